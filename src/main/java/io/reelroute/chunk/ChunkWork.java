@@ -1,0 +1,105 @@
+package io.reelroute.chunk;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.FailurePhase;
+import io.reelroute.contract.Mode;
+import io.reelroute.contract.PermanentJobFailure;
+import io.reelroute.contract.ResourceNames;
+import io.reelroute.contract.SegmentKey;
+import io.reelroute.contract.SourceKey;
+import io.reelroute.media.MediaRuns;
+import io.reelroute.media.UnprocessableSourceException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * The chunk hop's local disk: a folder per run that holds the downloaded source and the segments
+ * ffmpeg writes, so videos never pass whole through the heap. The route removes it in its finally step.
+ * Reads the exchange properties {@code jobId} and {@code mode}.
+ */
+@Component("chunkWork")
+public class ChunkWork {
+
+    public static final String JOB_ID = "jobId";
+    public static final String MODE = "mode";
+    public static final String TOTAL_SEGMENTS = "totalSegments";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkWork.class);
+
+    /** A segment file and the canonical key it is uploaded under. */
+    public record SegmentUpload(File file, String key) {
+    }
+
+    private final S3Client s3;
+    private final String inputBucket;
+    private final Path workRoot;
+
+    public ChunkWork(S3Client s3, ReelRouteProperties properties) {
+        this.s3 = s3;
+        this.inputBucket = ResourceNames.fromPrefix(properties.prefix()).inputBucket();
+        this.workRoot = properties.media().workRoot();
+    }
+
+    /** Creates the run's folder and streams the source object into it. */
+    public void downloadSource(Exchange exchange) throws IOException {
+        String jobId = exchange.getProperty(JOB_ID, String.class);
+        Files.createDirectories(workRoot);
+        Path dir = Files.createTempDirectory(workRoot, "chunk-" + jobId + "-");
+        exchange.setProperty(MediaRuns.WORK_DIR, dir);
+        Path source = dir.resolve("source.mp4");
+        try {
+            s3.getObject(r -> r.bucket(inputBucket).key(new SourceKey(jobId).key()), source);
+        } catch (NoSuchKeyException gone) {
+            throw new PermanentJobFailure(FailurePhase.UPLOAD,
+                    "the source object s3://" + inputBucket + "/" + new SourceKey(jobId).key() + " does not exist");
+        }
+        if (Files.size(source) == 0) {
+            throw new UnprocessableSourceException("the source is empty (0 bytes)");
+        }
+        exchange.setProperty(MediaRuns.SOURCE_FILE, source);
+    }
+
+    /** The segments ffmpeg wrote, in order, each with its canonical key; sets {@code totalSegments}. */
+    public List<SegmentUpload> segments(Exchange exchange) throws IOException {
+        String jobId = exchange.getProperty(JOB_ID, String.class);
+        Mode mode = exchange.getProperty(MODE, Mode.class);
+        List<File> files;
+        try (Stream<Path> listing = Files.list(exchange.getProperty(MediaRuns.WORK_DIR, Path.class).resolve(MediaRuns.SEGMENTS_DIR))) {
+            files = listing.filter(p -> p.getFileName().toString().endsWith(".mp4")).sorted().map(Path::toFile).toList();
+        }
+        if (files.isEmpty()) {
+            throw new PermanentJobFailure(FailurePhase.CHUNKING, "ffmpeg wrote no segments for the source");
+        }
+        int total = files.size();
+        exchange.setProperty(TOTAL_SEGMENTS, total);
+        return java.util.stream.IntStream.range(0, total)
+                .mapToObj(i -> new SegmentUpload(files.get(i), new SegmentKey(jobId, i, total, mode).key()))
+                .toList();
+    }
+
+    public void cleanup(Exchange exchange) {
+        Path dir = exchange.getProperty(MediaRuns.WORK_DIR, Path.class);
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("Could not remove work folder {}: {}", dir, e.getMessage());
+        }
+    }
+}

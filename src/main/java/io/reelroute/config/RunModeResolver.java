@@ -1,0 +1,70 @@
+package io.reelroute.config;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Decides once, before any bean exists, whether this process runs on the embedded emulators or on
+ * AWS, and publishes the answer as {@value #EMBEDDED_PROPERTY}. It also points Camel at the route
+ * folder: the hops in {@code routes/}, plus {@code routes/embedded/} on the embedded default.
+ */
+public class RunModeResolver implements EnvironmentPostProcessor {
+
+    public static final String EMBEDDED_PROPERTY = "reelroute.embedded.enabled";
+    static final String EMULATOR_CLASS = "io.reelroute.embedded.EmbeddedAws";
+
+    /** Any of these means someone configured AWS credentials for this process. */
+    private static final String[] CREDENTIAL_VARIABLES = {
+        "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+    };
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        boolean embedded = embedded(env);
+        Map<String, Object> resolved = new LinkedHashMap<>();
+        resolved.put(EMBEDDED_PROPERTY, embedded);
+        if (!env.containsProperty("camel.main.routes-include-pattern")) {
+            String dir = env.getProperty("reelroute.routes.dir", "routes");
+            resolved.put("camel.main.routes-include-pattern", "file:" + dir + "/*.camel.yaml"
+                    + (embedded ? ",file:" + dir + "/embedded/*.camel.yaml" : ""));
+        }
+        env.getPropertySources().addFirst(new MapPropertySource("reelroute-run-mode", resolved));
+    }
+
+    static boolean embedded(ConfigurableEnvironment env) {
+        RunMode mode = RunMode.valueOf(env.getProperty("reelroute.mode", "auto").trim().toUpperCase(Locale.ROOT));
+        boolean embedded = switch (mode) {
+            case EMBEDDED -> true;
+            case AWS -> false;
+            case AUTO -> !hasText(env.getProperty("reelroute.aws.endpoint"))
+                    && Stream.of(CREDENTIAL_VARIABLES).noneMatch(name -> hasText(env.getProperty(name)))
+                    && !hasText(System.getProperty("aws.accessKeyId"));
+        };
+        if (embedded && !emulatorsPresent()) {
+            throw new IllegalStateException("This build has no embedded AWS emulators (it is the production artifact). "
+                    + "Set reelroute.mode=aws (REELROUTE_MODE=aws) and configure AWS credentials or reelroute.aws.endpoint.");
+        }
+        return embedded;
+    }
+
+    private static boolean emulatorsPresent() {
+        try {
+            Class.forName(EMULATOR_CLASS, false, RunModeResolver.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    private static boolean hasText(String value) {
+        return value != null && !value.isBlank();
+    }
+}

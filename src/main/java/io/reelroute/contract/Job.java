@@ -1,0 +1,16 @@
+package io.reelroute.contract;
+
+import java.time.Instant;
+
+/** A job record as the Jobs table holds it. Optional fields are null until their phase has run. */
+public record Job(
+        String jobId,
+        JobStatus status,
+        Mode mode,
+        Integer totalSegments,
+        FailurePhase failurePhase,
+        String failureReason,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant completedAt) {
+}

@@ -1,0 +1,28 @@
+package io.reelroute.contract;
+
+/** Keys in the output bucket, under {@code jobs/{job_id}/}. */
+public final class OutputKeys {
+
+    private OutputKeys() {
+    }
+
+    /** A processed segment; the index is not padded. */
+    public static String segment(String jobId, int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("segment index must not be negative, was " + index);
+        }
+        return prefix(jobId) + "segments/" + index + ".mp4";
+    }
+
+    public static String finalVideo(String jobId) {
+        return prefix(jobId) + "final.mp4";
+    }
+
+    public static String hlsPrefix(String jobId) {
+        return prefix(jobId) + "hls/";
+    }
+
+    private static String prefix(String jobId) {
+        return "jobs/" + JobIds.requireValid(jobId) + "/";
+    }
+}

@@ -1,0 +1,145 @@
+package io.reelroute.embedded;
+
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.reelroute.aws.ResourceProvisioning;
+import io.reelroute.contract.ResourceNames;
+import io.reelroute.contract.Tables;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.Event;
+import software.amazon.awssdk.services.s3.model.FilterRuleName;
+import software.amazon.awssdk.services.s3.model.QueueConfiguration;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * Creates ReelRoute's buckets, queues (each with its DLQ and a redrive policy) and tables from
+ * {@link ResourceNames}, the same definitions {@code deploy/} turns into Terraform. Safe to run on every
+ * start: what exists is kept. With {@code s3Notifications}, the input bucket also gets the notification
+ * configuration AWS would have (input/ to the chunking queue, segments/ to the video-worker queue), for
+ * emulators that deliver notifications themselves (moto, LocalStack).
+ */
+public class EmbeddedResourceProvisioner implements ResourceProvisioning {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedResourceProvisioner.class);
+    private static final String DLQ_RETENTION_SECONDS = Integer.toString(14 * 24 * 3600);
+
+    private final S3Client s3;
+    private final SqsClient sqs;
+    private final DynamoDbClient dynamoDb;
+    private final int maxReceiveCount;
+    private final boolean s3Notifications;
+
+    public EmbeddedResourceProvisioner(S3Client s3, SqsClient sqs, DynamoDbClient dynamoDb, int maxReceiveCount,
+            boolean s3Notifications) {
+        this.s3 = s3;
+        this.sqs = sqs;
+        this.dynamoDb = dynamoDb;
+        this.maxReceiveCount = maxReceiveCount;
+        this.s3Notifications = s3Notifications;
+    }
+
+    @Override
+    public void provision(ResourceNames names) {
+        long started = System.nanoTime();
+        names.buckets().forEach(this::bucket);
+        names.queues().forEach(this::queueWithDeadLetters);
+        table(CreateTableRequest.builder().tableName(names.jobsTable())
+                .attributeDefinitions(attribute(Tables.JOB_ID, ScalarAttributeType.S),
+                        attribute(Tables.STATUS, ScalarAttributeType.S),
+                        attribute(Tables.COMPLETED_AT, ScalarAttributeType.N))
+                .keySchema(key(Tables.JOB_ID, KeyType.HASH))
+                .globalSecondaryIndexes(index -> index.indexName(Tables.STATUS_COMPLETED_AT_INDEX)
+                        .keySchema(key(Tables.STATUS, KeyType.HASH), key(Tables.COMPLETED_AT, KeyType.RANGE))
+                        .projection(p -> p.projectionType(ProjectionType.ALL))));
+        table(CreateTableRequest.builder().tableName(names.segmentCompletionsTable())
+                .attributeDefinitions(attribute(Tables.JOB_ID, ScalarAttributeType.S),
+                        attribute(Tables.SEGMENT_INDEX, ScalarAttributeType.N))
+                .keySchema(key(Tables.JOB_ID, KeyType.HASH), key(Tables.SEGMENT_INDEX, KeyType.RANGE)));
+        if (table(CreateTableRequest.builder().tableName(names.reassemblyTriggeredTable())
+                .attributeDefinitions(attribute(Tables.JOB_ID, ScalarAttributeType.S))
+                .keySchema(key(Tables.JOB_ID, KeyType.HASH)))) {
+            dynamoDb.updateTimeToLive(r -> r.tableName(names.reassemblyTriggeredTable())
+                    .timeToLiveSpecification(t -> t.enabled(true).attributeName(Tables.TTL)));
+        }
+        if (s3Notifications) {
+            notifications(names);
+        }
+        LOG.info("Provisioned buckets {}, queues {} (with DLQs), tables {} in {} ms", names.buckets(), names.queues(),
+                List.of(names.jobsTable(), names.segmentCompletionsTable(), names.reassemblyTriggeredTable()),
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private void bucket(String name) {
+        try {
+            s3.createBucket(r -> r.bucket(name));
+        } catch (BucketAlreadyOwnedByYouException exists) {
+            // kept as it is
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    private void queueWithDeadLetters(String name) {
+        String dlqUrl = sqs.createQueue(r -> r.queueName(ResourceNames.dlq(name))
+                .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, DLQ_RETENTION_SECONDS))).queueUrl();
+        String dlqArn = queueArn(dlqUrl);
+        String redrive = "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}";
+        String url = sqs.createQueue(r -> r.queueName(name)).queueUrl();
+        // Set apart from creation, so that an existing queue is brought in line too.
+        sqs.setQueueAttributes(r -> r.queueUrl(url).attributes(Map.of(QueueAttributeName.REDRIVE_POLICY, redrive)));
+    }
+
+    private String queueArn(String queueUrl) {
+        return sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+    }
+
+    /** True if the table was created by this call. */
+    private boolean table(CreateTableRequest.Builder request) {
+        try {
+            dynamoDb.createTable(request.billingMode(BillingMode.PAY_PER_REQUEST).build());
+            return true;
+        } catch (ResourceInUseException exists) {
+            return false;
+        }
+    }
+
+    private void notifications(ResourceNames names) {
+        s3.putBucketNotificationConfiguration(r -> r.bucket(names.inputBucket()).notificationConfiguration(n -> n
+                .queueConfigurations(
+                        queueNotification("input-to-chunking", "input/", names.chunkingQueue()),
+                        queueNotification("segments-to-video-worker", "segments/", names.videoWorkerQueue()))));
+    }
+
+    private QueueConfiguration queueNotification(String id, String prefix, String queue) {
+        String arn = queueArn(sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl());
+        return QueueConfiguration.builder().id(id).queueArn(arn).events(Event.S3_OBJECT_CREATED)
+                .filter(f -> f.key(k -> k.filterRules(rule -> rule.name(FilterRuleName.PREFIX).value(prefix))))
+                .build();
+    }
+
+    private static AttributeDefinition attribute(String name, ScalarAttributeType type) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(type).build();
+    }
+
+    private static KeySchemaElement key(String name, KeyType type) {
+        return KeySchemaElement.builder().attributeName(name).keyType(type).build();
+    }
+}

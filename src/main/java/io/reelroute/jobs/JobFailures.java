@@ -1,0 +1,41 @@
+package io.reelroute.jobs;
+
+import java.util.Locale;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import io.reelroute.contract.FailurePhase;
+import io.reelroute.contract.PermanentJobFailure;
+import io.reelroute.store.JobStore;
+
+/**
+ * Ends a job {@code failed} with the phase and reason of the failure a route caught: a
+ * {@link PermanentJobFailure} names its phase; any other exception takes the phase from the exchange
+ * property {@code failurePhase} that the route's error handler sets.
+ */
+@Component("jobFailures")
+public class JobFailures {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobFailures.class);
+
+    private final JobStore jobs;
+
+    public JobFailures(JobStore jobs) {
+        this.jobs = jobs;
+    }
+
+    public void record(Exchange exchange) {
+        String jobId = exchange.getProperty("jobId", String.class);
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (jobId == null || caught == null) {
+            throw new IllegalStateException("no job id or caught exception on the exchange");
+        }
+        FailurePhase phase = caught instanceof PermanentJobFailure permanent ? permanent.phase()
+                : FailurePhase.valueOf(exchange.getProperty("failurePhase", String.class).toUpperCase(Locale.ROOT));
+        JobStore.Transition result = jobs.fail(jobId, phase, caught.getMessage());
+        LOG.warn("Job {} failed in phase {}: {} ({})", jobId, phase.wireName(), caught.getMessage(), result.outcome());
+    }
+}

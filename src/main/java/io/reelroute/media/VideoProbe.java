@@ -1,0 +1,48 @@
+package io.reelroute.media;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** What ffprobe says about a source: enough to decide whether it can be chunked. */
+public record VideoProbe(double durationSeconds, String videoCodec, int width, int height, boolean hasAudio) {
+
+    /**
+     * Reads ffprobe's JSON. Returns the reason the source can't be processed as an exception message,
+     * phrased for the person who uploaded it.
+     */
+    public static VideoProbe parse(String ffprobeJson, ObjectMapper mapper) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(ffprobeJson == null ? "" : ffprobeJson);
+        } catch (Exception e) {
+            throw new UnprocessableSourceException("ffprobe gave no readable description of the source");
+        }
+        if (root == null || !root.has("format")) {
+            throw new UnprocessableSourceException("the source is not a decodable video (ffprobe found no container format)");
+        }
+        JsonNode video = null;
+        boolean audio = false;
+        for (JsonNode stream : root.path("streams")) {
+            String type = stream.path("codec_type").asText();
+            boolean attachedPicture = stream.path("disposition").path("attached_pic").asInt() == 1;
+            if ("video".equals(type) && !attachedPicture && video == null) {
+                video = stream;
+            } else if ("audio".equals(type)) {
+                audio = true;
+            }
+        }
+        if (video == null) {
+            throw new UnprocessableSourceException("the source has no video stream"
+                    + (audio ? " (it is audio only)" : ""));
+        }
+        double duration = root.path("format").path("duration").asDouble(0);
+        if (duration <= 0) {
+            duration = video.path("duration").asDouble(0);
+        }
+        if (duration <= 0) {
+            throw new UnprocessableSourceException("the source has zero duration (a still image or an empty stream)");
+        }
+        return new VideoProbe(duration, video.path("codec_name").asText(), video.path("width").asInt(),
+                video.path("height").asInt(), audio);
+    }
+}

@@ -1,0 +1,159 @@
+package io.reelroute.store;
+
+import static io.reelroute.contract.Tables.*;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.FailurePhase;
+import io.reelroute.contract.Job;
+import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.Mode;
+import io.reelroute.contract.ResourceNames;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/**
+ * The Jobs table. Every status change is a conditional write that only succeeds from an earlier status,
+ * so a late or repeated event can never move a job backwards, and a failed or completed job stays so.
+ */
+@Component
+public class JobStore {
+
+    /** What a status change did. {@code current} is the status the job has after the call. */
+    public record Transition(Outcome outcome, JobStatus current) {
+        public boolean applied() {
+            return outcome == Outcome.MOVED || outcome == Outcome.ALREADY_THERE;
+        }
+    }
+
+    public enum Outcome { MOVED, ALREADY_THERE, REJECTED, NO_SUCH_JOB }
+
+    private static final int MAX_REASON_LENGTH = 1000;
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+    private final Clock clock;
+
+    @Autowired
+    public JobStore(DynamoDbClient dynamoDb, ReelRouteProperties properties) {
+        this(dynamoDb, ResourceNames.fromPrefix(properties.prefix()).jobsTable(), Clock.systemUTC());
+    }
+
+    JobStore(DynamoDbClient dynamoDb, String table, Clock clock) {
+        this.dynamoDb = dynamoDb;
+        this.table = table;
+        this.clock = clock;
+    }
+
+    /** Strongly consistent read. */
+    public Optional<Job> find(String jobId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(Map.of(JOB_ID, s(jobId)))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toJob(item));
+    }
+
+    /** Creates the job in {@code created} unless a record exists; true if this call created it. */
+    public boolean createIfAbsent(String jobId, Mode mode) {
+        long now = clock.millis();
+        try {
+            dynamoDb.putItem(r -> r.tableName(table)
+                    .item(Map.of(JOB_ID, s(jobId), STATUS, s(JobStatus.CREATED.wireName()), MODE, s(mode.id()),
+                            CREATED_AT, n(now), UPDATED_AT, n(now)))
+                    .conditionExpression("attribute_not_exists(#id)")
+                    .expressionAttributeNames(Map.of("#id", JOB_ID)));
+            return true;
+        } catch (ConditionalCheckFailedException exists) {
+            return false;
+        }
+    }
+
+    public Transition startChunking(String jobId) {
+        return moveTo(jobId, JobStatus.CHUNKING_IN_PROGRESS, Map.of());
+    }
+
+    public Transition chunkingComplete(String jobId, int totalSegments) {
+        return moveTo(jobId, JobStatus.CHUNKING_COMPLETE, Map.of(TOTAL_SEGMENTS, n(totalSegments)));
+    }
+
+    public Transition fail(String jobId, FailurePhase phase, String reason) {
+        String trimmed = reason == null || reason.isBlank() ? "no reason given" : reason.strip();
+        if (trimmed.length() > MAX_REASON_LENGTH) {
+            trimmed = trimmed.substring(0, MAX_REASON_LENGTH) + "…";
+        }
+        return moveTo(jobId, JobStatus.FAILED, Map.of(FAILURE_PHASE, s(phase.wireName()), FAILURE_REASON, s(trimmed)));
+    }
+
+    /**
+     * Moves the job to {@code next} if its current status is one of next's predecessors, setting
+     * {@code attributes} in the same write. Re-entering the status it already has is reported, not written.
+     */
+    public Transition moveTo(String jobId, JobStatus next, Map<String, AttributeValue> attributes) {
+        Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#status", STATUS, "#updated", UPDATED_AT));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":next", s(next.wireName()), ":now", n(clock.millis())));
+        StringBuilder update = new StringBuilder("SET #status = :next, #updated = :now");
+        attributes.forEach((name, value) -> {
+            String placeholder = "a" + names.size();
+            names.put("#" + placeholder, name);
+            values.put(":" + placeholder, value);
+            update.append(", #").append(placeholder).append(" = :").append(placeholder);
+        });
+        if (next == JobStatus.COMPLETED && !attributes.containsKey(COMPLETED_AT)) {
+            names.put("#completed", COMPLETED_AT);
+            update.append(", #completed = :now");
+        }
+        List<JobStatus> from = List.copyOf(next.predecessors());
+        StringBuilder allowed = new StringBuilder();
+        for (int i = 0; i < from.size(); i++) {
+            values.put(":from" + i, s(from.get(i).wireName()));
+            allowed.append(i == 0 ? "" : ", ").append(":from").append(i);
+        }
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table)
+                    .key(Map.of(JOB_ID, s(jobId)))
+                    .updateExpression(update.toString())
+                    .conditionExpression("attribute_exists(#id) AND #status IN (" + allowed + ")")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values));
+            return new Transition(Outcome.MOVED, next);
+        } catch (ConditionalCheckFailedException notAllowed) {
+            return find(jobId)
+                    .map(job -> new Transition(job.status() == next ? Outcome.ALREADY_THERE : Outcome.REJECTED, job.status()))
+                    .orElse(new Transition(Outcome.NO_SUCH_JOB, null));
+        }
+    }
+
+    private static Job toJob(Map<String, AttributeValue> item) {
+        return new Job(
+                item.get(JOB_ID).s(),
+                JobStatus.fromWireName(item.get(STATUS).s()),
+                item.containsKey(MODE) ? Mode.fromId(item.get(MODE).s()) : null,
+                item.containsKey(TOTAL_SEGMENTS) ? Integer.valueOf(item.get(TOTAL_SEGMENTS).n()) : null,
+                item.containsKey(FAILURE_PHASE) ? FailurePhase.valueOf(item.get(FAILURE_PHASE).s().toUpperCase()) : null,
+                item.containsKey(FAILURE_REASON) ? item.get(FAILURE_REASON).s() : null,
+                instant(item.get(CREATED_AT)),
+                instant(item.get(UPDATED_AT)),
+                instant(item.get(COMPLETED_AT)));
+    }
+
+    private static Instant instant(AttributeValue value) {
+        return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value.n()));
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}

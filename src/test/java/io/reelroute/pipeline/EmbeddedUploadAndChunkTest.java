@@ -1,0 +1,18 @@
+package io.reelroute.pipeline;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The first two hops on the embedded default: ElasticMQ, DynamoDB Local and S3Mock in this JVM. */
+class EmbeddedUploadAndChunkTest extends UploadAndChunkScenarios {
+
+    @DynamicPropertySource
+    static void embedded(DynamicPropertyRegistry registry) {
+        registry.add("reelroute.mode", () -> "embedded");
+        registry.add("reelroute.embedded.data-dir", () -> newDataDir().toString());
+        registry.add("reelroute.embedded.s3-port", () -> 0);
+        registry.add("reelroute.embedded.sqs-port", () -> 0);
+        registry.add("reelroute.embedded.dynamodb-port", () -> 0);
+        registry.add("reelroute.embedded.inbox", () -> newDataDir().resolve("inbox").toString());
+    }
+}

@@ -1,0 +1,86 @@
+package io.reelroute.testing;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * {@code moto_server} on a free loopback port for one test class: one endpoint for S3, SQS, DynamoDB and
+ * more, with real S3 to SQS notifications. Tests that use it are skipped, saying so, where it is not on
+ * the PATH.
+ */
+public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
+
+    private Process process;
+    private URI endpoint;
+
+    public static boolean installed() {
+        String path = System.getenv().getOrDefault("PATH", "");
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "moto_server"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        Assumptions.assumeTrue(installed(), "moto_server is not on the PATH: the moto route tests are skipped");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path log = Files.createTempFile("moto-", ".log");
+        process = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        endpoint = URI.create("http://127.0.0.1:" + port);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!answers(endpoint)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("moto_server did not start: " + Files.readString(log));
+            }
+            Thread.sleep(200);
+        }
+        // The SDK's default credential chain reads these; moto accepts any.
+        System.setProperty("aws.accessKeyId", "testing");
+        System.setProperty("aws.secretAccessKey", "testing");
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    private static boolean answers(URI endpoint) {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) endpoint.resolve("/moto-api/").toURL().openConnection();
+            connection.setConnectTimeout(500);
+            connection.setReadTimeout(2000);
+            int status = connection.getResponseCode();
+            connection.disconnect();
+            return status > 0;
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+}
