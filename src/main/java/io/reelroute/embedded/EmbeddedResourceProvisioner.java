@@ -21,7 +21,6 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.Event;
-import software.amazon.awssdk.services.s3.model.FilterRuleName;
 import software.amazon.awssdk.services.s3.model.QueueConfiguration;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -131,7 +130,8 @@ public class EmbeddedResourceProvisioner implements ResourceProvisioning {
     private QueueConfiguration queueNotification(String id, String prefix, String queue) {
         String arn = queueArn(sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl());
         return QueueConfiguration.builder().id(id).queueArn(arn).events(Event.S3_OBJECT_CREATED)
-                .filter(f -> f.key(k -> k.filterRules(rule -> rule.name(FilterRuleName.PREFIX).value(prefix))))
+                // "prefix" in lowercase: AWS takes either case, moto only this one.
+                .filter(f -> f.key(k -> k.filterRules(rule -> rule.name("prefix").value(prefix))))
                 .build();
     }
 

@@ -3,7 +3,6 @@ package io.reelroute.testing;
 import java.net.URI;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.testcontainers.DockerClientFactory;
@@ -16,7 +15,7 @@ import org.testcontainers.utility.DockerImageName;
  * set (it requires one), otherwise Floci, a free drop-in with the same port and wire protocol. Tests that
  * use it are skipped, saying so, where no Docker engine runs.
  */
-public final class AwsContainer implements BeforeAllCallback, AfterAllCallback {
+public final class AwsContainer implements BeforeAllCallback {
 
     static final String LOCALSTACK_IMAGE = "localstack/localstack:4.10";
     static final String FLOCI_IMAGE = "floci/floci:1.5.11";
@@ -37,15 +36,11 @@ public final class AwsContainer implements BeforeAllCallback, AfterAllCallback {
             container.withEnv("LOCALSTACK_AUTH_TOKEN", token).withEnv("SERVICES", "s3,sqs,dynamodb");
         }
         container.start();
+        // Stopped when the whole test run ends, after the Spring context that talks to it has closed.
+        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                .put(this, (ExtensionContext.Store.CloseableResource) container::stop);
         System.setProperty("aws.accessKeyId", "test");
         System.setProperty("aws.secretAccessKey", "test");
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        if (container != null) {
-            container.stop();
-        }
     }
 
     public URI endpoint() {

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * more, with real S3 to SQS notifications. Tests that use it are skipped, saying so, where it is not on
  * the PATH.
  */
-public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
+public final class MotoServer implements BeforeAllCallback {
 
     private Process process;
     private URI endpoint;
@@ -52,13 +51,15 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
             }
             Thread.sleep(200);
         }
+        // Stopped when the whole test run ends, after the Spring context that talks to it has closed.
+        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                .put(this, (ExtensionContext.Store.CloseableResource) this::stop);
         // The SDK's default credential chain reads these; moto accepts any.
         System.setProperty("aws.accessKeyId", "testing");
         System.setProperty("aws.secretAccessKey", "testing");
     }
 
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
+    private void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
