@@ -129,7 +129,6 @@ public final class EmbeddedAws implements AutoCloseable {
         properties.put(S3MockApplication.PROP_HTTP_PORT, port);
         properties.put(S3MockApplication.PROP_HTTPS_PORT, 0);
         properties.put(S3MockApplication.PROP_ROOT_DIRECTORY, dataDir.resolve("s3").toString());
-        properties.put(S3MockApplication.PROP_SILENT, true);
         properties.put("com.adobe.testing.s3mock.store.retainFilesOnExit", true);
         properties.put("com.adobe.testing.s3mock.store.region", region);
         properties.put("com.adobe.testing.s3mock.region", region);
