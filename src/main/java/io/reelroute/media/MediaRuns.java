@@ -53,8 +53,9 @@ public class MediaRuns {
     public VideoProbe probeResult(Exchange exchange) throws InvalidPayloadException {
         ExecResult result = exchange.getMessage().getMandatoryBody(ExecResult.class);
         if (result.getExitValue() != 0) {
-            throw new UnprocessableSourceException("the source is not a decodable video: "
-                    + failureDetail(exchange, result));
+            // The work folder's path means nothing to the person who uploaded the file.
+            String detail = failureDetail(exchange, result).replace(path(exchange, SOURCE_FILE).toString(), "source");
+            throw new UnprocessableSourceException("the source is not a decodable video: " + detail);
         }
         return VideoProbe.parse(text(result.getStdout()), mapper);
     }
