@@ -2,8 +2,9 @@ package io.reelroute.testing;
 
 import java.net.URI;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -15,7 +16,7 @@ import org.testcontainers.utility.DockerImageName;
  * set (it requires one), otherwise Floci, a free drop-in with the same port and wire protocol. Tests that
  * use it are skipped, saying so, where no Docker engine runs.
  */
-public final class AwsContainer implements BeforeAllCallback {
+public final class AwsContainer implements BeforeAllCallback, ExecutionCondition {
 
     static final String LOCALSTACK_IMAGE = "localstack/localstack:4.10";
     static final String FLOCI_IMAGE = "floci/floci:1.5.11";
@@ -23,10 +24,20 @@ public final class AwsContainer implements BeforeAllCallback {
 
     private GenericContainer<?> container;
 
+    static final String SKIPPED = "No Docker engine: the LocalStack/Floci route tests are skipped (they run where Docker does)";
+
+    /** Disables the test class, with the reason in the build output, where the emulator can't run. */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (dockerAvailable()) {
+            return ConditionEvaluationResult.enabled("available");
+        }
+        System.out.println("[SKIPPED] " + context.getDisplayName() + ": " + SKIPPED);
+        return ConditionEvaluationResult.disabled(SKIPPED);
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
-        Assumptions.assumeTrue(dockerAvailable(),
-                "No Docker engine: the LocalStack/Floci route tests are skipped (they run where Docker does)");
         String token = System.getenv("LOCALSTACK_AUTH_TOKEN");
         boolean localstack = token != null && !token.isBlank();
         container = new GenericContainer<>(DockerImageName.parse(localstack ? LOCALSTACK_IMAGE : FLOCI_IMAGE))

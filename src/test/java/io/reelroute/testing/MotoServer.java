@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * more, with real S3 to SQS notifications. Tests that use it are skipped, saying so, where it is not on
  * the PATH.
  */
-public final class MotoServer implements BeforeAllCallback {
+public final class MotoServer implements BeforeAllCallback, ExecutionCondition {
 
     private Process process;
     private URI endpoint;
@@ -33,9 +34,20 @@ public final class MotoServer implements BeforeAllCallback {
         return false;
     }
 
+    static final String SKIPPED = "moto_server is not on the PATH: the moto route tests are skipped";
+
+    /** Disables the test class, with the reason in the build output, where the emulator can't run. */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (installed()) {
+            return ConditionEvaluationResult.enabled("available");
+        }
+        System.out.println("[SKIPPED] " + context.getDisplayName() + ": " + SKIPPED);
+        return ConditionEvaluationResult.disabled(SKIPPED);
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        Assumptions.assumeTrue(installed(), "moto_server is not on the PATH: the moto route tests are skipped");
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
