@@ -1,0 +1,62 @@
+package io.reelroute.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.env.MockEnvironment;
+
+class RunModeResolverTest {
+
+    private String savedAccessKey;
+
+    @BeforeEach
+    void clearCredentialProperty() {
+        savedAccessKey = System.clearProperty("aws.accessKeyId");
+    }
+
+    @AfterEach
+    void restoreCredentialProperty() {
+        if (savedAccessKey != null) {
+            System.setProperty("aws.accessKeyId", savedAccessKey);
+        }
+    }
+
+    @Test
+    void withNothingConfiguredItRunsEmbeddedWithTheEmbeddedRoutes() {
+        MockEnvironment env = resolve(new MockEnvironment());
+
+        assertThat(env.getProperty(RunModeResolver.EMBEDDED_PROPERTY)).isEqualTo("true");
+        assertThat(env.getProperty("camel.main.routes-include-pattern"))
+                .isEqualTo("file:routes/*.camel.yaml,file:routes/embedded/*.camel.yaml");
+    }
+
+    @Test
+    void anEndpointOrCredentialsMeanAws() {
+        assertThat(resolve(new MockEnvironment().withProperty("reelroute.aws.endpoint", "http://localhost:4566"))
+                .getProperty(RunModeResolver.EMBEDDED_PROPERTY)).isEqualTo("false");
+        assertThat(resolve(new MockEnvironment().withProperty("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"))
+                .getProperty(RunModeResolver.EMBEDDED_PROPERTY)).isEqualTo("false");
+        MockEnvironment aws = resolve(new MockEnvironment().withProperty("AWS_ACCESS_KEY_ID", "AKIA")
+                .withProperty("reelroute.routes.dir", "/etc/reelroute/routes"));
+        assertThat(aws.getProperty(RunModeResolver.EMBEDDED_PROPERTY)).isEqualTo("false");
+        assertThat(aws.getProperty("camel.main.routes-include-pattern")).isEqualTo("file:/etc/reelroute/routes/*.camel.yaml");
+    }
+
+    @Test
+    void anExplicitModeWinsAndAnExplicitRoutePatternIsKept() {
+        MockEnvironment env = resolve(new MockEnvironment().withProperty("reelroute.mode", "embedded")
+                .withProperty("AWS_PROFILE", "dev").withProperty("camel.main.routes-include-pattern", "file:mine/*.yaml"));
+
+        assertThat(env.getProperty(RunModeResolver.EMBEDDED_PROPERTY)).isEqualTo("true");
+        assertThat(env.getProperty("camel.main.routes-include-pattern")).isEqualTo("file:mine/*.yaml");
+        assertThat(resolve(new MockEnvironment().withProperty("reelroute.mode", "aws"))
+                .getProperty(RunModeResolver.EMBEDDED_PROPERTY)).isEqualTo("false");
+    }
+
+    private static MockEnvironment resolve(MockEnvironment env) {
+        new RunModeResolver().postProcessEnvironment(env, null);
+        return env;
+    }
+}
