@@ -52,10 +52,12 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
     "reelroute.sqs.wait-time-seconds=1",
     "reelroute.chunking.segment-seconds=4",
     "reelroute.chunking.concurrent-consumers=2",
+    "reelroute.media.work-dir=" + UploadAndChunkScenarios.WORK_DIR,
 })
 abstract class UploadAndChunkScenarios {
 
     static final Duration PATIENCE = Duration.ofSeconds(90);
+    static final String WORK_DIR = "target/test-work";
 
     @Autowired
     S3Client s3;
@@ -99,6 +101,7 @@ abstract class UploadAndChunkScenarios {
         // Each segment is announced on the video-worker queue once, as AWS would.
         assertThat(segmentNotifications(jobId, 3)).containsExactlyInAnyOrderElementsOf(expectedKeys);
         awaitDrained(names().chunkingQueue());
+        awaitWorkFolderRemoved(jobId);
     }
 
     @Test
@@ -111,6 +114,7 @@ abstract class UploadAndChunkScenarios {
         assertThat(job.failureReason()).startsWith("the source is not a decodable video");
         assertThat(segmentObjects(jobId)).isEmpty();
         awaitDrained(names().chunkingQueue());
+        awaitWorkFolderRemoved(jobId);
         assertThat(messageCount(ResourceNames.dlq(names().chunkingQueue()))).isZero();
     }
 
@@ -269,6 +273,15 @@ abstract class UploadAndChunkScenarios {
                  "s3":{"s3SchemaVersion":"1.0","bucket":{"name":"%s","arn":"arn:aws:s3:::%s"},
                        "object":{"key":"%s","size":1}}}]}
                 """.formatted(names().inputBucket(), names().inputBucket(), key);
+    }
+
+    /** The chunk hop's folder on disk is gone after success and after failure. */
+    void awaitWorkFolderRemoved(String jobId) {
+        await().atMost(PATIENCE).until(() -> {
+            try (var folders = Files.list(Path.of(WORK_DIR))) {
+                return folders.noneMatch(p -> p.getFileName().toString().startsWith("chunk-" + jobId));
+            }
+        });
     }
 
     static Path newDataDir() {
