@@ -1,7 +1,5 @@
 package io.reelroute.jobs;
 
-import java.util.Locale;
-
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +32,7 @@ public class JobFailures {
             throw new IllegalStateException("no job id or caught exception on the exchange");
         }
         FailurePhase phase = caught instanceof PermanentJobFailure permanent ? permanent.phase()
-                : FailurePhase.valueOf(exchange.getProperty("failurePhase", String.class).toUpperCase(Locale.ROOT));
+                : FailurePhase.fromWireName(exchange.getProperty("failurePhase", String.class));
         JobStore.Transition result = jobs.fail(jobId, phase, caught.getMessage());
         LOG.warn("Job {} failed in phase {}: {} ({})", jobId, phase.wireName(), caught.getMessage(), result.outcome());
     }

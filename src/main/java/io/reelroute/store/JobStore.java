@@ -138,7 +138,7 @@ public class JobStore {
                 JobStatus.fromWireName(item.get(STATUS).s()),
                 item.containsKey(MODE) ? Mode.fromId(item.get(MODE).s()) : null,
                 item.containsKey(TOTAL_SEGMENTS) ? Integer.valueOf(item.get(TOTAL_SEGMENTS).n()) : null,
-                item.containsKey(FAILURE_PHASE) ? FailurePhase.valueOf(item.get(FAILURE_PHASE).s().toUpperCase()) : null,
+                item.containsKey(FAILURE_PHASE) ? FailurePhase.fromWireName(item.get(FAILURE_PHASE).s()) : null,
                 item.containsKey(FAILURE_REASON) ? item.get(FAILURE_REASON).s() : null,
                 instant(item.get(CREATED_AT)),
                 instant(item.get(UPDATED_AT)),
