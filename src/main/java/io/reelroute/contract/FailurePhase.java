@@ -10,13 +10,21 @@ public enum FailurePhase {
     INFERENCE,
     REASSEMBLY,
     PACKAGING,
+    /** No progress for too long; found by a sweep, not by the hop that stalled. */
     STALLED;
 
+    /** The name in table items and events. */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** Strict, like {@link JobStatus#fromWireName(String)}: only the exact lowercase name. */
     public static FailurePhase fromWireName(String wireName) {
-        return valueOf(wireName.toUpperCase(Locale.ROOT));
+        for (FailurePhase phase : values()) {
+            if (phase.wireName().equals(wireName)) {
+                return phase;
+            }
+        }
+        throw new IllegalArgumentException("unknown failure phase " + Quote.of(wireName));
     }
 }

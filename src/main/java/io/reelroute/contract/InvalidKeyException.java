@@ -1,20 +1,18 @@
 package io.reelroute.contract;
 
-/** An S3 key outside ReelRoute's layout. Events for such keys are dropped, never retried. */
+/**
+ * An S3 key outside ReelRoute's layout. Retrying can't fix a key, so routes drop such events (logged and
+ * counted) instead of retrying them.
+ */
 public final class InvalidKeyException extends IllegalArgumentException {
 
+    /** The message says what is wrong and quotes the key (at most 200 characters of it). */
     public InvalidKeyException(String problem, String key) {
-        super(problem + ": '" + abbreviate(key) + "'");
+        super(problem + ": " + Quote.of(key));
     }
 
+    /** For callers that compose the whole message themselves. */
     public InvalidKeyException(String message) {
         super(message);
-    }
-
-    private static String abbreviate(String key) {
-        if (key == null) {
-            return "null";
-        }
-        return key.length() <= 200 ? key : key.substring(0, 200) + "…";
     }
 }

@@ -9,18 +9,19 @@ public enum Mode {
     SBS,
     ANAGLYPH;
 
-    /** The id used in keys, records and APIs. */
+    /** The id used in keys, table items and APIs. */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** Strict: only the exact lowercase id, so a segment key has one spelling. */
     public static Mode fromId(String id) {
         for (Mode mode : values()) {
             if (mode.id().equals(id)) {
                 return mode;
             }
         }
-        throw new IllegalArgumentException("unknown mode '" + id + "'; allowed: "
+        throw new IllegalArgumentException("unknown mode " + Quote.of(id) + "; allowed: "
                 + Arrays.stream(values()).map(Mode::id).collect(Collectors.joining(", ")));
     }
 }

@@ -9,8 +9,12 @@ import java.util.regex.Pattern;
  */
 public record SegmentKey(String jobId, int index, int total, Mode mode) {
 
+    /** Five digits in the key. */
     public static final int MAX_SEGMENTS = 99_999;
-    private static final Pattern LAYOUT = Pattern.compile("segments/([^/]+)/(\\d{5})_(\\d{5})_([a-z]+)\\.mp4");
+
+    private static final String WHAT = "a segment key (segments/{job_id}/{index:05d}_{total:05d}_{mode}.mp4)";
+    // [0-9], not \d: exactly five ASCII digits, so one segment has exactly one key.
+    private static final Pattern FILE = Pattern.compile("([0-9]{5})_([0-9]{5})_([a-z]+)\\.mp4");
 
     public SegmentKey {
         JobIds.requireValid(jobId);
@@ -21,7 +25,8 @@ public record SegmentKey(String jobId, int index, int total, Mode mode) {
             throw new IllegalArgumentException("segment total must be 1 to " + MAX_SEGMENTS + ", was " + total);
         }
         if (index < 0 || index >= total) {
-            throw new IllegalArgumentException("segment index must be below the total " + total + ", was " + index);
+            throw new IllegalArgumentException("segment index must be 0 or more and below the total " + total
+                    + ", was " + index);
         }
     }
 
@@ -29,16 +34,24 @@ public record SegmentKey(String jobId, int index, int total, Mode mode) {
         return "segments/%s/%05d_%05d_%s.mp4".formatted(jobId, index, total, mode.id());
     }
 
+    /** @throws InvalidKeyException for any key outside the layout */
     public static SegmentKey parse(String key) {
-        Matcher matcher = key == null ? null : LAYOUT.matcher(key);
-        if (matcher == null || !matcher.matches()) {
-            throw new InvalidKeyException("not a segment key (segments/{job_id}/{index:05d}_{total:05d}_{mode}.mp4)", key);
+        String[] segments = KeyPaths.segments(key, WHAT);
+        if (segments.length != 3 || !segments[0].equals("segments")) {
+            throw KeyPaths.invalid(WHAT, "it is not three segments under segments/", key);
+        }
+        if (!JobIds.isValid(segments[1])) {
+            throw KeyPaths.invalid(WHAT, "the job id is not a lowercase UUID", key);
+        }
+        Matcher file = FILE.matcher(segments[2]);
+        if (!file.matches()) {
+            throw KeyPaths.invalid(WHAT, "the file name is not {index:05d}_{total:05d}_{mode}.mp4", key);
         }
         try {
-            return new SegmentKey(matcher.group(1), Integer.parseInt(matcher.group(2)), Integer.parseInt(matcher.group(3)),
-                    Mode.fromId(matcher.group(4)));
+            return new SegmentKey(segments[1], Integer.parseInt(file.group(1)), Integer.parseInt(file.group(2)),
+                    Mode.fromId(file.group(3)));
         } catch (IllegalArgumentException e) {
-            throw new InvalidKeyException("segment key " + e.getMessage(), key);
+            throw KeyPaths.invalid(WHAT, e.getMessage(), key);
         }
     }
 }

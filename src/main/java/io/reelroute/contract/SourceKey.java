@@ -1,12 +1,9 @@
 package io.reelroute.contract;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 /** The uploaded source of a job in the input bucket: {@code input/{job_id}/source.mp4}. */
 public record SourceKey(String jobId) {
 
-    private static final Pattern LAYOUT = Pattern.compile("input/([^/]+)/source\\.mp4");
+    private static final String WHAT = "a source key (input/{job_id}/source.mp4)";
 
     public SourceKey {
         JobIds.requireValid(jobId);
@@ -21,14 +18,18 @@ public record SourceKey(String jobId) {
         return new SourceKey(jobId).key();
     }
 
+    /** @throws InvalidKeyException for any key outside the layout */
     public static SourceKey parse(String key) {
-        Matcher matcher = key == null ? null : LAYOUT.matcher(key);
-        if (matcher == null || !matcher.matches()) {
-            throw new InvalidKeyException("not a source key (input/{job_id}/source.mp4)", key);
+        String[] segments = KeyPaths.segments(key, WHAT);
+        if (segments.length != 3 || !segments[0].equals("input")) {
+            throw KeyPaths.invalid(WHAT, "it is not three segments under input/", key);
         }
-        if (!JobIds.isValid(matcher.group(1))) {
-            throw new InvalidKeyException("source key without a valid job id", key);
+        if (!JobIds.isValid(segments[1])) {
+            throw KeyPaths.invalid(WHAT, "the job id is not a lowercase UUID", key);
         }
-        return new SourceKey(matcher.group(1));
+        if (!segments[2].equals("source.mp4")) {
+            throw KeyPaths.invalid(WHAT, "the file is not source.mp4", key);
+        }
+        return new SourceKey(segments[1]);
     }
 }

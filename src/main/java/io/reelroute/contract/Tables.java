@@ -1,20 +1,29 @@
 package io.reelroute.contract;
 
-/** Attribute and index names of the DynamoDB tables. */
+/**
+ * Attribute and index names of the DynamoDB tables, shared by the stores and the table provisioners, so a
+ * renamed attribute can't leave one of them behind.
+ */
 public final class Tables {
 
+    /** Partition key of all three tables. */
     public static final String JOB_ID = "job_id";
+    /** SegmentCompletions sort key (number). */
     public static final String SEGMENT_INDEX = "segment_index";
+    /** ReassemblyTriggered: epoch seconds after which DynamoDB removes the item. */
+    public static final String TTL = "ttl";
+
+    // Job item attributes.
     public static final String STATUS = "status";
     public static final String MODE = "mode";
     public static final String CREATED_AT = "created_at";
     public static final String UPDATED_AT = "updated_at";
-    public static final String COMPLETED_AT = "completed_at";
     public static final String TOTAL_SEGMENTS = "total_segments";
     public static final String FAILURE_PHASE = "failure_phase";
     public static final String FAILURE_REASON = "failure_reason";
-    public static final String TTL = "ttl";
-    /** Jobs GSI: partition key {@code status}, sort key {@code completed_at} (epoch millis). */
+    public static final String COMPLETED_AT = "completed_at";
+
+    /** Jobs GSI: partition key {@code status}, sort key {@code completed_at} (a number, epoch millis). */
     public static final String STATUS_COMPLETED_AT_INDEX = "status-completed_at";
 
     private Tables() {

@@ -1,14 +1,21 @@
 package io.reelroute.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.reelroute.contract.InboundMessage.EventBridgeEvent;
 import io.reelroute.contract.InboundMessage.ObjectCreated;
@@ -16,70 +23,148 @@ import io.reelroute.contract.InboundMessage.S3ObjectRef;
 import io.reelroute.contract.InboundMessage.TestEvent;
 import io.reelroute.contract.InboundMessage.Unrecognized;
 
-/** The classifier against AWS's published sample events (src/test/resources/events). */
+/**
+ * The classifier against AWS's published sample events (src/test/resources/events: the unchanged samples,
+ * and copies whose bucket and key follow this project's layout).
+ */
 class InboundMessagesTest {
 
-    private final InboundMessages messages = new InboundMessages(new ObjectMapper());
+    private static final String JOB = "2b9f4c1e-7d3a-4f5b-9c8e-1a2b3c4d5e6f";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final InboundMessages messages = new InboundMessages(JSON);
+
+    // S3 notifications
 
     @Test
-    void anS3NotificationYieldsItsObject() {
-        assertThat(messages.classify(sample("s3-notification.json"))).isEqualTo(new ObjectCreated(java.util.List.of(
+    void theS3SampleNotificationYieldsItsObject() {
+        assertThat(messages.classify(sample("s3-notification.json"))).isEqualTo(new ObjectCreated(List.of(
                 new S3ObjectRef("amzn-s3-demo-bucket", "HappyFace.jpg", 1024, "ObjectCreated:Put",
                         "d41d8cd98f00b204e9800998ecf8427e"))));
     }
 
     @Test
-    void notificationKeysAreFormUrlDecoded() {
-        String body = sample("s3-notification.json").replace("HappyFace.jpg", "input%2Fmy+holiday%2B%C3%A9.mp4");
+    void anUploadedSourceYieldsASourceKey() {
+        ObjectCreated created = (ObjectCreated) messages.classify(sample("s3-notification-source-upload.json"));
 
-        ObjectCreated created = (ObjectCreated) messages.classify(body);
-
-        assertThat(created.objects().get(0).key()).isEqualTo("input/my holiday+é.mp4");
+        assertThat(created.objects()).singleElement().satisfies(object -> {
+            assertThat(object.bucket()).isEqualTo("reelroute-input");
+            assertThat(object.eventName()).isEqualTo("ObjectCreated:CompleteMultipartUpload");
+            assertThat(SourceKey.parse(object.key())).isEqualTo(new SourceKey(JOB));
+        });
     }
 
     @Test
-    void everyObjectCreatedEventNameCountsAndOtherRecordsAreSkipped() {
-        String body = """
-                {"Records":[
-                  {"eventSource":"aws:s3","eventName":"ObjectCreated:CompleteMultipartUpload","s3":{"bucket":{"name":"b"},"object":{"key":"k1","size":7}}},
-                  {"eventSource":"aws:s3","eventName":"ObjectRemoved:Delete","s3":{"bucket":{"name":"b"},"object":{"key":"k2"}}},
-                  {"eventSource":"aws:s3","eventName":"ObjectCreated:Copy","s3":{"bucket":{"name":"b"},"object":{"key":"k3","size":1}}}]}""";
+    void notificationKeysAreFormUrlDecoded() {
+        ObjectCreated created = (ObjectCreated) messages.classify(sample("s3-notification-encoded-key.json"));
 
-        ObjectCreated created = (ObjectCreated) messages.classify(body);
+        // '+' is a space, %2F a slash, %2B a plus.
+        assertThat(created.objects()).extracting(S3ObjectRef::key).containsExactly("input/" + JOB + "/my holiday+2024.mp4");
+    }
 
-        assertThat(created.objects()).extracting(S3ObjectRef::key, S3ObjectRef::eventName)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("k1", "ObjectCreated:CompleteMultipartUpload"),
-                        org.assertj.core.groups.Tuple.tuple("k3", "ObjectCreated:Copy"));
+    @Test
+    void aBadlyEncodedKeyIsSkippedNotThrown() {
+        String body = sample("s3-notification.json").replace("HappyFace.jpg", "input%2F%zz");
+
+        assertThat(messages.classify(body)).isInstanceOfSatisfying(Unrecognized.class,
+                u -> assertThat(u.reason()).contains("ObjectCreated:Put without a readable bucket and key"));
+    }
+
+    @Test
+    void everyCreatedRecordOfAMultiRecordNotificationCountsAndRemovalsAreSkipped() {
+        ObjectCreated created = (ObjectCreated) messages.classify(sample("s3-notification-multi-record.json"));
+
+        assertThat(created.objects()).extracting(S3ObjectRef::key, S3ObjectRef::size, S3ObjectRef::eventName, S3ObjectRef::eTag)
+                .containsExactly(
+                        tuple("input/" + JOB + "/source.mp4", 1024L, "ObjectCreated:CompleteMultipartUpload",
+                                "d41d8cd98f00b204e9800998ecf8427e"),
+                        tuple("segments/" + JOB + "/00000_00002_sbs.mp4", 2048L, "ObjectCreated:Copy",
+                                "9b2cf535f27731c974343645a3985328"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ObjectCreated:Put", "ObjectCreated:Post", "ObjectCreated:Copy", "ObjectCreated:CompleteMultipartUpload"})
+    void everyObjectCreatedEventNameCounts(String eventName) {
+        String body = sample("s3-notification.json").replace("ObjectCreated:Put", eventName);
+
+        assertThat(messages.classify(body)).isInstanceOfSatisfying(ObjectCreated.class,
+                created -> assertThat(created.objects()).extracting(S3ObjectRef::eventName).containsExactly(eventName));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ObjectRemoved:Delete", "ObjectRemoved:DeleteMarkerCreated", "ObjectRestore:Completed",
+        "LifecycleExpiration:Delete", "ObjectTagging:Put", "objectcreated:put"})
+    void otherEventNamesDoNotCount(String eventName) {
+        String body = sample("s3-notification.json").replace("ObjectCreated:Put", eventName);
+
+        assertThat(messages.classify(body)).isInstanceOfSatisfying(Unrecognized.class,
+                u -> assertThat(u.reason()).contains("no ObjectCreated records", eventName));
     }
 
     @Test
     void aNotificationWithOnlyRemovalsIsUnrecognized() {
-        String body = sample("s3-notification.json").replace("ObjectCreated:Put", "ObjectRemoved:Delete");
-
-        assertThat(messages.classify(body)).isInstanceOfSatisfying(Unrecognized.class,
-                u -> assertThat(u.reason()).contains("without ObjectCreated records", "ObjectRemoved:Delete"));
+        assertThat(messages.classify(sample("s3-notification-object-removed.json"))).isEqualTo(new Unrecognized(
+                "The S3 notification has no ObjectCreated records (ObjectRemoved:Delete, ObjectRemoved:DeleteMarkerCreated)."));
     }
+
+    @Test
+    void recordsFromOtherSourcesDoNotCount() {
+        String body = sample("s3-notification.json").replace("\"aws:s3\"", "\"aws:sqs\"");
+
+        assertThat(messages.classify(body)).isInstanceOf(Unrecognized.class);
+    }
+
+    @Test
+    void missingSizeAndETagAreZeroAndNull() throws IOException {
+        ObjectNode notification = (ObjectNode) JSON.readTree(sample("s3-notification.json"));
+        ObjectNode object = (ObjectNode) notification.at("/Records/0/s3/object");
+        object.remove("size");
+        object.remove("eTag");
+
+        assertThat(messages.classify(notification.toString())).isEqualTo(new ObjectCreated(List.of(
+                new S3ObjectRef("amzn-s3-demo-bucket", "HappyFace.jpg", 0, "ObjectCreated:Put", null))));
+    }
+
+    // The S3 test event
 
     @Test
     void theS3TestEventIsRecognised() {
-        assertThat(messages.classify(sample("s3-test-event.json"))).isInstanceOf(TestEvent.class);
+        assertThat(messages.classify(sample("s3-test-event.json"))).isEqualTo(new TestEvent());
+    }
+
+    // EventBridge
+
+    @Test
+    void theEventBridgeObjectCreatedSampleYieldsItsObject() {
+        assertThat(messages.classify(sample("eventbridge-object-created.json"))).isEqualTo(new ObjectCreated(List.of(
+                new S3ObjectRef("amzn-s3-demo-bucket1", "example-key", 5, "ObjectCreated:PutObject",
+                        "b1946ac92492d2347c6235b4d2611184"))));
     }
 
     @Test
-    void anEventBridgeObjectCreatedEventYieldsItsObjectWithTheKeyAsItIs() {
-        String body = sample("eventbridge-object-created.json").replace("example-key", "input/a b+c.mp4");
+    void eventBridgeKeysAreTakenAsTheyAre() {
+        ObjectCreated created = (ObjectCreated) messages.classify(sample("eventbridge-object-created-plain-key.json"));
 
-        assertThat(messages.classify(body)).isEqualTo(new ObjectCreated(java.util.List.of(new S3ObjectRef(
-                "amzn-s3-demo-bucket1", "input/a b+c.mp4", 5, "ObjectCreated:PutObject", "b1946ac92492d2347c6235b4d2611184"))));
+        assertThat(created.objects()).extracting(S3ObjectRef::bucket, S3ObjectRef::key, S3ObjectRef::eventName)
+                .containsExactly(tuple("reelroute-input", "input/" + JOB + "/my holiday+2024%2F.mp4",
+                        "ObjectCreated:CompleteMultipartUpload"));
     }
 
     @Test
-    void anSnsWrapperIsUnwrapped() {
-        ObjectCreated created = (ObjectCreated) messages.classify(sample("sns-wrapped-s3-notification.json"));
+    void anEventBridgeObjectCreatedEventWithoutAReasonIsAPut() throws IOException {
+        ObjectNode event = (ObjectNode) JSON.readTree(sample("eventbridge-object-created.json"));
+        ((ObjectNode) event.get("detail")).remove("reason");
 
-        assertThat(created.objects()).extracting(S3ObjectRef::bucket, S3ObjectRef::key)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("reelroute-input",
-                        "input/2b9f4c1e-7d3a-4f5b-9c8e-1a2b3c4d5e6f/source.mp4"));
+        assertThat(messages.classify(event.toString())).isInstanceOfSatisfying(ObjectCreated.class,
+                created -> assertThat(created.objects()).extracting(S3ObjectRef::eventName).containsExactly("ObjectCreated:Put"));
+    }
+
+    @Test
+    void anEventBridgeObjectCreatedEventWithoutAKeyIsUnrecognized() throws IOException {
+        ObjectNode event = (ObjectNode) JSON.readTree(sample("eventbridge-object-created.json"));
+        ((ObjectNode) event.at("/detail/object")).remove("key");
+
+        assertThat(messages.classify(event.toString())).isInstanceOf(Unrecognized.class);
     }
 
     @Test
@@ -89,30 +174,133 @@ class InboundMessagesTest {
         assertThat(event.source()).isEqualTo("aws.mediaconvert");
         assertThat(event.detailType()).isEqualTo("MediaConvert Job State Change");
         assertThat(event.id()).isEqualTo("1234abcd-12ab-34cd-56ef-1234567890ab");
-        assertThat(event.detail().path("userMetadata").path("job_id").asText()).isEqualTo("2b9f4c1e-7d3a-4f5b-9c8e-1a2b3c4d5e6f");
+        assertThat(event.detail().path("status").asText()).isEqualTo("COMPLETE");
+        assertThat(event.detail().path("userMetadata").path("job_id").asText()).isEqualTo(JOB);
     }
 
     @Test
-    void garbageIsUnrecognizedWithAReason() {
-        assertThat(messages.classify(null)).isEqualTo(new Unrecognized("empty message"));
-        assertThat(messages.classify("  ")).isEqualTo(new Unrecognized("empty message"));
-        assertThat(messages.classify("not { json")).isEqualTo(new Unrecognized("not JSON"));
-        assertThat(messages.classify("[1,2]")).isEqualTo(new Unrecognized("JSON that is not an object"));
-        assertThat(messages.classify("{\"hello\":1}")).isInstanceOfSatisfying(Unrecognized.class,
-                u -> assertThat(u.reason()).contains("unknown shape", "hello"));
-        assertThat(messages.classify("{\"Records\":{}}")).isEqualTo(new Unrecognized("Records is not an array"));
+    void otherS3EventBridgeEventsAreNotCreations() {
+        String body = sample("eventbridge-object-created.json").replace("\"Object Created\"", "\"Object Deleted\"");
+
+        assertThat(messages.classify(body)).isInstanceOfSatisfying(EventBridgeEvent.class,
+                event -> assertThat(event.detailType()).isEqualTo("Object Deleted"));
+    }
+
+    // SNS
+
+    @Test
+    void anSnsWrapperIsUnwrapped() {
+        ObjectCreated created = (ObjectCreated) messages.classify(sample("sns-wrapped-s3-notification.json"));
+
+        assertThat(created.objects()).extracting(S3ObjectRef::bucket, S3ObjectRef::key)
+                .containsExactly(tuple("reelroute-input", "input/" + JOB + "/source.mp4"));
     }
 
     @Test
-    void snsInsideSnsIsNotUnwrappedForever() {
-        String inner = "{\"Type\":\"Notification\",\"Message\":\"{}\"}";
-        String outer = "{\"Type\":\"Notification\",\"Message\":" + new ObjectMapper().valueToTree(inner) + "}";
+    void anySampleCanArriveThroughSns() throws IOException {
+        assertThat(messages.classify(snsWrapped(sample("s3-test-event.json")))).isEqualTo(new TestEvent());
+        assertThat(messages.classify(snsWrapped(sample("mediaconvert-job-complete.json")))).isInstanceOf(EventBridgeEvent.class);
+        assertThat(messages.classify(snsWrapped("not json"))).isEqualTo(new Unrecognized("The message is not JSON."));
+    }
 
-        assertThat(messages.classify(outer)).isInstanceOf(Unrecognized.class);
+    @Test
+    void snsInsideSnsIsUnwrappedOnlyOnce() throws IOException {
+        assertThat(messages.classify(snsWrapped(sample("sns-wrapped-s3-notification.json")))).isInstanceOfSatisfying(
+                Unrecognized.class, u -> assertThat(u.reason()).contains("only one level"));
+    }
+
+    @Test
+    void anSnsNotificationWithoutAMessageStringIsUnrecognized() throws IOException {
+        ObjectNode sns = (ObjectNode) JSON.readTree(sample("sns-wrapped-s3-notification.json"));
+        sns.set("Message", JSON.readTree(sns.get("Message").asText()));
+
+        assertThat(messages.classify(sns.toString())).isEqualTo(new Unrecognized("The SNS notification has no Message string."));
+    }
+
+    // Anything else
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = {" ", "\n\t"})
+    void emptyMessagesAreUnrecognized(String body) {
+        assertThat(messages.classify(body)).isEqualTo(new Unrecognized("The message is empty."));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"not { json", "{\"Records\":[", "{'Records':[]}", "<xml/>", "\u0000"})
+    void textThatIsNotJsonIsUnrecognized(String body) {
+        assertThat(messages.classify(body)).isEqualTo(new Unrecognized("The message is not JSON."));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "[{\"Records\":[]}]", "42", "\"text\"", "null", "true"})
+    void jsonThatIsNotAnObjectIsUnrecognized(String body) {
+        assertThat(messages.classify(body)).isEqualTo(new Unrecognized("The message is JSON but not an object."));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{}", "{\"hello\":1}", "{\"Type\":\"SubscriptionConfirmation\",\"Message\":\"x\"}",
+        "{\"detail-type\":\"x\",\"source\":\"y\"}", "{\"Event\":\"s3:SomethingElse\"}"})
+    void jsonOfUnknownShapeIsUnrecognizedNamingItsFields(String body) throws IOException {
+        List<String> fields = JSON.readTree(body).properties().stream().map(java.util.Map.Entry::getKey).toList();
+
+        assertThat(messages.classify(body)).isInstanceOfSatisfying(Unrecognized.class, u -> {
+            assertThat(u.reason()).startsWith("The JSON has an unknown shape");
+            assertThat(u.reason()).contains(fields.isEmpty() ? List.of("fields: none") : fields);
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"Records\":{}}", "{\"Records\":null}", "{\"Records\":[]}", "{\"Records\":[1,\"x\",null]}",
+        "{\"Records\":[{}]}", "{\"Records\":[{\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Put\"}]}",
+        "{\"Records\":[{\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Put\",\"s3\":{\"bucket\":{\"name\":1},\"object\":{\"key\":\"k\"}}}]}",
+        "{\"detail-type\":1,\"source\":\"aws.s3\",\"detail\":{}}",
+        "{\"detail-type\":\"Object Created\",\"source\":\"aws.s3\",\"detail\":null}",
+        "{\"detail-type\":\"Object Created\",\"source\":\"aws.s3\",\"detail\":[]}",
+        "{\"Type\":\"Notification\",\"Message\":\"\"}"})
+    void malformedKnownShapesAreUnrecognizedWithAReason(String body) {
+        assertThat(messages.classify(body)).isInstanceOfSatisfying(Unrecognized.class,
+                // A specific reason, not the safety net's.
+                u -> assertThat(u.reason()).endsWith(".").doesNotStartWith("The message could not be read"));
+    }
+
+    @Test
+    void aHugeUnknownObjectGetsAShortReason() {
+        StringBuilder body = new StringBuilder("{");
+        for (int i = 0; i < 1_000; i++) {
+            body.append(i == 0 ? "" : ",").append("\"field").append(i).append("\":").append(i);
+        }
+        body.append('}');
+
+        assertThat(messages.classify(body.toString())).isInstanceOfSatisfying(Unrecognized.class,
+                u -> assertThat(u.reason()).hasSizeLessThan(200));
+    }
+
+    @Test
+    void deeplyNestedJsonIsUnrecognizedNotAStackOverflow() {
+        String body = "{\"a\":".repeat(5_000) + "1" + "}".repeat(5_000);
+
+        assertThat(messages.classify(body)).isEqualTo(new Unrecognized("The message is not JSON."));
+    }
+
+    @Test
+    void createdObjectListsCannotBeChanged() {
+        ObjectCreated created = (ObjectCreated) messages.classify(sample("s3-notification.json"));
+
+        assertThat(created.objects()).isUnmodifiable();
+    }
+
+    private static String snsWrapped(String message) throws IOException {
+        ObjectNode sns = (ObjectNode) JSON.readTree(sample("sns-wrapped-s3-notification.json"));
+        sns.put("Message", message);
+        return sns.toString();
     }
 
     private static String sample(String name) {
         try (InputStream in = InboundMessagesTest.class.getResourceAsStream("/events/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("no sample event " + name);
+            }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -3,84 +3,229 @@ package io.reelroute.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
+import java.util.HashSet;
+import java.util.Set;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** S3 keys, job ids and modes: what the hops agree on without asking each other. */
 class KeysTest {
 
     static final String JOB = "2b9f4c1e-7d3a-4f5b-9c8e-1a2b3c4d5e6f";
+    static final String UPPER_JOB = "2B9F4C1E-7D3A-4F5B-9C8E-1A2B3C4D5E6F";
+
+    // Source keys
 
     @Test
     void sourceKeysRoundTrip() {
-        assertThat(new SourceKey(JOB).key()).isEqualTo("input/" + JOB + "/source.mp4");
-        assertThat(SourceKey.parse("input/" + JOB + "/source.mp4")).isEqualTo(new SourceKey(JOB));
-        assertThat(SourceKey.keyFor(JOB)).isEqualTo("input/" + JOB + "/source.mp4");
+        SourceKey source = new SourceKey(JOB);
+
+        assertThat(source.key()).isEqualTo("input/" + JOB + "/source.mp4");
+        assertThat(SourceKey.parse(source.key())).isEqualTo(source);
+        assertThat(SourceKey.keyFor(JOB)).isEqualTo(source.key());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "input//source.mp4", "/input/" + JOB + "/source.mp4", "input/" + JOB + "/other.mp4",
-        "input/" + JOB + "/source.mp4/x", "input/../" + JOB + "/source.mp4", "input/" + JOB + "/../source.mp4",
-        "input/not-a-uuid/source.mp4", "input/2B9F4C1E-7D3A-4F5B-9C8E-1A2B3C4D5E6F/source.mp4",
-        "segments/" + JOB + "/source.mp4", "input/x/" + JOB + "/source.mp4", "input/" + JOB + "/source.MP4"})
-    void sourceKeysOutsideTheLayoutAreRejected(String key) {
-        assertThatThrownBy(() -> SourceKey.parse(key)).isInstanceOf(InvalidKeyException.class).hasMessageContaining("'" + key + "'");
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "\"\"                                                        | the key is empty",
+        "/input/" + JOB + "/source.mp4                               | starts with '/'",
+        "input//source.mp4                                           | empty path segment",
+        "input/" + JOB + "//source.mp4                               | empty path segment",
+        "input/" + JOB + "/source.mp4/                               | empty path segment",
+        "input/../" + JOB + "/source.mp4                             | '..' path segment",
+        "input/" + JOB + "/../source.mp4                             | '..' path segment",
+        "input/./source.mp4                                          | '.' path segment",
+        "input/" + JOB + "/source.mp4/x                              | three segments under input/",
+        "input/x/" + JOB + "/source.mp4                              | three segments under input/",
+        "input/source.mp4                                            | three segments under input/",
+        "segments/" + JOB + "/source.mp4                             | three segments under input/",
+        "jobs/" + JOB + "/source.mp4                                 | three segments under input/",
+        "Input/" + JOB + "/source.mp4                                | three segments under input/",
+        "input/not-a-uuid/source.mp4                                 | job id is not a lowercase UUID",
+        "input/" + UPPER_JOB + "/source.mp4                          | job id is not a lowercase UUID",
+        "input/{" + JOB + "}/source.mp4                              | job id is not a lowercase UUID",
+        "input/2b9f4c1e7d3a4f5b9c8e1a2b3c4d5e6f/source.mp4           | job id is not a lowercase UUID",
+        "input/" + JOB + "/other.mp4                                 | file is not source.mp4",
+        "input/" + JOB + "/source.MP4                                | file is not source.mp4",
+        "input/" + JOB + "/source.mp4.tmp                            | file is not source.mp4",
+    })
+    void sourceKeysOutsideTheLayoutAreRejectedWithTheReason(String key, String reason) {
+        assertThatThrownBy(() -> SourceKey.parse(key))
+                .isInstanceOf(InvalidKeyException.class)
+                .hasMessageContaining(reason)
+                .hasMessageEndingWith(": '" + key + "'");
     }
+
+    @Test
+    void aNullSourceKeyIsRejected() {
+        assertThatThrownBy(() -> SourceKey.parse(null)).isInstanceOf(InvalidKeyException.class).hasMessageEndingWith(": null");
+    }
+
+    @Test
+    void sourceKeysNeedAValidJobId() {
+        assertThatThrownBy(() -> new SourceKey(UPPER_JOB)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SourceKey.keyFor("../x")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // Segment keys
 
     @Test
     void segmentKeysRoundTrip() {
         SegmentKey segment = new SegmentKey(JOB, 7, 12, Mode.ANAGLYPH);
+
         assertThat(segment.key()).isEqualTo("segments/" + JOB + "/00007_00012_anaglyph.mp4");
         assertThat(SegmentKey.parse(segment.key())).isEqualTo(segment);
         assertThat(SegmentKey.parse("segments/" + JOB + "/00000_00001_sbs.mp4")).isEqualTo(new SegmentKey(JOB, 0, 1, Mode.SBS));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"segments/" + JOB + "/00003_00003_sbs.mp4", "segments/" + JOB + "/00004_00003_sbs.mp4",
-        "segments/" + JOB + "/00000_00000_sbs.mp4", "segments/" + JOB + "/0001_00003_sbs.mp4",
-        "segments/" + JOB + "/000001_00003_sbs.mp4", "segments/" + JOB + "/00001_00003_depth.mp4",
-        "segments/" + JOB + "/00001_00003_SBS.mp4", "segments/" + JOB + "/00001_00003_sbs.mov",
-        "segments/not-a-uuid/00001_00003_sbs.mp4", "segments/" + JOB + "/x/00001_00003_sbs.mp4",
-        "segments/../00001_00003_sbs.mp4", "input/" + JOB + "/00001_00003_sbs.mp4", "segments/" + JOB + "/-0001_00003_sbs.mp4"})
-    void segmentKeysOutsideTheLayoutAreRejected(String key) {
-        assertThatThrownBy(() -> SegmentKey.parse(key)).isInstanceOf(InvalidKeyException.class);
+    @EnumSource(Mode.class)
+    void everySegmentOfAJobRoundTripsAtTheLimits(Mode mode) {
+        for (int[] indexAndTotal : new int[][] {{0, 1}, {0, 2}, {1, 2}, {0, 99_999}, {99_998, 99_999}, {12_345, 54_321}}) {
+            SegmentKey segment = new SegmentKey(JOB, indexAndTotal[0], indexAndTotal[1], mode);
+            assertThat(segment.key()).matches("segments/" + JOB + "/[0-9]{5}_[0-9]{5}_" + mode.id() + "\\.mp4");
+            assertThat(SegmentKey.parse(segment.key())).isEqualTo(segment);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "segments/" + JOB + "/00003_00003_sbs.mp4                    | below the total",
+        "segments/" + JOB + "/00004_00003_sbs.mp4                    | below the total",
+        "segments/" + JOB + "/00000_00000_sbs.mp4                    | total must be 1 to 99999",
+        "segments/" + JOB + "/0001_00003_sbs.mp4                     | file name is not",
+        "segments/" + JOB + "/000001_00003_sbs.mp4                   | file name is not",
+        "segments/" + JOB + "/00001_0003_sbs.mp4                     | file name is not",
+        "segments/" + JOB + "/00001_000003_sbs.mp4                   | file name is not",
+        "segments/" + JOB + "/00000_100000_sbs.mp4                   | file name is not",
+        "segments/" + JOB + "/-0001_00003_sbs.mp4                    | file name is not",
+        "segments/" + JOB + "/+0001_00003_sbs.mp4                    | file name is not",
+        "segments/" + JOB + "/\u0660\u0660\u0660\u0660\u0661_00003_sbs.mp4 | file name is not",
+        "segments/" + JOB + "/00001-00003-sbs.mp4                    | file name is not",
+        "segments/" + JOB + "/00001_00003.mp4                        | file name is not",
+        "segments/" + JOB + "/00001_00003_sbs.mov                    | file name is not",
+        "segments/" + JOB + "/00001_00003_SBS.mp4                    | file name is not",
+        "segments/" + JOB + "/00001_00003_depth.mp4                  | unknown mode 'depth'; allowed: sbs, anaglyph",
+        "segments/not-a-uuid/00001_00003_sbs.mp4                     | job id is not a lowercase UUID",
+        "segments/" + UPPER_JOB + "/00001_00003_sbs.mp4              | job id is not a lowercase UUID",
+        "segments/" + JOB + "/x/00001_00003_sbs.mp4                  | three segments under segments/",
+        "segments/" + JOB + "/00001_00003_sbs.mp4/x                  | three segments under segments/",
+        "segments/00001_00003_sbs.mp4                                | three segments under segments/",
+        "input/" + JOB + "/00001_00003_sbs.mp4                       | three segments under segments/",
+        "jobs/" + JOB + "/00001_00003_sbs.mp4                        | three segments under segments/",
+        "segments/../00001_00003_sbs.mp4                             | '..' path segment",
+        "segments/" + JOB + "/../00001_00003_sbs.mp4                 | '..' path segment",
+        "segments//00001_00003_sbs.mp4                               | empty path segment",
+        "/segments/" + JOB + "/00001_00003_sbs.mp4                   | starts with '/'",
+        "\"\"                                                        | the key is empty",
+    })
+    void segmentKeysOutsideTheLayoutAreRejectedWithTheReason(String key, String reason) {
+        assertThatThrownBy(() -> SegmentKey.parse(key))
+                .isInstanceOf(InvalidKeyException.class)
+                .hasMessageContaining(reason)
+                .hasMessageEndingWith(": '" + key + "'");
+    }
+
+    @Test
+    void aNullSegmentKeyIsRejected() {
+        assertThatThrownBy(() -> SegmentKey.parse(null)).isInstanceOf(InvalidKeyException.class);
     }
 
     @Test
     void segmentsValidateTheirParts() {
         assertThatThrownBy(() -> new SegmentKey(JOB, 3, 3, Mode.SBS)).hasMessageContaining("below the total");
         assertThatThrownBy(() -> new SegmentKey(JOB, -1, 3, Mode.SBS)).hasMessageContaining("below the total");
+        assertThatThrownBy(() -> new SegmentKey(JOB, 0, 0, Mode.SBS)).hasMessageContaining("1 to 99999");
         assertThatThrownBy(() -> new SegmentKey(JOB, 0, 100_000, Mode.SBS)).hasMessageContaining("1 to 99999");
         assertThatThrownBy(() -> new SegmentKey("nope", 0, 1, Mode.SBS)).hasMessageContaining("not a job id");
+        assertThatThrownBy(() -> new SegmentKey(UPPER_JOB, 0, 1, Mode.SBS)).hasMessageContaining("not a job id");
+        assertThatThrownBy(() -> new SegmentKey(null, 0, 1, Mode.SBS)).hasMessageContaining("not a job id");
         assertThatThrownBy(() -> new SegmentKey(JOB, 0, 1, null)).hasMessageContaining("mode");
     }
 
+    // Output keys
+
     @Test
     void outputKeys() {
-        assertThat(OutputKeys.segment(JOB, 7)).isEqualTo("jobs/" + JOB + "/segments/7.mp4");
+        assertThat(OutputKeys.segment(JOB, 0)).isEqualTo("jobs/" + JOB + "/segments/0.mp4");
+        assertThat(OutputKeys.segment(JOB, 12_345)).isEqualTo("jobs/" + JOB + "/segments/12345.mp4");
         assertThat(OutputKeys.finalVideo(JOB)).isEqualTo("jobs/" + JOB + "/final.mp4");
         assertThat(OutputKeys.hlsPrefix(JOB)).isEqualTo("jobs/" + JOB + "/hls/");
+    }
+
+    @Test
+    void outputKeysRejectBadJobIdsAndIndexes() {
         assertThatThrownBy(() -> OutputKeys.finalVideo("../x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> OutputKeys.hlsPrefix(UPPER_JOB)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> OutputKeys.segment(null, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> OutputKeys.segment(JOB, -1)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    // Job ids
+
     @Test
-    void modesAndJobIds() {
-        assertThat(Mode.fromId("sbs")).isEqualTo(Mode.SBS);
+    void newJobIdsAreValidAndDistinct() {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 100; i++) {
+            String id = JobIds.newId();
+            assertThat(JobIds.isValid(id)).as(id).isTrue();
+            assertThat(JobIds.requireValid(id)).isSameAs(id);
+            ids.add(id);
+        }
+        assertThat(ids).hasSize(100);
+    }
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = {UPPER_JOB, "2b9f4c1e-7d3a-4f5b-9c8e-1A2b3c4d5e6f", "{" + JOB + "}", "2b9f4c1e7d3a4f5b9c8e1a2b3c4d5e6f",
+        " " + JOB, JOB + "\n", "2b9f4c1e-7d3a-4f5b-9c8e-1a2b3c4d5e6", "2b9f4c1e-7d3a-4f5b-9c8e-1a2b3c4d5e6f0",
+        "2b9f4c1e-7d3a-4f5b-9c8e_1a2b3c4d5e6f", "gb9f4c1e-7d3a-4f5b-9c8e-1a2b3c4d5e6f", "urn:uuid:" + JOB})
+    void onlyCanonicalLowercaseUuidsAreJobIds(String candidate) {
+        assertThat(JobIds.isValid(candidate)).isFalse();
+        assertThatThrownBy(() -> JobIds.requireValid(candidate))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a job id");
+    }
+
+    // Modes
+
+    @Test
+    void modeIds() {
+        assertThat(Mode.SBS.id()).isEqualTo("sbs");
         assertThat(Mode.ANAGLYPH.id()).isEqualTo("anaglyph");
-        assertThatThrownBy(() -> Mode.fromId("3d")).hasMessage("unknown mode '3d'; allowed: sbs, anaglyph");
-        assertThat(JobIds.isValid(JobIds.newId())).isTrue();
-        assertThat(JobIds.isValid(JOB.toUpperCase())).isFalse();
+        assertThat(Mode.fromId("sbs")).isEqualTo(Mode.SBS);
+        assertThat(Mode.fromId("anaglyph")).isEqualTo(Mode.ANAGLYPH);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"3d", "SBS", "Anaglyph", "", " sbs"})
+    void unknownModesAreRejectedListingTheAllowedOnes(String id) {
+        assertThatThrownBy(() -> Mode.fromId(id))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown mode '" + id + "'; allowed: sbs, anaglyph");
+        assertThatThrownBy(() -> Mode.fromId(null)).hasMessage("unknown mode null; allowed: sbs, anaglyph");
+    }
+
+    // Messages
+
+    @Test
+    void longKeysAreCutShortInMessages() {
+        String key = "input/" + "x".repeat(10_000);
+
+        assertThatThrownBy(() -> SourceKey.parse(key))
+                .isInstanceOf(InvalidKeyException.class)
+                .hasMessageContaining(": '" + key.substring(0, 200) + "…'")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(400));
     }
 
     @Test
-    void resourceNamesDeriveFromThePrefix() {
-        ResourceNames names = ResourceNames.fromPrefix("acme-prod");
-        assertThat(names.buckets()).containsExactly("acme-prod-input", "acme-prod-output");
-        assertThat(names.queues()).containsExactly("acme-prod-chunking", "acme-prod-video-worker", "acme-prod-reassembly");
-        assertThat(ResourceNames.dlq(names.chunkingQueue())).isEqualTo("acme-prod-chunking-dlq");
-        assertThat(names.jobsTable()).isEqualTo("acme-prod-jobs");
-        assertThat(names.segmentCompletionsTable()).isEqualTo("acme-prod-segment-completions");
-        assertThat(names.reassemblyTriggeredTable()).isEqualTo("acme-prod-reassembly-triggered");
-        assertThatThrownBy(() -> ResourceNames.fromPrefix("Bad_Prefix")).hasMessageContaining("reelroute.prefix");
+    void anInvalidKeyIsAnIllegalArgument() {
+        assertThat(new InvalidKeyException("not a source key", "k"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("not a source key: 'k'");
     }
 }
