@@ -10,7 +10,7 @@ public enum FailurePhase {
     INFERENCE,
     REASSEMBLY,
     PACKAGING,
-    /** No progress for too long; found by a sweep, not by the hop that stalled. */
+    /** No progress for too long: set by whatever notices the silence, since the stalled hop can't report it. */
     STALLED;
 
     /** The name in table items and events. */
