@@ -9,188 +9,171 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import org.elasticmq.server.ElasticMQServer;
-import org.elasticmq.server.config.ElasticMQServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.adobe.testing.s3mock.S3MockApplication;
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
-import com.typesafe.config.ConfigFactory;
-
 /**
- * Real-protocol AWS emulators in this process, on loopback: SQS (ElasticMQ), DynamoDB (DynamoDB Local) and
- * S3 (S3Mock). With a data folder their state survives a restart: ElasticMQ keeps queues and messages (in-flight
- * ones too) in an H2 file, DynamoDB Local a shared sqlite file, S3Mock its object store.
+ * Real-protocol AWS emulators in this process, listening on 127.0.0.1 only: SQS (ElasticMQ), DynamoDB
+ * (DynamoDB Local) and S3 (S3Mock). They start in parallel. With a data folder their state survives a
+ * restart: ElasticMQ keeps queues and messages (in-flight ones too) in an H2 file under {@code sqs/},
+ * DynamoDB Local one shared sqlite file under {@code dynamodb/}, S3Mock its object store under {@code s3/}.
+ * Without one, SQS and DynamoDB keep everything in memory and S3Mock works in a temporary folder that
+ * {@link #close()} deletes.
  */
 public final class EmbeddedAws implements AutoCloseable {
 
-    /** {@code dataDir} null keeps nothing; a port of 0 picks a free one. */
+    /** {@code dataDir} null keeps nothing; a port of 0 picks a free one. A null or blank region means us-east-1. */
     public record Settings(Path dataDir, int s3Port, int sqsPort, int dynamoDbPort, String region) {
     }
 
-    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedAws.class);
-    private static final String HOST = "127.0.0.1";
+    static final String HOST = "127.0.0.1";
     static final String ACCOUNT_ID = "000000000000";
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedAws.class);
 
     private final String region;
-    private final Path dataDir;
-    private final boolean temporary;
-    private final List<AutoCloseable> running = new ArrayList<>();
-    private URI s3;
-    private URI sqs;
-    private URI dynamoDb;
+    private final Path scratch;
+    private final List<Emulator> running = new ArrayList<>();
+    private boolean closed;
 
-    private EmbeddedAws(Settings settings) {
-        this.region = settings.region();
-        this.temporary = settings.dataDir() == null;
-        try {
-            this.dataDir = temporary ? Files.createTempDirectory("reelroute-aws-") : Files.createDirectories(settings.dataDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("can't create the emulators' data folder", e);
-        }
+    private EmbeddedAws(String region, Path scratch) {
+        this.region = region;
+        this.scratch = scratch;
     }
 
     public static EmbeddedAws start(Settings settings) {
-        EmbeddedAws aws = new EmbeddedAws(settings);
-        try {
-            aws.startSqs(port(settings.sqsPort(), "SQS", "reelroute.embedded.sqs-port"));
-            aws.startDynamoDb(port(settings.dynamoDbPort(), "DynamoDB", "reelroute.embedded.dynamodb-port"));
-            aws.startS3(port(settings.s3Port(), "S3", "reelroute.embedded.s3-port"));
-            return aws;
-        } catch (RuntimeException e) {
-            aws.close();
-            throw e;
+        long started = System.nanoTime();
+        String region = settings.region() == null || settings.region().isBlank() ? "us-east-1" : settings.region();
+        Path dataDir = settings.dataDir() == null ? null : settings.dataDir().toAbsolutePath();
+        // Ports first, so a taken one is reported with the setting to change before anything starts.
+        int sqsPort = port(settings.sqsPort(), "SQS", "reelroute.embedded.sqs-port");
+        int dynamoDbPort = port(settings.dynamoDbPort(), "DynamoDB", "reelroute.embedded.dynamodb-port");
+        int s3Port = settings.s3Port() == 0 ? 0 : port(settings.s3Port(), "S3", "reelroute.embedded.s3-port");
+
+        Path scratch = dataDir == null ? createTempDirectory() : null;
+        EmbeddedAws aws = new EmbeddedAws(region, scratch);
+        List<CompletableFuture<Emulator>> starting = List.of(
+                inThread("sqs", () -> ElasticMq.start(sqsPort, region, dataDir == null ? null : dataDir.resolve("sqs"))),
+                inThread("dynamodb", () -> DynamoDbLocal.start(dynamoDbPort, dataDir == null ? null : dataDir.resolve("dynamodb"))),
+                inThread("s3", () -> S3Mock.start(s3Port, region, dataDir == null ? scratch.resolve("s3") : dataDir.resolve("s3"),
+                        dataDir != null)));
+        RuntimeException failure = null;
+        for (CompletableFuture<Emulator> emulator : starting) {
+            try {
+                aws.running.add(emulator.join());
+            } catch (CompletionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
+                }
+            }
         }
+        if (failure != null) {
+            aws.close();
+            throw failure;
+        }
+        LOG.info("AWS emulators started in {} ms ({})", millisSince(started),
+                dataDir == null ? "nothing is kept" : "state kept under " + dataDir);
+        return aws;
     }
 
     public URI s3Endpoint() {
-        return s3;
+        return endpoint(S3Mock.NAME);
     }
 
     public URI sqsEndpoint() {
-        return sqs;
+        return endpoint(ElasticMq.NAME);
     }
 
     public URI dynamoDbEndpoint() {
-        return dynamoDb;
+        return endpoint(DynamoDbLocal.NAME);
     }
 
     public String region() {
         return region;
     }
 
-    private void startSqs(int port) {
-        long started = System.nanoTime();
-        Map<String, Object> config = new HashMap<>();
-        config.put("node-address.host", HOST);
-        config.put("node-address.port", port);
-        config.put("rest-sqs.bind-hostname", HOST);
-        config.put("rest-sqs.bind-port", port);
-        config.put("aws.region", region);
-        config.put("aws.accountId", ACCOUNT_ID);
-        config.put("queues-storage.enabled", true);
-        config.put("queues-storage.path", dataDir.resolve("sqs-queues.conf").toString());
-        config.put("messages-storage.enabled", true);
-        config.put("messages-storage.uri", "jdbc:h2:" + dataDir.resolve("sqs-messages").toAbsolutePath());
-        ElasticMQServer server = new ElasticMQServer(new ElasticMQServerConfig(
-                ConfigFactory.parseMap(config).withFallback(ConfigFactory.load()).resolve()));
-        scala.Function0<?> shutdown = server.start();
-        running.add(shutdown::apply);
-        sqs = URI.create("http://" + HOST + ":" + port);
-        LOG.info("SQS (ElasticMQ) on {} in {} ms", sqs, millisSince(started));
-    }
-
-    private void startDynamoDb(int port) {
-        long started = System.nanoTime();
-        Path folder = dataDir.resolve("dynamodb");
-        try {
-            Files.createDirectories(folder);
-            DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(new String[] {
-                "-port", Integer.toString(port), "-dbPath", folder.toString(), "-sharedDb", "-disableTelemetry"});
-            server.start();
-            running.add(server::stop);
-        } catch (Exception e) {
-            throw new IllegalStateException("DynamoDB Local did not start on port " + port + ": " + e.getMessage(), e);
-        }
-        dynamoDb = URI.create("http://" + HOST + ":" + port);
-        LOG.info("DynamoDB (DynamoDB Local) on {} in {} ms", dynamoDb, millisSince(started));
-    }
-
-    private void startS3(int port) {
-        long started = System.nanoTime();
-        Map<String, Object> properties = new HashMap<>(); // S3Mock writes into this map
-        properties.put(S3MockApplication.PROP_HTTP_PORT, port);
-        properties.put(S3MockApplication.PROP_HTTPS_PORT, 0);
-        properties.put(S3MockApplication.PROP_ROOT_DIRECTORY, dataDir.resolve("s3").toString());
-        properties.put("com.adobe.testing.s3mock.store.retainFilesOnExit", true);
-        properties.put("com.adobe.testing.s3mock.store.region", region);
-        properties.put("com.adobe.testing.s3mock.region", region);
-        properties.put("server.address", HOST);
-        // S3Mock is a Spring Boot application of its own: keep it away from ReelRoute's configuration
-        // and auto-configuration, and give it the settings its own application.properties would have.
-        properties.put("spring.config.name", "reelroute-s3mock-has-no-config-file");
-        properties.put("spring.autoconfigure.exclude", String.join(",", CAMEL_AUTO_CONFIGURATIONS));
-        properties.put("spring.jmx.enabled", false);
-        properties.put("spring.main.lazy-initialization", true);
-        properties.put("spring.main.banner-mode", "off");
-        properties.put("server.tomcat.max-swallow-size", "10MB");
-        properties.put("management.endpoints.web.discovery.enabled", false);
-        properties.put("management.endpoints.web.exposure.exclude", "*");
-        properties.put("logging.level.org.springframework.web.servlet.mvc.method.annotation.ExceptionHandlerExceptionResolver", "ERROR");
-        S3MockApplication server = S3MockApplication.start(properties);
-        running.add(server::stop);
-        s3 = URI.create("http://" + HOST + ":" + server.getHttpPort());
-        LOG.info("S3 (S3Mock) on {} in {} ms", s3, millisSince(started));
-    }
-
-    /** Camel's Spring Boot auto-configurations; without excluding them S3Mock would start a second CamelContext. */
-    private static final List<String> CAMEL_AUTO_CONFIGURATIONS = List.of(
-            "org.apache.camel.spring.boot.CamelAutoConfiguration",
-            "org.apache.camel.spring.boot.actuate.health.CamelHealthCheckAutoConfiguration",
-            "org.apache.camel.spring.boot.actuate.endpoint.CamelRoutesEndpointAutoConfiguration",
-            "org.apache.camel.spring.boot.actuate.console.CamelDevConsoleAutoConfiguration",
-            "org.apache.camel.component.micrometer.springboot.MicrometerTagsAutoConfiguration",
-            "org.apache.camel.component.micrometer.springboot.metrics.CamelMetricsAutoConfiguration");
-
+    /** Stops all three (the last started first); a second call does nothing. Never throws. */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long started = System.nanoTime();
         for (int i = running.size() - 1; i >= 0; i--) {
+            Emulator emulator = running.get(i);
             try {
-                running.get(i).close();
-            } catch (Exception e) {
-                LOG.debug("Stopping an emulator failed: {}", e.getMessage());
+                emulator.stop().close();
+            } catch (Exception | LinkageError e) {
+                LOG.warn("Stopping {} failed: {}", emulator.name(), e.toString());
             }
         }
-        running.clear();
-        if (temporary) {
-            deleteQuietly(dataDir);
+        if (scratch != null) {
+            deleteQuietly(scratch);
+        }
+        if (!running.isEmpty()) {
+            LOG.info("AWS emulators stopped in {} ms", millisSince(started));
         }
     }
 
-    private static int port(int requested, String service, String setting) {
-        if (requested == 0) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+    private synchronized URI endpoint(String name) {
+        return running.stream().filter(e -> e.name().equals(name)).findFirst().map(Emulator::endpoint)
+                .orElseThrow(() -> new IllegalStateException(name + " is not running"));
+    }
+
+    /** One running emulator: what {@link #close()} calls to stop it. */
+    record Emulator(String name, URI endpoint, AutoCloseable stop) {
+
+        static URI endpoint(int port) {
+            return URI.create("http://" + HOST + ":" + port);
         }
+    }
+
+    /** Each emulator starts in a thread of its own; the thread ends once it has started. */
+    private static CompletableFuture<Emulator> inThread(String name, Supplier<Emulator> start) {
+        CompletableFuture<Emulator> result = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            long started = System.nanoTime();
+            try {
+                Emulator emulator = start.get();
+                LOG.info("{} on {} in {} ms", emulator.name(), emulator.endpoint(), millisSince(started));
+                result.complete(emulator);
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "embedded-aws-" + name);
+        thread.setDaemon(true);
+        thread.start();
+        return result;
+    }
+
+    /** The port to start on: the requested one if it is free, else a free one for 0. */
+    private static int port(int requested, String service, String setting) {
         try (ServerSocket socket = new ServerSocket(requested, 1, InetAddress.getByName(HOST))) {
-            return requested;
+            return socket.getLocalPort();
         } catch (IOException inUse) {
             throw new IllegalStateException("port " + requested + " for " + service + " is in use: set " + setting
                     + " to a free port (0 picks one)", inUse);
         }
     }
 
-    private static long millisSince(long started) {
+    private static Path createTempDirectory() {
+        try {
+            return Files.createTempDirectory("reelroute-aws-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("can't create a temporary folder for the emulators", e);
+        }
+    }
+
+    static long millisSince(long started) {
         return (System.nanoTime() - started) / 1_000_000;
     }
 
