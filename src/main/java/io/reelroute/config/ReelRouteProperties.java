@@ -20,6 +20,8 @@ public record ReelRouteProperties(
         @DefaultValue Sqs sqs,
         @DefaultValue Chunking chunking,
         @DefaultValue Media media,
+        @DefaultValue Inference inference,
+        @DefaultValue Reassembly reassembly,
         @DefaultValue Embedded embedded) {
 
     public record Routes(
@@ -65,12 +67,63 @@ public record ReelRouteProperties(
         }
     }
 
+    public record Inference(
+            /** exec, http, sagemaker-async or lambda. */
+            @DefaultValue("exec") String backend,
+            @DefaultValue("1") int concurrentConsumers,
+            @DefaultValue("30m") Duration segmentTimeout,
+            /** Further attempts after a backend failure, with exponential backoff, before the job fails. */
+            @DefaultValue("2") int retries,
+            @DefaultValue("2000") long retryDelayMs,
+            @DefaultValue Exec exec,
+            @DefaultValue Http http,
+            @DefaultValue SagemakerAsync sagemakerAsync,
+            @DefaultValue Lambda lambda) {
+
+        public record Exec(
+                /** Command template with {input}, {output}, {mode} and {ffmpeg}; empty means the preview transform. */
+                String command,
+                /** Per-mode templates that replace {@code command} for that mode (keys sbs, anaglyph). */
+                java.util.Map<String, String> commandByMode) {
+        }
+
+        public record Http(
+                /** Base URL of the model server ({@code /ping} and {@code /invocations} below it). */
+                String url,
+                @DefaultValue("10s") Duration connectTimeout) {
+        }
+
+        public record SagemakerAsync(
+                String endpointName,
+                /** Where request JSON documents are staged, in the output bucket. */
+                @DefaultValue("inference-requests/") String requestPrefix,
+                @DefaultValue("5s") Duration pollInterval,
+                /** Optional SQS queue URL that receives the endpoint's SNS success and error notifications. */
+                String notificationQueueUrl) {
+        }
+
+        public record Lambda(String functionName) {
+        }
+    }
+
+    public record Reassembly(
+            @DefaultValue("1") int concurrentConsumers,
+            /** How long a reassembly lock holds; a crashed holder's lock frees itself after it. */
+            @DefaultValue("30m") Duration lockTtl,
+            @DefaultValue("30m") Duration concatTimeout,
+            /** How long an unconfirmed reassembly trigger blocks another (the hand-off is one queue send). */
+            @DefaultValue("60s") Duration triggerLease,
+            /** How long ReassemblyTriggered items live (their {@code ttl}). */
+            @DefaultValue("7d") Duration triggerTtl) {
+    }
+
     public record Embedded(
             @DefaultValue("data") Path dataDir,
             @DefaultValue("9090") int s3Port,
             @DefaultValue("9324") int sqsPort,
             @DefaultValue("8000") int dynamodbPort,
             @DefaultValue("inbox") Path inbox,
+            @DefaultValue("outbox") Path outbox,
             @DefaultValue("1s") Duration notificationPoll) {
     }
 }

@@ -8,6 +8,8 @@ public record Job(
         JobStatus status,
         Mode mode,
         Integer totalSegments,
+        /** Distinct segments whose inference is recorded (0 before the first). */
+        int completedSegments,
         FailurePhase failurePhase,
         String failureReason,
         Instant createdAt,

@@ -22,6 +22,18 @@ public final class Tables {
     public static final String FAILURE_PHASE = "failure_phase";
     public static final String FAILURE_REASON = "failure_reason";
     public static final String COMPLETED_AT = "completed_at";
+    /** Distinct segments whose inference finished; added to in the same transaction that records each one. */
+    public static final String COMPLETED_SEGMENTS = "completed_segments";
+    /** Who holds the reassembly lock, and until when (epoch millis): a crashed holder's lock frees itself. */
+    public static final String REASSEMBLY_LOCK_OWNER = "reassembly_lock_owner";
+    public static final String REASSEMBLY_LOCK_EXPIRES_AT = "reassembly_lock_expires_at";
+
+    // SegmentCompletions item attributes.
+    public static final String OUTPUT_KEY = "output_key";
+
+    // ReassemblyTriggered item attributes: a claim is pending until its hand-off is confirmed.
+    public static final String TRIGGER_STATE = "state";
+    public static final String CLAIMED_AT = "claimed_at";
 
     /** Jobs GSI: partition key {@code status}, sort key {@code completed_at} (a number, epoch millis). */
     public static final String STATUS_COMPLETED_AT_INDEX = "status-completed_at";

@@ -85,6 +85,24 @@ public class JobStore {
         return moveTo(jobId, JobStatus.CHUNKING_COMPLETE, Map.of(TOTAL_SEGMENTS, n(totalSegments)));
     }
 
+    public Transition startReassembly(String jobId) {
+        return moveTo(jobId, JobStatus.REASSEMBLING, Map.of());
+    }
+
+    /** Sets {@code completed_at}, the sort key of the completed-jobs index. */
+    public Transition complete(String jobId) {
+        return moveTo(jobId, JobStatus.COMPLETED, Map.of());
+    }
+
+    /**
+     * Whether every segment is recorded and chunking is complete: the condition that triggers reassembly.
+     * A strongly consistent read, so a count just written by another worker is seen.
+     */
+    public boolean readyForReassembly(String jobId) {
+        return find(jobId).map(job -> job.status() == JobStatus.CHUNKING_COMPLETE && job.totalSegments() != null
+                && job.completedSegments() >= job.totalSegments()).orElse(false);
+    }
+
     public Transition fail(String jobId, FailurePhase phase, String reason) {
         String trimmed = reason == null || reason.isBlank() ? "no reason given" : reason.strip();
         if (trimmed.length() > MAX_REASON_LENGTH) {
@@ -138,6 +156,7 @@ public class JobStore {
                 JobStatus.fromWireName(item.get(STATUS).s()),
                 item.containsKey(MODE) ? Mode.fromId(item.get(MODE).s()) : null,
                 item.containsKey(TOTAL_SEGMENTS) ? Integer.valueOf(item.get(TOTAL_SEGMENTS).n()) : null,
+                item.containsKey(COMPLETED_SEGMENTS) ? Integer.parseInt(item.get(COMPLETED_SEGMENTS).n()) : 0,
                 item.containsKey(FAILURE_PHASE) ? FailurePhase.fromWireName(item.get(FAILURE_PHASE).s()) : null,
                 item.containsKey(FAILURE_REASON) ? item.get(FAILURE_REASON).s() : null,
                 instant(item.get(CREATED_AT)),

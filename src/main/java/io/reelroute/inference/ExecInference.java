@@ -1,0 +1,126 @@
+package io.reelroute.inference;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.stereotype.Component;
+
+import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.Mode;
+import io.reelroute.media.MediaCommands;
+import io.reelroute.media.MediaTools;
+import io.reelroute.media.ProcessRunner;
+
+/**
+ * {@code exec}: runs a command on the segment's local file, without a shell. The template
+ * ({@code reelroute.inference.exec.command}, or a per-mode one) is split on whitespace (double quotes keep
+ * spaces in an argument), and {@code {input}}, {@code {output}}, {@code {mode}} and {@code {ffmpeg}} are
+ * replaced in each argument. With no template, the CPU stereo preview of {@link MediaCommands#stereoPreview}
+ * runs with the configured ffmpeg.
+ */
+@Component
+public class ExecInference implements InferenceBackend {
+
+    private final MediaTools tools;
+    private final String command;
+    private final Map<String, String> commandByMode;
+
+    public ExecInference(MediaTools tools, ReelRouteProperties properties) {
+        this.tools = tools;
+        this.command = properties.inference().exec().command();
+        this.commandByMode = properties.inference().exec().commandByMode() == null ? Map.of()
+                : properties.inference().exec().commandByMode();
+    }
+
+    @Override
+    public String name() {
+        return "exec";
+    }
+
+    @Override
+    public boolean worksInS3() {
+        return false;
+    }
+
+    @Override
+    public void infer(SegmentWork work) {
+        List<String> args = command(work.inputFile(), work.outputFile(), work.segment().mode());
+        ProcessRunner.Result result;
+        try {
+            result = ProcessRunner.run(args, work.timeout(), work.workDir().resolve("inference.log"));
+        } catch (IOException e) {
+            throw new InferenceFailure(work.describe() + ": could not run " + args.get(0) + ": " + e.getMessage(), e);
+        }
+        String program = Path.of(args.get(0)).getFileName().toString();
+        if (result.timedOut()) {
+            throw new InferenceFailure(work.describe() + ": " + program + " stopped after the timeout of "
+                    + work.timeout().toSeconds() + " s" + detail(result.tail()));
+        }
+        if (result.exitCode() != 0) {
+            throw new InferenceFailure(work.describe() + ": " + program + " exited with " + result.exitCode()
+                    + detail(result.tail()));
+        }
+        try {
+            if (!Files.exists(work.outputFile()) || Files.size(work.outputFile()) == 0) {
+                throw new InferenceFailure(work.describe() + ": " + program + " exited 0 but wrote no output file");
+            }
+        } catch (IOException e) {
+            throw new InferenceFailure(work.describe() + ": output unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /** The argument list for one segment: the template with its placeholders filled, or the preview. */
+    List<String> command(Path input, Path output, Mode mode) {
+        String template = commandByMode.getOrDefault(mode.id(), command);
+        if (template == null || template.isBlank()) {
+            List<String> preview = new ArrayList<>();
+            preview.add(tools.ffmpeg());
+            preview.addAll(MediaCommands.stereoPreview(input, output, mode));
+            return preview;
+        }
+        return tokens(template).stream()
+                .map(token -> token.replace("{input}", input.toString())
+                        .replace("{output}", output.toString())
+                        .replace("{mode}", mode.id())
+                        .replace("{ffmpeg}", tools.ffmpeg()))
+                .toList();
+    }
+
+    /** Whitespace-separated tokens; double quotes group a token that contains spaces. */
+    static List<String> tokens(String template) {
+        List<String> tokens = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        boolean quoted = false;
+        boolean any = false;
+        for (char c : template.strip().toCharArray()) {
+            if (c == '"') {
+                quoted = !quoted;
+                any = true;
+            } else if (Character.isWhitespace(c) && !quoted) {
+                if (any) {
+                    tokens.add(current.toString());
+                    current.setLength(0);
+                    any = false;
+                }
+            } else {
+                current.append(c);
+                any = true;
+            }
+        }
+        if (quoted) {
+            throw new IllegalArgumentException("unbalanced double quote in the inference command template: " + template);
+        }
+        if (any) {
+            tokens.add(current.toString());
+        }
+        return tokens;
+    }
+
+    private static String detail(String tail) {
+        return tail == null || tail.isBlank() ? "" : ": " + tail;
+    }
+}

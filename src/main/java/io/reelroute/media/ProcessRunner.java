@@ -1,0 +1,72 @@
+package io.reelroute.media;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a program directly (no shell) with a time limit, its stdout and stderr going to a log file rather
+ * than the heap: a model's command line may print progress for minutes. On timeout the program and its
+ * children are killed. Used where camel-exec's in-memory buffering does not fit.
+ */
+public final class ProcessRunner {
+
+    /** How a run ended. {@code tail} is the end of its output, for reasons a person reads. */
+    public record Result(int exitCode, boolean timedOut, String tail) {
+        public boolean succeeded() {
+            return !timedOut && exitCode == 0;
+        }
+    }
+
+    private static final int TAIL_BYTES = 600;
+
+    private ProcessRunner() {
+    }
+
+    public static Result run(List<String> command, Duration timeout, Path log) throws IOException {
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill(process);
+                return new Result(-1, true, tail(log));
+            }
+            return new Result(process.exitValue(), false, tail(log));
+        } catch (InterruptedException e) {
+            kill(process);
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running " + command.get(0), e);
+        }
+    }
+
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The last few hundred bytes of a log, trimmed. */
+    static String tail(Path log) throws IOException {
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            long start = Math.max(0, file.length() - TAIL_BYTES);
+            byte[] bytes = new byte[(int) (file.length() - start)];
+            file.seek(start);
+            file.readFully(bytes);
+            String text = new String(bytes, StandardCharsets.UTF_8).strip();
+            return start > 0 ? "…" + text : text;
+        }
+    }
+}

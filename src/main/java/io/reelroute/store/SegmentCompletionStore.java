@@ -1,0 +1,111 @@
+package io.reelroute.store;
+
+import static io.reelroute.contract.Tables.*;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.SortedSet;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.ResourceNames;
+import io.reelroute.contract.SegmentKey;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * The SegmentCompletions table. Recording a completion and counting it on the job is one transaction: the
+ * completion item is put only if absent, and the job's {@code completed_segments} goes up by one in the same
+ * write, so a redelivered completion never counts twice and the count never needs a query of all completions.
+ */
+@Component("segmentCompletions")
+public class SegmentCompletionStore {
+
+    /** What recording a completion did. */
+    public enum Recorded {
+        /** First time: the job's count went up by one. */
+        COUNTED,
+        /** Recorded before (a redelivery): nothing changed. */
+        DUPLICATE,
+        /** No such job (deleted, or a segment of another deployment): nothing changed. */
+        NO_SUCH_JOB
+    }
+
+    private final DynamoDbClient dynamoDb;
+    private final String completionsTable;
+    private final String jobsTable;
+    private final Clock clock;
+
+    @Autowired
+    public SegmentCompletionStore(DynamoDbClient dynamoDb, ReelRouteProperties properties) {
+        this(dynamoDb, ResourceNames.fromPrefix(properties.prefix()), Clock.systemUTC());
+    }
+
+    SegmentCompletionStore(DynamoDbClient dynamoDb, ResourceNames names, Clock clock) {
+        this.dynamoDb = dynamoDb;
+        this.completionsTable = names.segmentCompletionsTable();
+        this.jobsTable = names.jobsTable();
+        this.clock = clock;
+    }
+
+    public Recorded record(SegmentKey segment, String outputKey) {
+        String now = Long.toString(clock.millis());
+        Put completion = Put.builder().tableName(completionsTable)
+                .item(Map.of(JOB_ID, AttributeValue.fromS(segment.jobId()),
+                        SEGMENT_INDEX, AttributeValue.fromN(Integer.toString(segment.index())),
+                        TOTAL_SEGMENTS, AttributeValue.fromN(Integer.toString(segment.total())),
+                        OUTPUT_KEY, AttributeValue.fromS(outputKey),
+                        COMPLETED_AT, AttributeValue.fromN(now)))
+                .conditionExpression("attribute_not_exists(#id)")
+                .expressionAttributeNames(Map.of("#id", JOB_ID))
+                .build();
+        Update count = Update.builder().tableName(jobsTable)
+                .key(Map.of(JOB_ID, AttributeValue.fromS(segment.jobId())))
+                .updateExpression("ADD #completed :one SET #updated = :now")
+                .conditionExpression("attribute_exists(#id)")
+                .expressionAttributeNames(Map.of("#id", JOB_ID, "#completed", COMPLETED_SEGMENTS, "#updated", UPDATED_AT))
+                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"), ":now", AttributeValue.fromN(now)))
+                .build();
+        try {
+            dynamoDb.transactWriteItems(r -> r.transactItems(
+                    TransactWriteItem.builder().put(completion).build(),
+                    TransactWriteItem.builder().update(count).build()));
+            return Recorded.COUNTED;
+        } catch (TransactionCanceledException cancelled) {
+            List<CancellationReason> reasons = cancelled.cancellationReasons();
+            if (failedCondition(reasons, 0)) {
+                return Recorded.DUPLICATE;
+            }
+            if (failedCondition(reasons, 1)) {
+                return Recorded.NO_SUCH_JOB;
+            }
+            // A conflict with another transaction on the same job: retryable, like a throttle.
+            throw cancelled;
+        }
+    }
+
+    /** The recorded segment indices of a job, read in full pages with strong consistency. */
+    public SortedSet<Integer> completedIndices(String jobId) {
+        SortedSet<Integer> indices = new TreeSet<>();
+        dynamoDb.queryPaginator(r -> r.tableName(completionsTable).consistentRead(true)
+                        .keyConditionExpression("#id = :id")
+                        .projectionExpression("#index")
+                        .expressionAttributeNames(Map.of("#id", JOB_ID, "#index", SEGMENT_INDEX))
+                        .expressionAttributeValues(Map.of(":id", AttributeValue.fromS(jobId))))
+                .items().forEach(item -> indices.add(Integer.parseInt(item.get(SEGMENT_INDEX).n())));
+        return indices;
+    }
+
+    private static boolean failedCondition(List<CancellationReason> reasons, int item) {
+        return reasons != null && reasons.size() > item && "ConditionalCheckFailed".equals(reasons.get(item).code());
+    }
+}
