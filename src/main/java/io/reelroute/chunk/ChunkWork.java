@@ -2,16 +2,12 @@ package io.reelroute.chunk;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
 import org.apache.camel.Exchange;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import io.reelroute.config.ReelRouteProperties;
@@ -23,6 +19,7 @@ import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.media.MediaRuns;
 import io.reelroute.media.UnprocessableSourceException;
+import io.reelroute.media.WorkFolders;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
@@ -37,8 +34,6 @@ public class ChunkWork {
     public static final String JOB_ID = "jobId";
     public static final String MODE = "mode";
     public static final String TOTAL_SEGMENTS = "totalSegments";
-
-    private static final Logger LOG = LoggerFactory.getLogger(ChunkWork.class);
 
     /** A segment file and the canonical key it is uploaded under. */
     public record SegmentUpload(File file, String key) {
@@ -57,8 +52,7 @@ public class ChunkWork {
     /** Creates the run's folder and streams the source object into it. */
     public void downloadSource(Exchange exchange) throws IOException {
         String jobId = exchange.getProperty(JOB_ID, String.class);
-        Files.createDirectories(workRoot);
-        Path dir = Files.createTempDirectory(workRoot, "chunk-" + jobId + "-");
+        Path dir = WorkFolders.create(workRoot, "chunk-" + jobId);
         exchange.setProperty(MediaRuns.WORK_DIR, dir);
         Path source = dir.resolve("source.mp4");
         try {
@@ -92,14 +86,6 @@ public class ChunkWork {
     }
 
     public void cleanup(Exchange exchange) {
-        Path dir = exchange.getProperty(MediaRuns.WORK_DIR, Path.class);
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("Could not remove work folder {}: {}", dir, e.getMessage());
-        }
+        WorkFolders.remove(exchange.getProperty(MediaRuns.WORK_DIR, Path.class));
     }
 }

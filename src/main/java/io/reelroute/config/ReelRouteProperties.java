@@ -110,11 +110,12 @@ public record ReelRouteProperties(
             @DefaultValue("1") int concurrentConsumers,
             /** How long a reassembly lock holds; a crashed holder's lock frees itself after it. */
             @DefaultValue("30m") Duration lockTtl,
-            @DefaultValue("30m") Duration concatTimeout,
+            @DefaultValue("20m") Duration concatTimeout,
             /** How long an unconfirmed reassembly trigger blocks another (the hand-off is one queue send). */
             @DefaultValue("60s") Duration triggerLease,
             /** How long ReassemblyTriggered items live (their {@code ttl}). */
-            @DefaultValue("7d") Duration triggerTtl) {
+            @DefaultValue("7d") Duration triggerTtl,
+            @DefaultValue("67108864") long uploadPartBytes) {
     }
 
     public record Embedded(

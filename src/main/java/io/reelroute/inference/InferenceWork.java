@@ -1,14 +1,10 @@
 package io.reelroute.inference;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -23,6 +19,7 @@ import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.PermanentJobFailure;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
+import io.reelroute.media.WorkFolders;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -33,13 +30,12 @@ import software.amazon.awssdk.services.s3.model.Tagging;
  * The inference hop's work on one segment: reads job, index, total and mode from the segment key, runs the
  * configured {@link InferenceBackend}, and leaves the result at {@code jobs/{job_id}/segments/{index}.mp4} in
  * the output bucket, tagged {@code {prefix}-lifecycle=expire-segments} so the bucket's lifecycle rule removes
- * it after a day. Local files pass through a folder of the run's own, removed in the route's finally step.
+ * it after a day. Local files pass through a folder of the run's own, removed when the run ends, whatever its outcome.
  */
 @Component("inferenceWork")
 public class InferenceWork {
 
     public static final String SEGMENT = "segment";
-    public static final String WORK = "segmentWork";
 
     private static final Logger LOG = LoggerFactory.getLogger(InferenceWork.class);
 
@@ -72,33 +68,23 @@ public class InferenceWork {
     /** Runs the backend on the segment of the exchange property {@code segment}; returns the output key. */
     public String run(Exchange exchange) throws IOException {
         SegmentKey segment = exchange.getProperty(SEGMENT, SegmentKey.class);
-        Files.createDirectories(workRoot);
-        Path dir = Files.createTempDirectory(workRoot, "inference-" + segment.jobId() + "-" + segment.index() + "-");
+        Path dir = WorkFolders.create(workRoot, "inference-" + segment.jobId() + "-" + segment.index());
         SegmentWork work = new SegmentWork(segment, names.inputBucket(), names.outputBucket(),
                 OutputKeys.segment(segment.jobId(), segment.index()), dir, timeout);
-        exchange.setProperty(WORK, work);
-        if (backend.worksInS3()) {
-            backend.infer(work);
-            tagOutput(work);
-        } else {
-            download(work);
-            backend.infer(work);
-            s3.putObject(r -> r.bucket(work.outputBucket()).key(work.outputKey()).contentType("video/mp4")
-                    .tagging(Tagging.builder().tagSet(lifecycleTag).build()), RequestBody.fromFile(work.outputFile()));
+        try {
+            if (backend.worksInS3()) {
+                backend.infer(work);
+                tagOutput(work);
+            } else {
+                download(work);
+                backend.infer(work);
+                s3.putObject(r -> r.bucket(work.outputBucket()).key(work.outputKey()).contentType("video/mp4")
+                        .tagging(Tagging.builder().tagSet(lifecycleTag).build()), RequestBody.fromFile(work.outputFile()));
+            }
+        } finally {
+            WorkFolders.remove(dir);
         }
         return work.outputKey();
-    }
-
-    public void cleanup(Exchange exchange) {
-        SegmentWork work = exchange.getProperty(WORK, SegmentWork.class);
-        if (work == null) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(work.workDir())) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("Could not remove work folder {}: {}", work.workDir(), e.getMessage());
-        }
     }
 
     private void download(SegmentWork work) {

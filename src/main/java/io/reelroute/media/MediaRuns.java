@@ -36,12 +36,14 @@ public class MediaRuns {
     private final MediaTools tools;
     private final ReelRouteProperties.Media settings;
     private final int segmentSeconds;
+    private final Duration concatTimeout;
     private final ObjectMapper mapper;
 
     public MediaRuns(MediaTools tools, ReelRouteProperties properties, ObjectMapper mapper) {
         this.tools = tools;
         this.settings = properties.media();
         this.segmentSeconds = properties.chunking().segmentSeconds();
+        this.concatTimeout = properties.reassembly().concatTimeout();
         this.mapper = mapper;
     }
 
@@ -65,6 +67,12 @@ public class MediaRuns {
         java.nio.file.Files.createDirectories(segments);
         prepare(exchange, tools.ffmpeg(), MediaCommands.split(path(exchange, SOURCE_FILE), segments, segmentSeconds),
                 settings.splitTimeout());
+    }
+
+    /** ffmpeg concat of the exchange properties {@code concatList} into {@code finalFile}, by stream copy. */
+    public void prepareConcat(Exchange exchange) {
+        prepare(exchange, tools.ffmpeg(), MediaCommands.concat(path(exchange, "concatList"), path(exchange, "finalFile")),
+                concatTimeout);
     }
 
     /** Any other run: a non-zero exit is an error that carries the tail of stderr. */

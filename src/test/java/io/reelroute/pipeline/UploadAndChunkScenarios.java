@@ -53,6 +53,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
     "reelroute.chunking.segment-seconds=4",
     "reelroute.chunking.concurrent-consumers=2",
     "reelroute.media.work-dir=" + UploadAndChunkScenarios.WORK_DIR,
+    // These tests read the video-worker queue themselves: no inference consumer may take its messages.
+    "reelroute.routes.enabled=upload-*,chunk,reassembly-check,embedded-*",
 })
 abstract class UploadAndChunkScenarios {
 

@@ -78,6 +78,23 @@ public final class TestVideos {
                 "-of", "default=noprint_wrappers=1:nokey=1", video.toString())).lines().map(String::strip).toList();
     }
 
+    /** Width and height of the first video stream. */
+    public static int[] videoSize(Path video) {
+        String[] size = run(TOOLS.ffprobe(), List.of("-v", "error", "-select_streams", "v:0", "-show_entries",
+                "stream=width,height", "-of", "csv=p=0:s=x", video.toString())).strip().split("x");
+        return new int[] {Integer.parseInt(size[0]), Integer.parseInt(size[1])};
+    }
+
+    /** The segments the chunk hop would make of {@code clip}: the same ffmpeg split, into {@code outDir}. */
+    public static List<Path> split(Path clip, int segmentSeconds, Path outDir) {
+        run(TOOLS.ffmpeg(), io.reelroute.media.MediaCommands.split(clip, outDir, segmentSeconds));
+        try (var files = Files.list(outDir)) {
+            return files.filter(p -> p.toString().endsWith(".mp4")).sorted().toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String run(String executable, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(executable);

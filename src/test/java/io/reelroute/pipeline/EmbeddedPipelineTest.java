@@ -1,0 +1,44 @@
+package io.reelroute.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.reelroute.contract.JobIds;
+import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.SourceKey;
+import io.reelroute.testing.TestVideos;
+
+/** The whole pipeline on the embedded default: ElasticMQ, DynamoDB Local and S3Mock in this JVM. */
+class EmbeddedPipelineTest extends PipelineScenarios {
+
+    static final Path DATA = UploadAndChunkScenarios.newDataDir();
+
+    @DynamicPropertySource
+    static void embedded(DynamicPropertyRegistry registry) {
+        registry.add("reelroute.mode", () -> "embedded");
+        registry.add("reelroute.embedded.data-dir", DATA::toString);
+        registry.add("reelroute.embedded.s3-port", () -> 0);
+        registry.add("reelroute.embedded.sqs-port", () -> 0);
+        registry.add("reelroute.embedded.dynamodb-port", () -> 0);
+        registry.add("reelroute.embedded.inbox", () -> DATA.resolve("inbox").toString());
+        registry.add("reelroute.embedded.outbox", () -> DATA.resolve("outbox").toString());
+    }
+
+    @Test
+    void aCompletedJobIsCopiedToTheOutbox() {
+        String jobId = JobIds.newId();
+        upload(new SourceKey(jobId).key(), TestVideos.clip(8, 320, 240, true));
+
+        awaitStatus(jobId, JobStatus.COMPLETED);
+        Path copy = DATA.resolve("outbox").resolve(jobId).resolve("final.mp4");
+        await().atMost(PATIENCE).until(() -> Files.exists(copy) && Files.size(copy) > 0);
+        assertThat(TestVideos.videoSize(copy)).containsExactly(640, 240);
+    }
+}

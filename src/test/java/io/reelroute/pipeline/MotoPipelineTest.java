@@ -1,0 +1,30 @@
+package io.reelroute.pipeline;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.reelroute.testing.AwsCompatibleEndpoint;
+import io.reelroute.testing.MotoServer;
+
+/**
+ * The whole pipeline against moto_server (AWS mode): moto delivers the S3 notifications itself, and runs the
+ * DynamoDB transactions and conditional writes the aggregation relies on.
+ */
+class MotoPipelineTest extends PipelineScenarios {
+
+    @RegisterExtension
+    static final MotoServer MOTO = new MotoServer();
+
+    @BeforeAll
+    static void provision() {
+        AwsCompatibleEndpoint.provision(MOTO.endpoint());
+    }
+
+    @DynamicPropertySource
+    static void endpoint(DynamicPropertyRegistry registry) {
+        registry.add("reelroute.mode", () -> "aws");
+        registry.add("reelroute.aws.endpoint", () -> MOTO.endpoint().toString());
+    }
+}

@@ -1,0 +1,311 @@
+package io.reelroute.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.reelroute.aws.AwsResources;
+import io.reelroute.contract.Job;
+import io.reelroute.contract.JobIds;
+import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.Mode;
+import io.reelroute.contract.OutputKeys;
+import io.reelroute.contract.ResourceNames;
+import io.reelroute.contract.SegmentKey;
+import io.reelroute.contract.SourceKey;
+import io.reelroute.contract.Tables;
+import io.reelroute.store.JobStore;
+import io.reelroute.store.ReassemblyLocks;
+import io.reelroute.store.SegmentCompletionStore;
+import io.reelroute.testing.TestVideos;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.Tag;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The whole pipeline through real AWS protocols and real ffmpeg: upload → chunks → inference per segment in
+ * parallel → completions aggregated → reassembly triggered once → final.mp4. Subclasses choose the endpoint.
+ */
+@CamelSpringBootTest
+@DirtiesContext
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
+    "reelroute.sqs.wait-time-seconds=1",
+    // Short, so that a message left for redelivery (a held lock) comes back within the test.
+    "reelroute.sqs.visibility-timeout-seconds=4",
+    "reelroute.chunking.segment-seconds=4",
+    "reelroute.inference.concurrent-consumers=2",
+    "reelroute.inference.retry-delay-ms=200",
+    "reelroute.media.work-dir=" + PipelineScenarios.WORK_DIR,
+})
+abstract class PipelineScenarios {
+
+    static final Duration PATIENCE = Duration.ofSeconds(120);
+    static final String WORK_DIR = "target/test-work-pipeline";
+
+    @Autowired
+    S3Client s3;
+    @Autowired
+    SqsClient sqs;
+    @Autowired
+    DynamoDbClient dynamoDb;
+    @Autowired
+    JobStore jobs;
+    @Autowired
+    SegmentCompletionStore completions;
+    @Autowired
+    ReassemblyLocks locks;
+    @Autowired
+    AwsResources resources;
+    @Autowired
+    MeterRegistry meters;
+    @Autowired
+    CamelContext camel;
+
+    ResourceNames names() {
+        return resources.names();
+    }
+
+    @Test
+    void aVideoBecomesASideBySideStereoFinalWithItsAudio(@TempDir Path tmp) {
+        Path source = TestVideos.clip(12, 320, 240, true);
+        String jobId = JobIds.newId();
+        double completedBefore = count("reelroute.jobs.completed");
+
+        upload(new SourceKey(jobId).key(), source);
+
+        Job job = awaitStatus(jobId, JobStatus.COMPLETED);
+        assertThat(job.totalSegments()).isEqualTo(3);
+        assertThat(job.completedSegments()).isEqualTo(3);
+        assertThat(job.completedAt()).isNotNull();
+        Path result = download(OutputKeys.finalVideo(jobId), tmp.resolve("final.mp4"));
+        assertThat(TestVideos.durationSeconds(result)).isCloseTo(TestVideos.durationSeconds(source), within(0.5));
+        assertThat(TestVideos.streamTypes(result)).containsExactly("video", "audio");
+        assertThat(TestVideos.videoSize(result)).containsExactly(640, 240);
+        for (int i = 0; i < 3; i++) {
+            int index = i;
+            assertThat(s3.getObjectTagging(r -> r.bucket(names().outputBucket()).key(OutputKeys.segment(jobId, index))).tagSet())
+                    .containsExactly(Tag.builder().key("reelroute-lifecycle").value("expire-segments").build());
+        }
+        assertThat(completions.completedIndices(jobId)).containsExactly(0, 1, 2);
+        assertThat(triggerItem(jobId)).containsEntry(Tables.TRIGGER_STATE, AttributeValue.fromS("confirmed"));
+        assertThat(Long.parseLong(triggerItem(jobId).get(Tables.TTL).n())).isGreaterThan(Instant.now().getEpochSecond());
+        await().atMost(PATIENCE).until(() -> count("reelroute.jobs.completed") >= completedBefore + 1);
+        awaitWorkFoldersRemoved(jobId);
+    }
+
+    @Test
+    void anAnaglyphJobKeepsTheSourceWidth(@TempDir Path tmp) {
+        Path source = TestVideos.clip(8, 320, 240, true);
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, Mode.ANAGLYPH);
+
+        upload(new SourceKey(jobId).key(), source);
+
+        awaitStatus(jobId, JobStatus.COMPLETED);
+        Path result = download(OutputKeys.finalVideo(jobId), tmp.resolve("final.mp4"));
+        assertThat(TestVideos.videoSize(result)).containsExactly(320, 240);
+        assertThat(TestVideos.durationSeconds(result)).isCloseTo(TestVideos.durationSeconds(source), within(0.5));
+        assertThat(TestVideos.streamTypes(result)).containsExactly("video", "audio");
+    }
+
+    @Test
+    void everyMessageDeliveredThreeTimesInShuffledOrderReassemblesOnce(@TempDir Path tmp) throws Exception {
+        Path source = TestVideos.clip(12, 320, 240, true);
+        String jobId = JobIds.newId();
+        String videoWorker = resources.queueUrl(names().videoWorkerQueue());
+        double triggeredBefore = count("reelroute.reassembly.triggered");
+        double completedBefore = count("reelroute.jobs.completed");
+        double duplicatesBefore = count("reelroute.completions.duplicate");
+
+        // Hold the segment notifications back, then deliver each of them three times, shuffled.
+        camel.getRouteController().stopRoute("inference");
+        List<String> bodies;
+        try {
+            upload(new SourceKey(jobId).key(), source);
+            awaitStatus(jobId, JobStatus.CHUNKING_COMPLETE);
+            bodies = takeMessages(videoWorker, jobId, 3);
+            // The upload notification again, twice: the job is past chunking, so nothing is chunked again.
+            send(names().chunkingQueue(), s3Notification(new SourceKey(jobId).key()));
+            send(names().chunkingQueue(), s3Notification(new SourceKey(jobId).key()));
+            List<String> deliveries = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                deliveries.addAll(bodies);
+            }
+            Collections.shuffle(deliveries, new Random(7));
+            deliveries.forEach(body -> sqs.sendMessage(r -> r.queueUrl(videoWorker).messageBody(body)));
+        } finally {
+            camel.getRouteController().startRoute("inference");
+        }
+
+        awaitStatus(jobId, JobStatus.COMPLETED);
+        Instant written = s3.headObject(r -> r.bucket(names().outputBucket()).key(OutputKeys.finalVideo(jobId))).lastModified();
+        // The reassembly message again, twice: only bookkeeping, final.mp4 is not written again.
+        send(names().reassemblyQueue(), "{\"job_id\":\"" + jobId + "\"}");
+        send(names().reassemblyQueue(), "{\"job_id\":\"" + jobId + "\"}");
+        awaitDrained(names().videoWorkerQueue());
+        awaitDrained(names().reassemblyQueue());
+        awaitDrained(names().chunkingQueue());
+
+        Job job = jobs.find(jobId).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(job.completedSegments()).isEqualTo(3);
+        assertThat(completions.completedIndices(jobId)).containsExactly(0, 1, 2);
+        assertThat(count("reelroute.reassembly.triggered") - triggeredBefore).isEqualTo(1);
+        assertThat(count("reelroute.completions.duplicate") - duplicatesBefore).isEqualTo(6);
+        await().atMost(PATIENCE).until(() -> count("reelroute.jobs.completed") - completedBefore == 1);
+        assertThat(s3.headObject(r -> r.bucket(names().outputBucket()).key(OutputKeys.finalVideo(jobId))).lastModified())
+                .isEqualTo(written);
+        assertThat(TestVideos.durationSeconds(download(OutputKeys.finalVideo(jobId), tmp.resolve("final.mp4"))))
+                .isCloseTo(TestVideos.durationSeconds(source), within(0.5));
+        assertThat(messageCount(ResourceNames.dlq(names().videoWorkerQueue()))).isZero();
+    }
+
+    @Test
+    void completionsThatAllArriveBeforeChunkingIsRecordedStillCompleteTheJob(@TempDir Path tmp) throws Exception {
+        Path source = TestVideos.clip(12, 320, 240, true);
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, Mode.SBS);
+        jobs.startChunking(jobId);
+        // The segments are out and inferred while the chunk hop has not yet written chunking_complete.
+        List<Path> segments = TestVideos.split(source, 4, Files.createDirectories(tmp.resolve("segments")));
+        assertThat(segments).hasSize(3);
+        for (int i = 0; i < segments.size(); i++) {
+            upload(new SegmentKey(jobId, i, 3, Mode.SBS).key(), segments.get(i));
+        }
+        await().atMost(PATIENCE).until(() -> jobs.find(jobId).orElseThrow().completedSegments() == 3);
+        assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.CHUNKING_IN_PROGRESS);
+
+        // Only the chunk hop's own check can trigger reassembly now: no inference runs any more.
+        camel.getRouteController().stopRoute("inference");
+        try {
+            upload(new SourceKey(jobId).key(), source);
+            Job job = awaitStatus(jobId, JobStatus.COMPLETED);
+            assertThat(job.completedSegments()).isEqualTo(3);
+        } finally {
+            camel.getRouteController().startRoute("inference");
+        }
+        Path result = download(OutputKeys.finalVideo(jobId), tmp.resolve("final.mp4"));
+        assertThat(TestVideos.durationSeconds(result)).isCloseTo(TestVideos.durationSeconds(source), within(0.5));
+    }
+
+    @Test
+    void aLockLeftByADeadReassemblyWorkerFreesItselfAndAnotherFinishesTheJob() {
+        Path source = TestVideos.clip(8, 320, 240, true);
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, Mode.SBS);
+        Duration deadWorkersLock = Duration.ofSeconds(8);
+        Instant lockExpires = Instant.now().plus(deadWorkersLock);
+        assertThat(locks.acquire(jobId, "worker-that-died", deadWorkersLock)).isTrue();
+
+        upload(new SourceKey(jobId).key(), source);
+
+        Job job = awaitStatus(jobId, JobStatus.COMPLETED);
+        assertThat(job.completedAt()).isAfterOrEqualTo(lockExpires);
+        assertThat(s3.headObject(r -> r.bucket(names().outputBucket()).key(OutputKeys.finalVideo(jobId))).contentLength())
+                .isPositive();
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------
+
+    void upload(String key, Path file) {
+        s3.putObject(r -> r.bucket(names().inputBucket()).key(key), RequestBody.fromFile(file));
+    }
+
+    Path download(String outputKey, Path target) {
+        s3.getObject(r -> r.bucket(names().outputBucket()).key(outputKey), target);
+        return target;
+    }
+
+    void send(String queue, String body) {
+        sqs.sendMessage(r -> r.queueUrl(resources.queueUrl(queue)).messageBody(body));
+    }
+
+    Job awaitStatus(String jobId, JobStatus status) {
+        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
+                .until(() -> jobs.find(jobId).orElse(null), job -> {
+                    if (job != null && job.status() == JobStatus.FAILED && status != JobStatus.FAILED) {
+                        throw new AssertionError("job failed: " + job.failurePhase() + ": " + job.failureReason());
+                    }
+                    return job != null && job.status() == status;
+                });
+    }
+
+    /** Receives and deletes the job's {@code expected} messages from a queue; returns their bodies. */
+    List<String> takeMessages(String queueUrl, String jobId, int expected) {
+        List<String> bodies = new ArrayList<>();
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (bodies.size() < expected && System.nanoTime() < deadline) {
+            for (Message message : sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)).messages()) {
+                if (java.net.URLDecoder.decode(message.body(), java.nio.charset.StandardCharsets.UTF_8).contains(jobId)) {
+                    bodies.add(message.body());
+                    sqs.deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+                }
+            }
+        }
+        assertThat(bodies).hasSize(expected);
+        return bodies;
+    }
+
+    Map<String, AttributeValue> triggerItem(String jobId) {
+        return dynamoDb.getItem(r -> r.tableName(names().reassemblyTriggeredTable()).consistentRead(true)
+                .key(Map.of(Tables.JOB_ID, AttributeValue.fromS(jobId)))).item();
+    }
+
+    double count(String name) {
+        Counter counter = meters.find(name).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    int messageCount(String queue) {
+        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(resources.queueUrl(queue))
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return attributes.values().stream().mapToInt(Integer::parseInt).sum();
+    }
+
+    void awaitDrained(String queue) {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250)).until(() -> messageCount(queue) == 0);
+    }
+
+    void awaitWorkFoldersRemoved(String jobId) {
+        await().atMost(PATIENCE).until(() -> {
+            try (var folders = Files.list(Path.of(WORK_DIR))) {
+                return folders.noneMatch(p -> p.getFileName().toString().contains(jobId));
+            }
+        });
+    }
+
+    String s3Notification(String key) {
+        return """
+                {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1",
+                 "eventTime":"2026-11-22T10:00:00.000Z","eventName":"ObjectCreated:Put",
+                 "s3":{"s3SchemaVersion":"1.0","bucket":{"name":"%s","arn":"arn:aws:s3:::%s"},
+                       "object":{"key":"%s","size":1}}}]}
+                """.formatted(names().inputBucket(), names().inputBucket(), key);
+    }
+}
