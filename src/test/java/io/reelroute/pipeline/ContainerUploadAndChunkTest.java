@@ -4,11 +4,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import io.reelroute.testing.AwsCompatibleEndpoint;
 import io.reelroute.testing.AwsContainer;
 
 /** The first two hops against LocalStack or Floci in a container (AWS mode), where a Docker engine runs. */
+// The run mode is chosen before dynamic properties are added, so it is set here.
+@TestPropertySource(properties = "reelroute.mode=aws")
 class ContainerUploadAndChunkTest extends UploadAndChunkScenarios {
 
     @RegisterExtension
@@ -21,7 +24,6 @@ class ContainerUploadAndChunkTest extends UploadAndChunkScenarios {
 
     @DynamicPropertySource
     static void endpoint(DynamicPropertyRegistry registry) {
-        registry.add("reelroute.mode", () -> "aws");
         registry.add("reelroute.aws.endpoint", () -> EMULATOR.endpoint().toString());
     }
 }

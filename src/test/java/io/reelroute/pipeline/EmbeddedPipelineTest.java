@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
@@ -16,13 +17,14 @@ import io.reelroute.contract.SourceKey;
 import io.reelroute.testing.TestVideos;
 
 /** The whole pipeline on the embedded default: ElasticMQ, DynamoDB Local and S3Mock in this JVM. */
+// The run mode is chosen before dynamic properties are added, so it is set here.
+@TestPropertySource(properties = "reelroute.mode=embedded")
 class EmbeddedPipelineTest extends PipelineScenarios {
 
     static final Path DATA = UploadAndChunkScenarios.newDataDir();
 
     @DynamicPropertySource
     static void embedded(DynamicPropertyRegistry registry) {
-        registry.add("reelroute.mode", () -> "embedded");
         registry.add("reelroute.embedded.data-dir", DATA::toString);
         registry.add("reelroute.embedded.s3-port", () -> 0);
         registry.add("reelroute.embedded.sqs-port", () -> 0);

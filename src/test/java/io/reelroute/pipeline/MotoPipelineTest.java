@@ -4,6 +4,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import io.reelroute.testing.AwsCompatibleEndpoint;
 import io.reelroute.testing.MotoServer;
@@ -12,6 +13,8 @@ import io.reelroute.testing.MotoServer;
  * The whole pipeline against moto_server (AWS mode): moto delivers the S3 notifications itself, and runs the
  * DynamoDB transactions and conditional writes the aggregation relies on.
  */
+// The run mode is chosen before dynamic properties are added, so it is set here.
+@TestPropertySource(properties = "reelroute.mode=aws")
 class MotoPipelineTest extends PipelineScenarios {
 
     @RegisterExtension
@@ -24,7 +27,6 @@ class MotoPipelineTest extends PipelineScenarios {
 
     @DynamicPropertySource
     static void endpoint(DynamicPropertyRegistry registry) {
-        registry.add("reelroute.mode", () -> "aws");
         registry.add("reelroute.aws.endpoint", () -> MOTO.endpoint().toString());
     }
 }

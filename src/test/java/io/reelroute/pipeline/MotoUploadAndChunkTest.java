@@ -4,6 +4,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import io.reelroute.testing.AwsCompatibleEndpoint;
 import io.reelroute.testing.MotoServer;
@@ -13,6 +14,8 @@ import io.reelroute.testing.MotoServer;
  * the S3 notifications itself, so the embedded bridge is off and the input bucket has the notification
  * configuration AWS would have.
  */
+// The run mode is chosen before dynamic properties are added, so it is set here.
+@TestPropertySource(properties = "reelroute.mode=aws")
 class MotoUploadAndChunkTest extends UploadAndChunkScenarios {
 
     @RegisterExtension
@@ -25,7 +28,6 @@ class MotoUploadAndChunkTest extends UploadAndChunkScenarios {
 
     @DynamicPropertySource
     static void endpoint(DynamicPropertyRegistry registry) {
-        registry.add("reelroute.mode", () -> "aws");
         registry.add("reelroute.aws.endpoint", () -> MOTO.endpoint().toString());
     }
 }
