@@ -1,7 +1,9 @@
 package io.reelroute.aws;
 
 import java.net.URI;
+import java.time.Duration;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,18 +13,28 @@ import io.reelroute.config.RunModeResolver;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The AWS SDK clients, as Spring beans that the Camel AWS components pick up by type, so no route URI
  * carries credentials. On AWS the default credential chain applies (environment, profile, IRSA web
  * identity, EKS Pod Identity); the embedded default supplies its own endpoints and credentials.
+ * <p>
+ * The inference backends' clients (Lambda, SageMaker runtime) have no embedded emulator: each takes its own
+ * endpoint setting if given, else {@code reelroute.aws.endpoint} in AWS mode, else the SDK's choice. They are
+ * built in every mode and only called when their backend is chosen.
  */
 @Configuration(proxyBeanMethods = false)
 public class AwsClientsConfiguration {
+
+    /** Lambda's longest run plus a margin. */
+    static final Duration LAMBDA_READ_TIMEOUT = Duration.ofMinutes(16);
 
     @Bean
     @ConditionalOnProperty(name = RunModeResolver.EMBEDDED_PROPERTY, havingValue = "false")
@@ -52,6 +64,38 @@ public class AwsClientsConfiguration {
     DynamoDbClient dynamoDbClient(ReelRouteProperties properties, AwsEndpoints endpoints,
             AwsCredentialsProvider credentials) {
         return configure(DynamoDbClient.builder(), properties, endpoints.dynamoDb(), credentials).build();
+    }
+
+    /**
+     * A synchronous Lambda invocation holds the connection open until the function returns (15 minutes at most),
+     * so reads wait longer than the HTTP client's default of 30 s; each call sets its own overall time limit.
+     */
+    @Bean(destroyMethod = "close")
+    LambdaClient lambdaClient(ReelRouteProperties properties, AwsCredentialsProvider credentials,
+            @Value("${" + RunModeResolver.EMBEDDED_PROPERTY + ":false}") boolean embedded) {
+        return configure(LambdaClient.builder(), properties,
+                inferenceEndpoint(properties.inference().lambda().endpoint(), properties, embedded), credentials)
+                .httpClientBuilder(ApacheHttpClient.builder().socketTimeout(LAMBDA_READ_TIMEOUT))
+                .build();
+    }
+
+    @Bean(destroyMethod = "close")
+    SageMakerRuntimeClient sageMakerRuntimeClient(ReelRouteProperties properties, AwsCredentialsProvider credentials,
+            @Value("${" + RunModeResolver.EMBEDDED_PROPERTY + ":false}") boolean embedded) {
+        return configure(SageMakerRuntimeClient.builder(), properties,
+                inferenceEndpoint(properties.inference().sagemakerAsync().endpoint(), properties, embedded), credentials)
+                .build();
+    }
+
+    /** The service's own setting, else the AWS-compatible endpoint of AWS mode, else null (the SDK's choice). */
+    static URI inferenceEndpoint(String override, ReelRouteProperties properties, boolean embedded) {
+        if (override != null && !override.isBlank()) {
+            return URI.create(override.strip());
+        }
+        if (!embedded && properties.aws().hasEndpoint()) {
+            return URI.create(properties.aws().endpoint().strip());
+        }
+        return null;
     }
 
     private static <B extends AwsClientBuilder<B, ?>> B configure(B builder, ReelRouteProperties properties,

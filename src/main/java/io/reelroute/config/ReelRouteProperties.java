@@ -94,15 +94,21 @@ public record ReelRouteProperties(
         }
 
         public record SagemakerAsync(
+                /** Name of the SageMaker asynchronous inference endpoint. */
                 String endpointName,
                 /** Where request JSON documents are staged, in the output bucket. */
                 @DefaultValue("inference-requests/") String requestPrefix,
+                /** How often the endpoint's output and failure locations are looked at. */
                 @DefaultValue("5s") Duration pollInterval,
-                /** Optional SQS queue URL that receives the endpoint's SNS success and error notifications. */
-                String notificationQueueUrl) {
+                /** SageMaker runtime endpoint; empty means {@code reelroute.aws.endpoint}, then AWS itself. */
+                String endpoint) {
         }
 
-        public record Lambda(String functionName) {
+        public record Lambda(
+                /** Name, ARN or partial ARN of the function (a {@code :qualifier} suffix picks a version or alias). */
+                String functionName,
+                /** Lambda endpoint; empty means {@code reelroute.aws.endpoint}, then AWS itself. */
+                String endpoint) {
         }
     }
 
