@@ -21,16 +21,11 @@ import io.reelroute.testing.TestVideos;
 @TestPropertySource(properties = "reelroute.mode=embedded")
 class EmbeddedPipelineTest extends PipelineScenarios {
 
-    static final Path DATA = UploadAndChunkScenarios.newDataDir();
+    static final Path DATA = newDataDir();
 
     @DynamicPropertySource
     static void embedded(DynamicPropertyRegistry registry) {
-        registry.add("reelroute.embedded.data-dir", DATA::toString);
-        registry.add("reelroute.embedded.s3-port", () -> 0);
-        registry.add("reelroute.embedded.sqs-port", () -> 0);
-        registry.add("reelroute.embedded.dynamodb-port", () -> 0);
-        registry.add("reelroute.embedded.inbox", () -> DATA.resolve("inbox").toString());
-        registry.add("reelroute.embedded.outbox", () -> DATA.resolve("outbox").toString());
+        embeddedEmulators(registry, DATA);
     }
 
     @Test

@@ -11,10 +11,6 @@ class EmbeddedUploadAndChunkTest extends UploadAndChunkScenarios {
 
     @DynamicPropertySource
     static void embedded(DynamicPropertyRegistry registry) {
-        registry.add("reelroute.embedded.data-dir", () -> newDataDir().toString());
-        registry.add("reelroute.embedded.s3-port", () -> 0);
-        registry.add("reelroute.embedded.sqs-port", () -> 0);
-        registry.add("reelroute.embedded.dynamodb-port", () -> 0);
-        registry.add("reelroute.embedded.inbox", () -> newDataDir().resolve("inbox").toString());
+        embeddedEmulators(registry, newDataDir());
     }
 }

@@ -51,7 +51,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 @TestPropertySource(properties = "reelroute.mode=embedded")
 class InferenceRetryTest {
 
-    static final Path DATA = UploadAndChunkScenarios.newDataDir();
+    static final Path DATA = RouteScenarios.newDataDir();
     static final Path MARKERS = DATA.resolve("markers");
     static final Duration PATIENCE = Duration.ofSeconds(120);
 
@@ -64,12 +64,7 @@ class InferenceRetryTest {
 
     @DynamicPropertySource
     static void settings(DynamicPropertyRegistry registry) {
-        registry.add("reelroute.embedded.data-dir", DATA::toString);
-        registry.add("reelroute.embedded.s3-port", () -> 0);
-        registry.add("reelroute.embedded.sqs-port", () -> 0);
-        registry.add("reelroute.embedded.dynamodb-port", () -> 0);
-        registry.add("reelroute.embedded.inbox", () -> DATA.resolve("inbox").toString());
-        registry.add("reelroute.embedded.outbox", () -> DATA.resolve("outbox").toString());
+        RouteScenarios.embeddedEmulators(registry, DATA);
         registry.add("reelroute.inference.exec.command", () -> "/bin/sh " + model() + " {input} {output} {mode} " + MARKERS);
     }
 

@@ -22,9 +22,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
@@ -34,18 +31,13 @@ import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.contract.Tables;
-import io.reelroute.store.JobStore;
 import io.reelroute.store.ReassemblyLocks;
 import io.reelroute.store.SegmentCompletionStore;
 import io.reelroute.testing.TestVideos;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Tag;
-import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The whole pipeline through real AWS protocols and real ffmpeg: upload → chunks → inference per segment in
@@ -62,33 +54,18 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
     "reelroute.inference.retry-delay-ms=200",
     "reelroute.media.work-dir=" + PipelineScenarios.WORK_DIR,
 })
-abstract class PipelineScenarios {
+abstract class PipelineScenarios extends RouteScenarios {
 
-    static final Duration PATIENCE = Duration.ofSeconds(120);
     static final String WORK_DIR = "target/test-work-pipeline";
 
     @Autowired
-    S3Client s3;
-    @Autowired
-    SqsClient sqs;
-    @Autowired
     DynamoDbClient dynamoDb;
-    @Autowired
-    JobStore jobs;
     @Autowired
     SegmentCompletionStore completions;
     @Autowired
     ReassemblyLocks locks;
     @Autowired
-    AwsResources resources;
-    @Autowired
-    MeterRegistry meters;
-    @Autowired
     CamelContext camel;
-
-    ResourceNames names() {
-        return resources.names();
-    }
 
     @Test
     void aVideoBecomesASideBySideStereoFinalWithItsAudio(@TempDir Path tmp) {
@@ -232,27 +209,9 @@ abstract class PipelineScenarios {
 
     // --- helpers -------------------------------------------------------------------------------------
 
-    void upload(String key, Path file) {
-        s3.putObject(r -> r.bucket(names().inputBucket()).key(key), RequestBody.fromFile(file));
-    }
-
     Path download(String outputKey, Path target) {
         s3.getObject(r -> r.bucket(names().outputBucket()).key(outputKey), target);
         return target;
-    }
-
-    void send(String queue, String body) {
-        sqs.sendMessage(r -> r.queueUrl(resources.queueUrl(queue)).messageBody(body));
-    }
-
-    Job awaitStatus(String jobId, JobStatus status) {
-        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
-                .until(() -> jobs.find(jobId).orElse(null), job -> {
-                    if (job != null && job.status() == JobStatus.FAILED && status != JobStatus.FAILED) {
-                        throw new AssertionError("job failed: " + job.failurePhase() + ": " + job.failureReason());
-                    }
-                    return job != null && job.status() == status;
-                });
     }
 
     /** Receives and deletes the job's {@code expected} messages from a queue; returns their bodies. */
@@ -276,36 +235,11 @@ abstract class PipelineScenarios {
                 .key(Map.of(Tables.JOB_ID, AttributeValue.fromS(jobId)))).item();
     }
 
-    double count(String name) {
-        Counter counter = meters.find(name).counter();
-        return counter == null ? 0 : counter.count();
-    }
-
-    int messageCount(String queue) {
-        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(resources.queueUrl(queue))
-                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
-        return attributes.values().stream().mapToInt(Integer::parseInt).sum();
-    }
-
-    void awaitDrained(String queue) {
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250)).until(() -> messageCount(queue) == 0);
-    }
-
     void awaitWorkFoldersRemoved(String jobId) {
         await().atMost(PATIENCE).until(() -> {
             try (var folders = Files.list(Path.of(WORK_DIR))) {
                 return folders.noneMatch(p -> p.getFileName().toString().contains(jobId));
             }
         });
-    }
-
-    String s3Notification(String key) {
-        return """
-                {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1",
-                 "eventTime":"2026-11-22T10:00:00.000Z","eventName":"ObjectCreated:Put",
-                 "s3":{"s3SchemaVersion":"1.0","bucket":{"name":"%s","arn":"arn:aws:s3:::%s"},
-                       "object":{"key":"%s","size":1}}}]}
-                """.formatted(names().inputBucket(), names().inputBucket(), key);
     }
 }

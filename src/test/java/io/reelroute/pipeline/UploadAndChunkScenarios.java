@@ -11,19 +11,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
@@ -32,14 +27,9 @@ import io.reelroute.contract.Mode;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
-import io.reelroute.store.JobStore;
 import io.reelroute.testing.TestVideos;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
-import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The upload-event and chunk hops, end to end through real AWS protocols: an object written to the input
@@ -56,25 +46,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
     // These tests read the video-worker queue themselves: no inference consumer may take its messages.
     "reelroute.routes.enabled=upload-*,chunk,reassembly-check,embedded-*",
 })
-abstract class UploadAndChunkScenarios {
+abstract class UploadAndChunkScenarios extends RouteScenarios {
 
-    static final Duration PATIENCE = Duration.ofSeconds(90);
     static final String WORK_DIR = "target/test-work";
-
-    @Autowired
-    S3Client s3;
-    @Autowired
-    SqsClient sqs;
-    @Autowired
-    JobStore jobs;
-    @Autowired
-    AwsResources resources;
-    @Autowired
-    MeterRegistry meters;
-
-    ResourceNames names() {
-        return resources.names();
-    }
 
     @Test
     void anUploadedVideoBecomesCanonicalSegmentsOfTheConfiguredDuration(@TempDir Path tmp) throws IOException {
@@ -207,41 +181,12 @@ abstract class UploadAndChunkScenarios {
 
     // --- helpers -------------------------------------------------------------------------------------
 
-    void upload(String key, Path file) {
-        s3.putObject(r -> r.bucket(names().inputBucket()).key(key), RequestBody.fromFile(file));
-    }
-
-    void upload(String key, byte[] content) {
-        s3.putObject(r -> r.bucket(names().inputBucket()).key(key), RequestBody.fromBytes(content));
-    }
-
-    void send(String queue, String body) {
-        sqs.sendMessage(r -> r.queueUrl(resources.queueUrl(queue)).messageBody(body));
-    }
-
-    Job awaitStatus(String jobId, JobStatus status) {
-        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
-                .until(() -> jobs.find(jobId).orElse(null), job -> job != null && job.status() == status);
-    }
-
     List<S3Object> segmentObjects(String jobId) {
         return s3.listObjectsV2(r -> r.bucket(names().inputBucket()).prefix("segments/" + jobId + "/")).contents();
     }
 
     double dropped(String reason) {
-        Counter counter = meters.find("reelroute.messages.dropped").tag("reason", reason).counter();
-        return counter == null ? 0 : counter.count();
-    }
-
-    int messageCount(String queue) {
-        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(resources.queueUrl(queue))
-                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
-        return attributes.values().stream().mapToInt(Integer::parseInt).sum();
-    }
-
-    void awaitDrained(String queue) {
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250)).until(() -> messageCount(queue) == 0);
+        return count("reelroute.messages.dropped", "reason", reason);
     }
 
     /**
@@ -268,15 +213,6 @@ abstract class UploadAndChunkScenarios {
         return keys;
     }
 
-    String s3Notification(String key) {
-        return """
-                {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1",
-                 "eventTime":"2026-11-22T10:00:00.000Z","eventName":"ObjectCreated:Put",
-                 "s3":{"s3SchemaVersion":"1.0","bucket":{"name":"%s","arn":"arn:aws:s3:::%s"},
-                       "object":{"key":"%s","size":1}}}]}
-                """.formatted(names().inputBucket(), names().inputBucket(), key);
-    }
-
     /** The chunk hop's folder on disk is gone after success and after failure. */
     void awaitWorkFolderRemoved(String jobId) {
         await().atMost(PATIENCE).until(() -> {
@@ -284,14 +220,5 @@ abstract class UploadAndChunkScenarios {
                 return folders.noneMatch(p -> p.getFileName().toString().startsWith("chunk-" + jobId));
             }
         });
-    }
-
-    static Path newDataDir() {
-        try {
-            Files.createDirectories(Path.of("target"));
-            return Files.createTempDirectory(Path.of("target"), "test-data-").toAbsolutePath();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

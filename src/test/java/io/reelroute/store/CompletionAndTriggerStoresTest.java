@@ -26,17 +26,11 @@ import io.reelroute.contract.Mode;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.Tables;
-import io.reelroute.embedded.EmbeddedAws;
-import io.reelroute.embedded.EmbeddedResourceProvisioner;
+import io.reelroute.testing.ProvisionedEmulators;
 import io.reelroute.store.DynamoDbIdempotentRepository.HandOffInProgress;
 import io.reelroute.store.SegmentCompletionStore.Recorded;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The stores that make completion counting and the reassembly trigger exactly-once, against DynamoDB Local,
@@ -44,10 +38,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 class CompletionAndTriggerStoresTest {
 
-    private static final ResourceNames NAMES = ResourceNames.fromPrefix("reelroute");
+    private static final ResourceNames NAMES = ProvisionedEmulators.NAMES;
     private static final int THREADS = 16;
 
-    private static EmbeddedAws aws;
+    private static ProvisionedEmulators emulators;
     private static DynamoDbClient dynamoDb;
     private static JobStore jobs;
     private static final AtomicLong now = new AtomicLong(Instant.parse("2026-11-23T10:00:00Z").toEpochMilli());
@@ -70,21 +64,14 @@ class CompletionAndTriggerStoresTest {
 
     @BeforeAll
     static void start() {
-        aws = EmbeddedAws.start(new EmbeddedAws.Settings(null, 0, 0, 0, "us-east-1"));
-        var any = StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"));
-        dynamoDb = DynamoDbClient.builder().endpointOverride(aws.dynamoDbEndpoint()).region(Region.US_EAST_1).credentialsProvider(any).build();
-        try (S3Client s3 = S3Client.builder().endpointOverride(aws.s3Endpoint()).region(Region.US_EAST_1).credentialsProvider(any)
-                        .forcePathStyle(true).build();
-                SqsClient sqs = SqsClient.builder().endpointOverride(aws.sqsEndpoint()).region(Region.US_EAST_1).credentialsProvider(any).build()) {
-            new EmbeddedResourceProvisioner(s3, sqs, dynamoDb, 5, false).provision(NAMES);
-        }
+        emulators = ProvisionedEmulators.start();
+        dynamoDb = emulators.dynamoDb();
         jobs = new JobStore(dynamoDb, NAMES.jobsTable(), Clock.systemUTC());
     }
 
     @AfterAll
     static void stop() {
-        dynamoDb.close();
-        aws.close();
+        emulators.close();
     }
 
     // --- the ReassemblyTriggered repository ---------------------------------------------------------

@@ -14,41 +14,27 @@ import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
-import io.reelroute.contract.ResourceNames;
-import io.reelroute.embedded.EmbeddedAws;
-import io.reelroute.embedded.EmbeddedResourceProvisioner;
 import io.reelroute.store.JobStore.Outcome;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
+import io.reelroute.testing.ProvisionedEmulators;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** Forward-only status changes as conditional writes, against DynamoDB Local. */
 class JobStoreTest {
 
-    private static EmbeddedAws aws;
+    private static ProvisionedEmulators emulators;
     private static DynamoDbClient dynamoDb;
     private static JobStore jobs;
 
     @BeforeAll
     static void start() {
-        aws = EmbeddedAws.start(new EmbeddedAws.Settings(null, 0, 0, 0, "us-east-1"));
-        var any = StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"));
-        dynamoDb = DynamoDbClient.builder().endpointOverride(aws.dynamoDbEndpoint()).region(Region.US_EAST_1).credentialsProvider(any).build();
-        try (S3Client s3 = S3Client.builder().endpointOverride(aws.s3Endpoint()).region(Region.US_EAST_1).credentialsProvider(any)
-                        .forcePathStyle(true).build();
-                SqsClient sqs = SqsClient.builder().endpointOverride(aws.sqsEndpoint()).region(Region.US_EAST_1).credentialsProvider(any).build()) {
-            new EmbeddedResourceProvisioner(s3, sqs, dynamoDb, 5, false).provision(ResourceNames.fromPrefix("reelroute"));
-        }
+        emulators = ProvisionedEmulators.start();
+        dynamoDb = emulators.dynamoDb();
         jobs = new JobStore(dynamoDb, "reelroute-jobs", Clock.systemUTC());
     }
 
     @AfterAll
     static void stop() {
-        dynamoDb.close();
-        aws.close();
+        emulators.close();
     }
 
     @Test

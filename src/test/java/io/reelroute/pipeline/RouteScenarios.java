@@ -1,0 +1,112 @@
+package io.reelroute.pipeline;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.reelroute.aws.AwsResources;
+import io.reelroute.contract.Job;
+import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.ResourceNames;
+import io.reelroute.store.JobStore;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** What route scenarios share: the clients of the running application and ways to wait on its outcomes. */
+abstract class RouteScenarios {
+
+    static final Duration PATIENCE = Duration.ofSeconds(120);
+
+    @Autowired
+    S3Client s3;
+    @Autowired
+    SqsClient sqs;
+    @Autowired
+    JobStore jobs;
+    @Autowired
+    AwsResources resources;
+    @Autowired
+    MeterRegistry meters;
+
+    ResourceNames names() {
+        return resources.names();
+    }
+
+    void upload(String key, Path file) {
+        s3.putObject(r -> r.bucket(names().inputBucket()).key(key), RequestBody.fromFile(file));
+    }
+
+    void upload(String key, byte[] content) {
+        s3.putObject(r -> r.bucket(names().inputBucket()).key(key), RequestBody.fromBytes(content));
+    }
+
+    void send(String queue, String body) {
+        sqs.sendMessage(r -> r.queueUrl(resources.queueUrl(queue)).messageBody(body));
+    }
+
+    /** Waits for the status; a job that fails while another status is awaited fails the test with its reason. */
+    Job awaitStatus(String jobId, JobStatus status) {
+        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
+                .until(() -> jobs.find(jobId).orElse(null), job -> {
+                    if (job != null && job.status() == JobStatus.FAILED && status != JobStatus.FAILED) {
+                        throw new AssertionError("job failed: " + job.failurePhase() + ": " + job.failureReason());
+                    }
+                    return job != null && job.status() == status;
+                });
+    }
+
+    double count(String name, String... tags) {
+        Counter counter = meters.find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    int messageCount(String queue) {
+        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(resources.queueUrl(queue))
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return attributes.values().stream().mapToInt(Integer::parseInt).sum();
+    }
+
+    void awaitDrained(String queue) {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250)).until(() -> messageCount(queue) == 0);
+    }
+
+    String s3Notification(String key) {
+        return """
+                {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1",
+                 "eventTime":"2026-11-22T10:00:00.000Z","eventName":"ObjectCreated:Put",
+                 "s3":{"s3SchemaVersion":"1.0","bucket":{"name":"%s","arn":"arn:aws:s3:::%s"},
+                       "object":{"key":"%s","size":1}}}]}
+                """.formatted(names().inputBucket(), names().inputBucket(), key);
+    }
+
+    static Path newDataDir() {
+        try {
+            Files.createDirectories(Path.of("target"));
+            return Files.createTempDirectory(Path.of("target"), "test-data-").toAbsolutePath();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The embedded emulators on free ports, with their state, inbox and outbox in {@code data}. */
+    static void embeddedEmulators(DynamicPropertyRegistry registry, Path data) {
+        registry.add("reelroute.embedded.data-dir", data::toString);
+        registry.add("reelroute.embedded.s3-port", () -> 0);
+        registry.add("reelroute.embedded.sqs-port", () -> 0);
+        registry.add("reelroute.embedded.dynamodb-port", () -> 0);
+        registry.add("reelroute.embedded.inbox", () -> data.resolve("inbox").toString());
+        registry.add("reelroute.embedded.outbox", () -> data.resolve("outbox").toString());
+    }
+}
