@@ -73,11 +73,11 @@ public class InferenceWork {
                 OutputKeys.segment(segment.jobId(), segment.index()), dir, timeout);
         try {
             if (backend.worksInS3()) {
-                backend.infer(work);
+                infer(work, exchange);
                 tagOutput(work);
             } else {
                 download(work);
-                backend.infer(work);
+                infer(work, exchange);
                 s3.putObject(r -> r.bucket(work.outputBucket()).key(work.outputKey()).contentType("video/mp4")
                         .tagging(Tagging.builder().tagSet(lifecycleTag).build()), RequestBody.fromFile(work.outputFile()));
             }
@@ -85,6 +85,13 @@ public class InferenceWork {
             WorkFolders.remove(dir);
         }
         return work.outputKey();
+    }
+
+    /** Runs the backend; its own time goes to the exchange property {@code inferenceSeconds} for the log. */
+    private void infer(SegmentWork work, Exchange exchange) {
+        long started = System.nanoTime();
+        backend.infer(work);
+        exchange.setProperty("inferenceSeconds", String.format("%.2f", (System.nanoTime() - started) / 1e9));
     }
 
     private void download(SegmentWork work) {

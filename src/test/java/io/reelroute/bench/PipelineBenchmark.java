@@ -121,18 +121,17 @@ class PipelineBenchmark {
 
     private static ConfigurableApplicationContext start(int consumers) throws IOException {
         Path data = Files.createTempDirectory(Path.of("target"), "bench-data-").toAbsolutePath();
-        return new SpringApplicationBuilder(ReelRouteApplication.class)
-                .properties(Map.of(
-                        "reelroute.mode", "embedded",
-                        "reelroute.embedded.data-dir", data.toString(),
-                        "reelroute.embedded.s3-port", "0",
-                        "reelroute.embedded.sqs-port", "0",
-                        "reelroute.embedded.dynamodb-port", "0",
-                        "reelroute.embedded.inbox", data.resolve("inbox").toString(),
-                        "reelroute.embedded.outbox", data.resolve("outbox").toString(),
-                        "reelroute.inference.concurrent-consumers", Integer.toString(consumers),
-                        "server.port", "0"))
-                .run();
+        // Arguments, not default properties: those would lose to application.properties.
+        return new SpringApplicationBuilder(ReelRouteApplication.class).run(
+                "--reelroute.mode=embedded",
+                "--reelroute.embedded.data-dir=" + data,
+                "--reelroute.embedded.s3-port=0",
+                "--reelroute.embedded.sqs-port=0",
+                "--reelroute.embedded.dynamodb-port=0",
+                "--reelroute.embedded.inbox=" + data.resolve("inbox"),
+                "--reelroute.embedded.outbox=" + data.resolve("outbox"),
+                "--reelroute.inference.concurrent-consumers=" + consumers,
+                "--server.port=0");
     }
 
     /** Upload to {@code completed}, in milliseconds. */
