@@ -131,6 +131,6 @@ public record ReelRouteProperties(
             @DefaultValue("8000") int dynamodbPort,
             @DefaultValue("inbox") Path inbox,
             @DefaultValue("outbox") Path outbox,
-            @DefaultValue("250ms") Duration notificationPoll) {
+            @DefaultValue("1s") Duration notificationPoll) {
     }
 }
