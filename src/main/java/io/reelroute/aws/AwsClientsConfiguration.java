@@ -16,7 +16,9 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.mediaconvert.MediaConvertClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -26,9 +28,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * carries credentials. On AWS the default credential chain applies (environment, profile, IRSA web
  * identity, EKS Pod Identity); the embedded default supplies its own endpoints and credentials.
  * <p>
- * The inference backends' clients (Lambda, SageMaker runtime) have no embedded emulator: each takes its own
- * endpoint setting if given, else {@code reelroute.aws.endpoint} in AWS mode, else the SDK's choice. They are
- * built in every mode and only called when their backend is chosen.
+ * The clients of services with no embedded emulator (Lambda, SageMaker runtime, MediaConvert, EventBridge)
+ * take their own endpoint setting if there is one, else {@code reelroute.aws.endpoint} in AWS mode, else the
+ * SDK's regional endpoint. They are built in every mode and only called when their feature is chosen.
  */
 @Configuration(proxyBeanMethods = false)
 public class AwsClientsConfiguration {
@@ -74,7 +76,7 @@ public class AwsClientsConfiguration {
     LambdaClient lambdaClient(ReelRouteProperties properties, AwsCredentialsProvider credentials,
             @Value("${" + RunModeResolver.EMBEDDED_PROPERTY + ":false}") boolean embedded) {
         return configure(LambdaClient.builder(), properties,
-                inferenceEndpoint(properties.inference().lambda().endpoint(), properties, embedded), credentials)
+                serviceEndpoint(properties.inference().lambda().endpoint(), properties, embedded), credentials)
                 .httpClientBuilder(ApacheHttpClient.builder().socketTimeout(LAMBDA_READ_TIMEOUT))
                 .build();
     }
@@ -83,12 +85,28 @@ public class AwsClientsConfiguration {
     SageMakerRuntimeClient sageMakerRuntimeClient(ReelRouteProperties properties, AwsCredentialsProvider credentials,
             @Value("${" + RunModeResolver.EMBEDDED_PROPERTY + ":false}") boolean embedded) {
         return configure(SageMakerRuntimeClient.builder(), properties,
-                inferenceEndpoint(properties.inference().sagemakerAsync().endpoint(), properties, embedded), credentials)
+                serviceEndpoint(properties.inference().sagemakerAsync().endpoint(), properties, embedded), credentials)
+                .build();
+    }
+
+    /** MediaConvert's regional endpoint, or the override: no DescribeEndpoints call. */
+    @Bean(destroyMethod = "close")
+    MediaConvertClient mediaConvertClient(ReelRouteProperties properties, AwsCredentialsProvider credentials,
+            @Value("${" + RunModeResolver.EMBEDDED_PROPERTY + ":false}") boolean embedded) {
+        return configure(MediaConvertClient.builder(), properties,
+                serviceEndpoint(properties.transcode().mediaconvert().endpoint(), properties, embedded), credentials)
+                .build();
+    }
+
+    @Bean(destroyMethod = "close")
+    EventBridgeClient eventBridgeClient(ReelRouteProperties properties, AwsCredentialsProvider credentials,
+            @Value("${" + RunModeResolver.EMBEDDED_PROPERTY + ":false}") boolean embedded) {
+        return configure(EventBridgeClient.builder(), properties, serviceEndpoint(null, properties, embedded), credentials)
                 .build();
     }
 
     /** The service's own setting, else the AWS-compatible endpoint of AWS mode, else null (the SDK's choice). */
-    static URI inferenceEndpoint(String override, ReelRouteProperties properties, boolean embedded) {
+    static URI serviceEndpoint(String override, ReelRouteProperties properties, boolean embedded) {
         if (override != null && !override.isBlank()) {
             return URI.create(override.strip());
         }

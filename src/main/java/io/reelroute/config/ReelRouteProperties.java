@@ -22,6 +22,8 @@ public record ReelRouteProperties(
         @DefaultValue Media media,
         @DefaultValue Inference inference,
         @DefaultValue Reassembly reassembly,
+        @DefaultValue Transcode transcode,
+        @DefaultValue Events events,
         @DefaultValue Embedded embedded) {
 
     public record Routes(
@@ -122,6 +124,37 @@ public record ReelRouteProperties(
             /** How long ReassemblyTriggered items live (their {@code ttl}). */
             @DefaultValue("7d") Duration triggerTtl,
             @DefaultValue("67108864") long uploadPartBytes) {
+    }
+
+    public record Transcode(
+            /** local or mediaconvert; auto (the default) is resolved by the run mode (see RunModeResolver). */
+            @DefaultValue("auto") String packager,
+            @DefaultValue Mediaconvert mediaconvert,
+            @DefaultValue Local local) {
+
+        public record Mediaconvert(
+                /** IAM role MediaConvert assumes to read final.mp4 and write the HLS output. */
+                String roleArn,
+                /** Queue ARN; empty means the account's Default queue. */
+                String queueArn,
+                /** Endpoint override; empty means the regional endpoint (no DescribeEndpoints). */
+                String endpoint,
+                /** The CreateJob settings template, a JSON file beside the routes. */
+                @DefaultValue("routes/mediaconvert-job.json") Path jobTemplate) {
+        }
+
+        public record Local(
+                @DefaultValue("30m") Duration timeout,
+                /** Target HLS segment duration in seconds. */
+                @DefaultValue("6") int segmentSeconds) {
+        }
+    }
+
+    public record Events(
+            /** Custom lifecycle events on EventBridge; auto (the default): off on the embedded default, on elsewhere. */
+            @DefaultValue("auto") String enabled,
+            @DefaultValue("default") String busName,
+            @DefaultValue("io.reelroute") String source) {
     }
 
     public record Embedded(

@@ -13,11 +13,15 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * Decides once, before any bean exists, whether this process runs on the embedded emulators or on
  * AWS, and publishes the answer as {@value #EMBEDDED_PROPERTY}. It also points Camel at the route
- * folder: the hops in {@code routes/}, plus {@code routes/embedded/} on the embedded default.
+ * folder: the hops in {@code routes/}, plus {@code routes/embedded/} on the embedded default, and settles the
+ * settings whose default depends on the mode: {@value #PACKAGER_PROPERTY} ({@code local} on the embedded
+ * default, {@code mediaconvert} on AWS) and {@value #EVENTS_PROPERTY} (off on the embedded default).
  */
 public class RunModeResolver implements EnvironmentPostProcessor {
 
     public static final String EMBEDDED_PROPERTY = "reelroute.embedded.enabled";
+    public static final String PACKAGER_PROPERTY = "reelroute.transcode.packager";
+    public static final String EVENTS_PROPERTY = "reelroute.events.enabled";
     static final String EMULATOR_CLASS = "io.reelroute.embedded.EmbeddedAws";
 
     /** Any of these means someone configured AWS credentials for this process. */
@@ -35,6 +39,12 @@ public class RunModeResolver implements EnvironmentPostProcessor {
             String dir = env.getProperty("reelroute.routes.dir", "routes");
             resolved.put("camel.main.routes-include-pattern", "file:" + dir + "/*.camel.yaml"
                     + (embedded ? ",file:" + dir + "/embedded/*.camel.yaml" : ""));
+        }
+        if ("auto".equals(env.getProperty(PACKAGER_PROPERTY, "auto").trim())) {
+            resolved.put(PACKAGER_PROPERTY, embedded ? "local" : "mediaconvert");
+        }
+        if ("auto".equals(env.getProperty(EVENTS_PROPERTY, "auto").trim())) {
+            resolved.put(EVENTS_PROPERTY, !embedded);
         }
         env.getPropertySources().addFirst(new MapPropertySource("reelroute-run-mode", resolved));
     }

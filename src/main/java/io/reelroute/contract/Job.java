@@ -14,5 +14,12 @@ public record Job(
         String failureReason,
         Instant createdAt,
         Instant updatedAt,
-        Instant completedAt) {
+        Instant completedAt,
+        /** HLS packaging, once the job is completed: null before submission. */
+        Hls hls) {
+
+    /** The HLS package of a completed job. Fields are null until known. */
+    public record Hls(HlsStatus status, String mediaConvertJobId, Integer percent, String masterKey, String errorCode,
+            String errorMessage) {
+    }
 }

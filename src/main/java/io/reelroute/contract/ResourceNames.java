@@ -13,6 +13,8 @@ public record ResourceNames(
         String chunkingQueue,
         String videoWorkerQueue,
         String reassemblyQueue,
+        /** MediaConvert job state changes, delivered by an EventBridge rule (or the local packager). */
+        String transcodeEventsQueue,
         String jobsTable,
         String segmentCompletionsTable,
         String reassemblyTriggeredTable) {
@@ -36,7 +38,7 @@ public record ResourceNames(
                     + RESERVED + "; was " + Quote.of(prefix));
         }
         return new ResourceNames(prefix + "-input", prefix + "-output",
-                prefix + "-chunking", prefix + "-video-worker", prefix + "-reassembly",
+                prefix + "-chunking", prefix + "-video-worker", prefix + "-reassembly", prefix + "-transcode-events",
                 prefix + "-jobs", prefix + "-segment-completions", prefix + "-reassembly-triggered");
     }
 
@@ -45,9 +47,9 @@ public record ResourceNames(
         return queue + "-dlq";
     }
 
-    /** The three work queues; each has a DLQ named by {@link #dlq(String)}. */
+    /** The work queues; each has a DLQ named by {@link #dlq(String)}. */
     public List<String> queues() {
-        return List.of(chunkingQueue, videoWorkerQueue, reassemblyQueue);
+        return List.of(chunkingQueue, videoWorkerQueue, reassemblyQueue, transcodeEventsQueue);
     }
 
     public List<String> buckets() {

@@ -28,6 +28,15 @@ public final class Tables {
     public static final String REASSEMBLY_LOCK_OWNER = "reassembly_lock_owner";
     public static final String REASSEMBLY_LOCK_EXPIRES_AT = "reassembly_lock_expires_at";
 
+    /** HLS packaging of a completed job (see {@link HlsStatus}). */
+    public static final String HLS_STATUS = "hls_status";
+    public static final String HLS_PERCENT = "hls_percent";
+    /** Output-bucket key of the master playlist, as the packager reported it. */
+    public static final String HLS_MASTER_KEY = "hls_master_key";
+    public static final String HLS_ERROR_CODE = "hls_error_code";
+    public static final String HLS_ERROR_MESSAGE = "hls_error_message";
+    public static final String MEDIACONVERT_JOB_ID = "mediaconvert_job_id";
+
     // SegmentCompletions item attributes.
     public static final String OUTPUT_KEY = "output_key";
 

@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
 
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
+import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
@@ -103,12 +104,75 @@ public class JobStore {
                 && job.completedSegments() >= job.totalSegments()).orElse(false);
     }
 
-    public Transition fail(String jobId, FailurePhase phase, String reason) {
-        String trimmed = reason == null || reason.isBlank() ? "no reason given" : reason.strip();
-        if (trimmed.length() > MAX_REASON_LENGTH) {
-            trimmed = trimmed.substring(0, MAX_REASON_LENGTH) + "…";
+    /** Records the packager's job; a repeat (a retried submission) is harmless. False once the package is further on. */
+    public boolean hlsSubmitted(String jobId, String mediaConvertJobId) {
+        Map<String, AttributeValue> attributes = new HashMap<>();
+        if (mediaConvertJobId != null) {
+            attributes.put(MEDIACONVERT_JOB_ID, s(mediaConvertJobId));
         }
-        return moveTo(jobId, JobStatus.FAILED, Map.of(FAILURE_PHASE, s(phase.wireName()), FAILURE_REASON, s(trimmed)));
+        return moveHls(jobId, HlsStatus.SUBMITTED, attributes, null);
+    }
+
+    /** Raises the HLS progress; a late or repeated event with a lower percent changes nothing. */
+    public boolean hlsProgress(String jobId, int percent) {
+        return moveHls(jobId, HlsStatus.PROGRESSING, Map.of(HLS_PERCENT, n(percent)), percent);
+    }
+
+    public boolean hlsReady(String jobId, String masterKey) {
+        return moveHls(jobId, HlsStatus.READY, Map.of(HLS_MASTER_KEY, s(masterKey), HLS_PERCENT, n(100)), null);
+    }
+
+    public boolean hlsFailed(String jobId, String errorCode, String errorMessage) {
+        return moveHls(jobId, HlsStatus.FAILED, Map.of(HLS_ERROR_CODE, s(errorCode == null ? "unknown" : errorCode),
+                HLS_ERROR_MESSAGE, s(trim(errorMessage))), null);
+    }
+
+    /**
+     * Moves {@code hls_status} forward only: to {@code next} from no status or an earlier one that is not final
+     * (or staying at {@code next}, for submitted and progressing); with {@code percent}, only upwards.
+     */
+    private boolean moveHls(String jobId, HlsStatus next, Map<String, AttributeValue> attributes, Integer percent) {
+        Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#hls", HLS_STATUS, "#updated", UPDATED_AT));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":next", s(next.wireName()), ":now", n(clock.millis())));
+        StringBuilder update = new StringBuilder("SET #hls = :next, #updated = :now");
+        attributes.forEach((name, value) -> {
+            String placeholder = "a" + names.size();
+            names.put("#" + placeholder, name);
+            values.put(":" + placeholder, value);
+            update.append(", #").append(placeholder).append(" = :").append(placeholder);
+        });
+        StringBuilder allowed = new StringBuilder();
+        for (HlsStatus from : HlsStatus.values()) {
+            boolean earlier = from.ordinal() < next.ordinal() && !from.isFinal();
+            boolean same = from == next && !next.isFinal();
+            if (earlier || same) {
+                values.put(":from" + from.ordinal(), s(from.wireName()));
+                allowed.append(allowed.length() == 0 ? "" : ", ").append(":from").append(from.ordinal());
+            }
+        }
+        String condition = "attribute_exists(#id) AND (attribute_not_exists(#hls)"
+                + (allowed.length() > 0 ? " OR #hls IN (" + allowed + ")" : "") + ")";
+        if (percent != null) {
+            names.put("#percent", HLS_PERCENT);
+            values.put(":percent", n(percent));
+            condition += " AND (attribute_not_exists(#percent) OR #percent < :percent)";
+        }
+        String finalCondition = condition;
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table)
+                    .key(Map.of(JOB_ID, s(jobId)))
+                    .updateExpression(update.toString())
+                    .conditionExpression(finalCondition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException behind) {
+            return false;
+        }
+    }
+
+    public Transition fail(String jobId, FailurePhase phase, String reason) {
+        return moveTo(jobId, JobStatus.FAILED, Map.of(FAILURE_PHASE, s(phase.wireName()), FAILURE_REASON, s(trim(reason))));
     }
 
     /**
@@ -161,7 +225,20 @@ public class JobStore {
                 item.containsKey(FAILURE_REASON) ? item.get(FAILURE_REASON).s() : null,
                 instant(item.get(CREATED_AT)),
                 instant(item.get(UPDATED_AT)),
-                instant(item.get(COMPLETED_AT)));
+                instant(item.get(COMPLETED_AT)),
+                item.containsKey(HLS_STATUS) ? new Job.Hls(HlsStatus.fromWireName(item.get(HLS_STATUS).s()),
+                        text(item, MEDIACONVERT_JOB_ID),
+                        item.containsKey(HLS_PERCENT) ? Integer.valueOf(item.get(HLS_PERCENT).n()) : null,
+                        text(item, HLS_MASTER_KEY), text(item, HLS_ERROR_CODE), text(item, HLS_ERROR_MESSAGE)) : null);
+    }
+
+    private static String trim(String reason) {
+        String trimmed = reason == null || reason.isBlank() ? "no reason given" : reason.strip();
+        return trimmed.length() > MAX_REASON_LENGTH ? trimmed.substring(0, MAX_REASON_LENGTH) + "…" : trimmed;
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        return item.containsKey(name) ? item.get(name).s() : null;
     }
 
     private static Instant instant(AttributeValue value) {

@@ -55,6 +55,22 @@ class RunModeResolverTest {
                 .getProperty(RunModeResolver.EMBEDDED_PROPERTY)).isEqualTo("false");
     }
 
+    @Test
+    void thePackagerAndLifecycleEventsFollowTheModeUnlessSet() {
+        MockEnvironment embedded = resolve(new MockEnvironment());
+        assertThat(embedded.getProperty(RunModeResolver.PACKAGER_PROPERTY)).isEqualTo("local");
+        assertThat(embedded.getProperty(RunModeResolver.EVENTS_PROPERTY)).isEqualTo("false");
+
+        MockEnvironment aws = resolve(new MockEnvironment().withProperty("reelroute.mode", "aws"));
+        assertThat(aws.getProperty(RunModeResolver.PACKAGER_PROPERTY)).isEqualTo("mediaconvert");
+        assertThat(aws.getProperty(RunModeResolver.EVENTS_PROPERTY)).isEqualTo("true");
+
+        MockEnvironment chosen = resolve(new MockEnvironment().withProperty("reelroute.mode", "aws")
+                .withProperty(RunModeResolver.PACKAGER_PROPERTY, "local").withProperty(RunModeResolver.EVENTS_PROPERTY, "false"));
+        assertThat(chosen.getProperty(RunModeResolver.PACKAGER_PROPERTY)).isEqualTo("local");
+        assertThat(chosen.getProperty(RunModeResolver.EVENTS_PROPERTY)).isEqualTo("false");
+    }
+
     private static MockEnvironment resolve(MockEnvironment env) {
         new RunModeResolver().postProcessEnvironment(env, null);
         return env;

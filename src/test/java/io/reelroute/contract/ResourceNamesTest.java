@@ -23,9 +23,10 @@ class ResourceNamesTest {
         ResourceNames names = ResourceNames.fromPrefix("acme-prod");
 
         assertThat(names.buckets()).containsExactly("acme-prod-input", "acme-prod-output");
-        assertThat(names.queues()).containsExactly("acme-prod-chunking", "acme-prod-video-worker", "acme-prod-reassembly");
-        assertThat(names.queues().stream().map(ResourceNames::dlq))
-                .containsExactly("acme-prod-chunking-dlq", "acme-prod-video-worker-dlq", "acme-prod-reassembly-dlq");
+        assertThat(names.queues()).containsExactly("acme-prod-chunking", "acme-prod-video-worker", "acme-prod-reassembly",
+                "acme-prod-transcode-events");
+        assertThat(names.queues().stream().map(ResourceNames::dlq)).containsExactly("acme-prod-chunking-dlq",
+                "acme-prod-video-worker-dlq", "acme-prod-reassembly-dlq", "acme-prod-transcode-events-dlq");
     }
 
     @Test
