@@ -8,6 +8,7 @@ import org.springframework.stereotype.Component;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.PermanentJobFailure;
 import io.reelroute.store.JobStore;
+import io.reelroute.transcode.LifecycleEvents;
 
 /**
  * Ends a job {@code failed} with the phase and reason of the failure a route caught: a
@@ -20,9 +21,11 @@ public class JobFailures {
     private static final Logger LOG = LoggerFactory.getLogger(JobFailures.class);
 
     private final JobStore jobs;
+    private final LifecycleEvents events;
 
-    public JobFailures(JobStore jobs) {
+    public JobFailures(JobStore jobs, LifecycleEvents events) {
         this.jobs = jobs;
+        this.events = events;
     }
 
     public void record(Exchange exchange) {
@@ -35,5 +38,8 @@ public class JobFailures {
                 : FailurePhase.fromWireName(exchange.getProperty("failurePhase", String.class));
         JobStore.Transition result = jobs.fail(jobId, phase, caught.getMessage());
         LOG.warn("Job {} failed in phase {}: {} ({})", jobId, phase.wireName(), caught.getMessage(), result.outcome());
+        if (result.outcome() == JobStore.Outcome.MOVED) {
+            events.publishFailure(jobId);
+        }
     }
 }

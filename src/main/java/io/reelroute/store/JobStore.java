@@ -50,7 +50,7 @@ public class JobStore {
         this(dynamoDb, ResourceNames.fromPrefix(properties.prefix()).jobsTable(), Clock.systemUTC());
     }
 
-    JobStore(DynamoDbClient dynamoDb, String table, Clock clock) {
+    public JobStore(DynamoDbClient dynamoDb, String table, Clock clock) {
         this.dynamoDb = dynamoDb;
         this.table = table;
         this.clock = clock;
@@ -104,13 +104,32 @@ public class JobStore {
                 && job.completedSegments() >= job.totalSegments()).orElse(false);
     }
 
-    /** Records the packager's job; a repeat (a retried submission) is harmless. False once the package is further on. */
-    public boolean hlsSubmitted(String jobId, String mediaConvertJobId) {
-        Map<String, AttributeValue> attributes = new HashMap<>();
+    /**
+     * Records the packager's job. It never moves {@code hls_status} back: an event may have arrived before the
+     * submission was recorded, and a retried submission repeats it.
+     */
+    public void hlsSubmitted(String jobId, String mediaConvertJobId) {
+        Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#hls", HLS_STATUS, "#updated", UPDATED_AT));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":submitted", s(HlsStatus.SUBMITTED.wireName()),
+                ":now", n(clock.millis())));
+        String update = "SET #hls = if_not_exists(#hls, :submitted), #updated = :now";
         if (mediaConvertJobId != null) {
-            attributes.put(MEDIACONVERT_JOB_ID, s(mediaConvertJobId));
+            names.put("#mc", MEDIACONVERT_JOB_ID);
+            values.put(":mc", s(mediaConvertJobId));
+            update += ", #mc = :mc";
         }
-        return moveHls(jobId, HlsStatus.SUBMITTED, attributes, null);
+        String expression = update;
+        dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression(expression)
+                .conditionExpression("attribute_exists(#id)")
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values));
+    }
+
+    /** Whether the job still needs its HLS package submitted: none yet, or submitted without news since. */
+    public boolean needsPackaging(String jobId) {
+        return find(jobId).map(job -> job.status() == JobStatus.COMPLETED
+                && (job.hls() == null || job.hls().status() == HlsStatus.SUBMITTED)).orElse(false);
     }
 
     /** Raises the HLS progress; a late or repeated event with a lower percent changes nothing. */

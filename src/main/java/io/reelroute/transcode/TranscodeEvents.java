@@ -1,0 +1,90 @@
+package io.reelroute.transcode;
+
+import java.net.URI;
+
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.reelroute.contract.InboundMessage.EventBridgeEvent;
+import io.reelroute.contract.JobIds;
+import io.reelroute.store.JobStore;
+
+/**
+ * Applies a "MediaConvert Job State Change" event (from MediaConvert through EventBridge, or from the local
+ * packager in the same shape) to the job named in its {@code userMetadata.job_id}. The job's
+ * {@code hls_status} moves forward only, so a repeated or late event changes nothing.
+ */
+@Component("transcodeEvents")
+public class TranscodeEvents {
+
+    public static final String SOURCE = "aws.mediaconvert";
+    public static final String DETAIL_TYPE = "MediaConvert Job State Change";
+
+    /** What an event did; {@code reason} says why for the log and the counters. */
+    public record Applied(Outcome outcome, String jobId, String reason) {
+    }
+
+    public enum Outcome {
+        READY, FAILED, PROGRESS,
+        /** A duplicate, or an event older than what the job already knows. */
+        STALE,
+        /** Not about one of ReelRoute's jobs (no job_id in userMetadata), or not a MediaConvert job event. */
+        NOT_OURS,
+        /** A status that does not change the package (INPUT_INFORMATION, NEW_WARNING, QUEUE_HOP). */
+        IGNORED
+    }
+
+    private final JobStore jobs;
+
+    public TranscodeEvents(JobStore jobs) {
+        this.jobs = jobs;
+    }
+
+    public Applied apply(EventBridgeEvent event) {
+        if (!SOURCE.equals(event.source()) || !DETAIL_TYPE.equals(event.detailType())) {
+            return new Applied(Outcome.NOT_OURS, null, "not a MediaConvert job event: " + event.source() + " / " + event.detailType());
+        }
+        JsonNode detail = event.detail();
+        String jobId = detail.path("userMetadata").path("job_id").asText("");
+        if (!JobIds.isValid(jobId)) {
+            return new Applied(Outcome.NOT_OURS, null, "MediaConvert job " + detail.path("jobId").asText("?")
+                    + " has no ReelRoute job_id in its userMetadata");
+        }
+        String status = detail.path("status").asText("");
+        return switch (status) {
+            case "COMPLETE" -> complete(jobId, detail);
+            case "ERROR" -> failed(jobId, detail.path("errorCode").asText("unknown"),
+                    detail.path("errorMessage").asText("MediaConvert reported an error without a message"));
+            case "CANCELED" -> failed(jobId, "CANCELED", "the MediaConvert job " + detail.path("jobId").asText("?") + " was canceled");
+            case "PROGRESSING" -> progress(jobId, 0);
+            case "STATUS_UPDATE" -> progress(jobId, detail.path("jobProgress").path("jobPercentComplete").asInt(0));
+            default -> new Applied(Outcome.IGNORED, jobId, "status " + status + " does not change the package");
+        };
+    }
+
+    private Applied complete(String jobId, JsonNode detail) {
+        String master = null;
+        for (JsonNode group : detail.path("outputGroupDetails")) {
+            if ("HLS_GROUP".equals(group.path("type").asText()) && group.path("playlistFilePaths").size() > 0) {
+                master = group.path("playlistFilePaths").get(0).asText();
+            }
+        }
+        if (master == null) {
+            return failed(jobId, "NO_HLS_PLAYLIST", "the COMPLETE event names no HLS master playlist");
+        }
+        String key = URI.create(master).getPath().substring(1);
+        return jobs.hlsReady(jobId, key) ? new Applied(Outcome.READY, jobId, key)
+                : new Applied(Outcome.STALE, jobId, "the package is already ready or failed");
+    }
+
+    private Applied failed(String jobId, String code, String message) {
+        return jobs.hlsFailed(jobId, code, message) ? new Applied(Outcome.FAILED, jobId, code + ": " + message)
+                : new Applied(Outcome.STALE, jobId, "the package is already ready or failed");
+    }
+
+    private Applied progress(String jobId, int percent) {
+        return jobs.hlsProgress(jobId, percent) ? new Applied(Outcome.PROGRESS, jobId, percent + "%")
+                : new Applied(Outcome.STALE, jobId, "progress " + percent + "% is not ahead of the job's");
+    }
+}

@@ -1,0 +1,161 @@
+package io.reelroute.transcode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.reelroute.contract.HlsStatus;
+import io.reelroute.contract.InboundMessage.EventBridgeEvent;
+import io.reelroute.contract.InboundMessages;
+import io.reelroute.contract.Job;
+import io.reelroute.contract.JobIds;
+import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.Mode;
+import io.reelroute.store.JobStore;
+import io.reelroute.testing.ProvisionedEmulators;
+import io.reelroute.transcode.TranscodeEvents.Outcome;
+
+/**
+ * MediaConvert job state changes applied to jobs in DynamoDB Local: AWS's published sample events (ERROR,
+ * PROGRESSING, STATUS_UPDATE, COMPLETE) and an HLS COMPLETE, repeated and out of order.
+ */
+class TranscodeEventsTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static ProvisionedEmulators emulators;
+    private static JobStore jobs;
+    private static TranscodeEvents events;
+
+    @BeforeAll
+    static void start() {
+        emulators = ProvisionedEmulators.start();
+        jobs = new JobStore(emulators.dynamoDb(), ProvisionedEmulators.NAMES.jobsTable(), Clock.systemUTC());
+        events = new TranscodeEvents(jobs);
+    }
+
+    @AfterAll
+    static void stop() {
+        emulators.close();
+    }
+
+    @Test
+    void completeWithAnHlsGroupMakesThePackageReadyWithThePlaylistItNames() throws IOException {
+        String jobId = completedJob();
+
+        assertThat(apply("mediaconvert-job-complete-hls.json", jobId).outcome()).isEqualTo(Outcome.READY);
+
+        Job.Hls hls = jobs.find(jobId).orElseThrow().hls();
+        assertThat(hls.status()).isEqualTo(HlsStatus.READY);
+        assertThat(hls.masterKey()).isEqualTo("jobs/2b9f4c1e-7d3a-4f5b-9c8e-1a2b3c4d5e6f/hls/master.m3u8");
+        assertThat(hls.percent()).isEqualTo(100);
+    }
+
+    @Test
+    void anErrorFailsThePackageButNotTheJob() throws IOException {
+        String jobId = completedJob();
+
+        assertThat(apply("mediaconvert-job-error.json", jobId).outcome()).isEqualTo(Outcome.FAILED);
+
+        Job job = jobs.find(jobId).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(job.hls().status()).isEqualTo(HlsStatus.FAILED);
+        assertThat(job.hls().errorCode()).isEqualTo("1040");
+        assertThat(job.hls().errorMessage()).isEqualTo("Example error message");
+    }
+
+    @Test
+    void progressingAndStatusUpdatesRecordThePercent() throws IOException {
+        String jobId = completedJob();
+        jobs.hlsSubmitted(jobId, "1671477617078-2886ye");
+
+        assertThat(apply("mediaconvert-job-progressing.json", jobId).outcome()).isEqualTo(Outcome.PROGRESS);
+        assertThat(jobs.find(jobId).orElseThrow().hls().status()).isEqualTo(HlsStatus.PROGRESSING);
+        assertThat(apply("mediaconvert-job-status-update.json", jobId).outcome()).isEqualTo(Outcome.PROGRESS);
+
+        Job.Hls hls = jobs.find(jobId).orElseThrow().hls();
+        assertThat(hls.percent()).isEqualTo(7);
+        assertThat(hls.mediaConvertJobId()).isEqualTo("1671477617078-2886ye");
+    }
+
+    @Test
+    void repeatedAndLateEventsNeverMoveThePackageBack() throws IOException {
+        String jobId = completedJob();
+        apply("mediaconvert-job-status-update.json", jobId, 50);
+
+        assertThat(apply("mediaconvert-job-status-update.json", jobId, 30).outcome()).as("an older update").isEqualTo(Outcome.STALE);
+        assertThat(apply("mediaconvert-job-progressing.json", jobId).outcome()).isEqualTo(Outcome.STALE);
+        assertThat(jobs.find(jobId).orElseThrow().hls().percent()).isEqualTo(50);
+
+        assertThat(apply("mediaconvert-job-complete-hls.json", jobId).outcome()).isEqualTo(Outcome.READY);
+        assertThat(apply("mediaconvert-job-complete-hls.json", jobId).outcome()).as("a duplicate").isEqualTo(Outcome.STALE);
+        assertThat(apply("mediaconvert-job-status-update.json", jobId, 80).outcome()).isEqualTo(Outcome.STALE);
+        assertThat(apply("mediaconvert-job-error.json", jobId).outcome()).isEqualTo(Outcome.STALE);
+        // A submission recorded late keeps what the events said and adds the MediaConvert job id.
+        jobs.hlsSubmitted(jobId, "1763633700000-abc123");
+
+        Job.Hls hls = jobs.find(jobId).orElseThrow().hls();
+        assertThat(hls.status()).isEqualTo(HlsStatus.READY);
+        assertThat(hls.percent()).isEqualTo(100);
+        assertThat(hls.mediaConvertJobId()).isEqualTo("1763633700000-abc123");
+    }
+
+    @Test
+    void theEventsAsPublishedAreNotOursAndAreDropped() throws IOException {
+        // AWS's samples carry no job_id in userMetadata, as events of jobs ReelRoute did not submit.
+        for (String sample : new String[] {"mediaconvert-job-error.json", "mediaconvert-job-progressing.json",
+                "mediaconvert-job-status-update.json"}) {
+            assertThat(events.apply(event(sample, null, null)).outcome()).as(sample).isEqualTo(Outcome.NOT_OURS);
+        }
+    }
+
+    @Test
+    void aCompleteEventWithoutAnHlsGroupFailsThePackageWithAReason() throws IOException {
+        String jobId = completedJob();
+
+        assertThat(apply("mediaconvert-job-complete.json", jobId).outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(jobs.find(jobId).orElseThrow().hls().errorMessage()).contains("names no HLS master playlist");
+    }
+
+    private static String completedJob() {
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, Mode.SBS);
+        jobs.complete(jobId);
+        return jobId;
+    }
+
+    private static TranscodeEvents.Applied apply(String sample, String jobId) throws IOException {
+        return events.apply(event(sample, jobId, null));
+    }
+
+    private static TranscodeEvents.Applied apply(String sample, String jobId, int percent) throws IOException {
+        return events.apply(event(sample, jobId, percent));
+    }
+
+    /** A published sample event, as the queue delivers it, with our job id and a percent put in. */
+    static EventBridgeEvent event(String sample, String jobId, Integer percent) throws IOException {
+        ObjectNode envelope;
+        try (InputStream in = TranscodeEventsTest.class.getResourceAsStream("/events/" + sample)) {
+            envelope = (ObjectNode) MAPPER.readTree(in);
+        }
+        ObjectNode detail = (ObjectNode) envelope.get("detail");
+        if (jobId != null) {
+            detail.set("userMetadata", MAPPER.valueToTree(Map.of("job_id", jobId)));
+        }
+        if (percent != null) {
+            ((ObjectNode) detail.get("jobProgress")).put("jobPercentComplete", percent);
+        }
+        byte[] body = MAPPER.writeValueAsBytes(envelope);
+        return (EventBridgeEvent) new InboundMessages(MAPPER).classify(new String(body, StandardCharsets.UTF_8));
+    }
+}
