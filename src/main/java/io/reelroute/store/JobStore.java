@@ -126,10 +126,9 @@ public class JobStore {
                 .expressionAttributeValues(values));
     }
 
-    /** Whether the job still needs its HLS package submitted: none yet, or submitted without news since. */
+    /** Whether a completed job's HLS package is still to be submitted (no {@code hls_status} yet). */
     public boolean needsPackaging(String jobId) {
-        return find(jobId).map(job -> job.status() == JobStatus.COMPLETED
-                && (job.hls() == null || job.hls().status() == HlsStatus.SUBMITTED)).orElse(false);
+        return find(jobId).map(job -> job.status() == JobStatus.COMPLETED && job.hls() == null).orElse(false);
     }
 
     /** Raises the HLS progress; a late or repeated event with a lower percent changes nothing. */

@@ -1,6 +1,7 @@
 package io.reelroute.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
+import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.SourceKey;
@@ -29,7 +31,7 @@ class EmbeddedPipelineTest extends PipelineScenarios {
     }
 
     @Test
-    void aCompletedJobIsCopiedToTheOutbox() {
+    void aCompletedJobAndItsHlsPackageAreCopiedToTheOutbox() throws Exception {
         String jobId = JobIds.newId();
         upload(new SourceKey(jobId).key(), TestVideos.clip(8, 320, 240, true));
 
@@ -37,5 +39,11 @@ class EmbeddedPipelineTest extends PipelineScenarios {
         Path copy = DATA.resolve("outbox").resolve(jobId).resolve("final.mp4");
         await().atMost(PATIENCE).until(() -> Files.exists(copy) && Files.size(copy) > 0);
         assertThat(TestVideos.videoSize(copy)).containsExactly(640, 240);
+
+        awaitHls(jobId, HlsStatus.READY);
+        Path master = DATA.resolve("outbox").resolve(jobId).resolve("hls").resolve("master.m3u8");
+        await().atMost(PATIENCE).until(() -> Files.exists(master));
+        // The copy plays from disk: ffprobe reads the master playlist and the rendition it picks.
+        assertThat(TestVideos.durationSeconds(master)).isCloseTo(TestVideos.durationSeconds(copy), within(1.0));
     }
 }

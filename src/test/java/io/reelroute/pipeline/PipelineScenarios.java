@@ -22,6 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 
+import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
@@ -92,6 +93,12 @@ abstract class PipelineScenarios extends RouteScenarios {
         assertThat(triggerItem(jobId)).containsEntry(Tables.TRIGGER_STATE, AttributeValue.fromS("confirmed"));
         assertThat(Long.parseLong(triggerItem(jobId).get(Tables.TTL).n())).isGreaterThan(Instant.now().getEpochSecond());
         await().atMost(PATIENCE).until(() -> count("reelroute.jobs.completed") >= completedBefore + 1);
+
+        // Then packaged as HLS: three renditions and a master playlist under jobs/{job_id}/hls/.
+        Job.Hls hls = awaitHls(jobId, HlsStatus.READY);
+        assertThat(hls.masterKey()).isEqualTo(OutputKeys.hlsPrefix(jobId) + "master.m3u8");
+        String master = s3.getObjectAsBytes(r -> r.bucket(names().outputBucket()).key(hls.masterKey())).asUtf8String();
+        assertThat(master.lines().filter(line -> line.startsWith("#EXT-X-STREAM-INF"))).hasSize(3);
         awaitWorkFoldersRemoved(jobId);
     }
 
@@ -208,6 +215,16 @@ abstract class PipelineScenarios extends RouteScenarios {
     }
 
     // --- helpers -------------------------------------------------------------------------------------
+
+    Job.Hls awaitHls(String jobId, HlsStatus status) {
+        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
+                .until(() -> jobs.find(jobId).map(Job::hls).orElse(null), hls -> {
+                    if (hls != null && hls.status() == HlsStatus.FAILED && status != HlsStatus.FAILED) {
+                        throw new AssertionError("HLS packaging failed: " + hls.errorCode() + ": " + hls.errorMessage());
+                    }
+                    return hls != null && hls.status() == status;
+                });
+    }
 
     Path download(String outputKey, Path target) {
         s3.getObject(r -> r.bucket(names().outputBucket()).key(outputKey), target);
