@@ -1,6 +1,7 @@
 package io.reelroute.media;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.reelroute.contract.Mode;
@@ -66,5 +67,108 @@ public final class MediaCommands {
                 "-f", "concat", "-safe", "0", "-i", list.toString(),
                 "-map", "0", "-c", "copy", "-movflags", "+faststart",
                 output.toString());
+    }
+
+    /** One rung of the HLS ladder: frame size and the peak video bit rate the encoder may not exceed. */
+    public record HlsRendition(int width, int height, int maxrateKbps) {
+    }
+
+    /** Folder of variant {@code i} inside the HLS output folder; its playlist is {@code index.m3u8} there. */
+    public static String hlsVariantDir(int index) {
+        return "v" + index;
+    }
+
+    /**
+     * The three renditions for a source of {@code sourceWidth} x {@code sourceHeight}: heights of 1, 2/3 and 1/2
+     * of the source's (never larger), widths from the source frame's aspect ratio (a side-by-side pair stays twice
+     * as wide), both even as yuv420p needs. The peak rate allows about 0.1 bit per pixel at 30 fps, at least
+     * 150 kbit/s, so a side-by-side frame gets twice the rate of a flat one of the same height.
+     */
+    public static List<HlsRendition> hlsRenditions(int sourceWidth, int sourceHeight) {
+        if (sourceWidth < 2 || sourceHeight < 2) {
+            throw new IllegalArgumentException("no HLS ladder for a " + sourceWidth + "x" + sourceHeight + " frame");
+        }
+        List<HlsRendition> ladder = new ArrayList<>();
+        for (double fraction : new double[] {1.0, 2.0 / 3.0, 0.5}) {
+            int height = even(sourceHeight * fraction, sourceHeight);
+            int width = even((double) sourceWidth * height / sourceHeight, sourceWidth);
+            int maxrate = (int) Math.max(150, Math.round(width * (double) height * 30 * 0.1 / 1000));
+            ladder.add(new HlsRendition(width, height, maxrate));
+        }
+        return ladder;
+    }
+
+    /** The nearest even number to {@code value}, at least 2 and at most {@code limit} (so never an upscale). */
+    private static int even(double value, int limit) {
+        int rounded = Math.max(2, 2 * (int) Math.round(value / 2));
+        return rounded > limit ? (limit & ~1) : rounded;
+    }
+
+    /**
+     * ffmpeg: an adaptive HLS package of {@code input} in one run: the three {@link #hlsRenditions} as H.264
+     * (High profile, yuv420p, CRF 21 capped by {@code -maxrate}/{@code -bufsize} so the measured BANDWIDTH stays
+     * near the cap), each with its own AAC stereo track when the source has audio, in {@code outDir/v0 .. v2}
+     * ({@code index.m3u8}, {@code init_N.mp4}, {@code seg_NNNNN.m4s}), and {@code outDir/master.m3u8} naming them.
+     * A keyframe is forced at every multiple of {@code segmentSeconds}, so each segment starts with one and all
+     * renditions cut at the same instants (a player can switch at any segment boundary).
+     * <p>
+     * Segments are fragmented MP4 (CMAF), not MPEG-TS: less container overhead (about 7% fewer bytes on
+     * small renditions), the same segments serve HLS and DASH players, and HEVC or AV1 renditions later need
+     * fMP4 anyway. Every player that plays HLS version 7 reads them (Safari, hls.js, ExoPlayer, AVPlayer).
+     * <p>
+     * The High profile is fixed so that the master playlist's CODECS value is {@code avc1.6400xx} (no constraint
+     * flags) with the level the encoder chose, which lets it be checked against ffprobe.
+     */
+    public static List<String> hlsLadder(Path input, Path outDir, int sourceWidth, int sourceHeight, boolean audio,
+            int segmentSeconds) {
+        if (segmentSeconds < 1) {
+            throw new IllegalArgumentException("segment duration must be at least 1 second, was " + segmentSeconds);
+        }
+        List<HlsRendition> ladder = hlsRenditions(sourceWidth, sourceHeight);
+        StringBuilder filter = new StringBuilder("[0:v]split=").append(ladder.size());
+        for (int i = 0; i < ladder.size(); i++) {
+            filter.append("[s").append(i).append(']');
+        }
+        for (int i = 0; i < ladder.size(); i++) {
+            HlsRendition r = ladder.get(i);
+            filter.append(";[s").append(i).append("]scale=").append(r.width()).append(':').append(r.height())
+                    .append(":flags=bicubic[v").append(i).append(']');
+        }
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+                "-i", input.toString(),
+                "-filter_complex", filter.toString()));
+        for (int i = 0; i < ladder.size(); i++) {
+            args.addAll(List.of("-map", "[v" + i + "]"));
+        }
+        if (audio) {
+            for (int i = 0; i < ladder.size(); i++) {
+                args.addAll(List.of("-map", "0:a:0"));
+            }
+        }
+        args.addAll(List.of("-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
+                "-crf", "21",
+                "-force_key_frames", "expr:gte(t,n_forced*" + segmentSeconds + ")", "-sc_threshold", "0"));
+        for (int i = 0; i < ladder.size(); i++) {
+            int maxrate = ladder.get(i).maxrateKbps();
+            args.addAll(List.of("-maxrate:v:" + i, maxrate + "k", "-bufsize:v:" + i, 2 * maxrate + "k"));
+        }
+        StringBuilder streamMap = new StringBuilder();
+        for (int i = 0; i < ladder.size(); i++) {
+            streamMap.append(i == 0 ? "" : " ").append("v:").append(i).append(audio ? ",a:" + i : "");
+        }
+        if (audio) {
+            args.addAll(List.of("-c:a", "aac", "-b:a", "128k", "-ac", "2"));
+        }
+        args.addAll(List.of(
+                "-f", "hls",
+                "-hls_time", Integer.toString(segmentSeconds),
+                "-hls_playlist_type", "vod",
+                "-hls_segment_type", "fmp4",
+                "-hls_flags", "independent_segments",
+                "-hls_segment_filename", outDir.resolve("v%v").resolve("seg_%05d.m4s").toString(),
+                "-master_pl_name", "master.m3u8",
+                "-var_stream_map", streamMap.toString(),
+                outDir.resolve("v%v").resolve("index.m3u8").toString()));
+        return args;
     }
 }
