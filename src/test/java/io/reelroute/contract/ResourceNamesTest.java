@@ -14,7 +14,7 @@ class ResourceNamesTest {
     void everyNameDerivesFromTheDefaultPrefix() {
         assertThat(ResourceNames.fromPrefix("reelroute")).isEqualTo(new ResourceNames(
                 "reelroute-input", "reelroute-output",
-                "reelroute-chunking", "reelroute-video-worker", "reelroute-reassembly",
+                "reelroute-chunking", "reelroute-video-worker", "reelroute-reassembly", "reelroute-transcode-events",
                 "reelroute-jobs", "reelroute-segment-completions", "reelroute-reassembly-triggered"));
     }
 
