@@ -153,12 +153,7 @@ public class JobStore {
         Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#hls", HLS_STATUS, "#updated", UPDATED_AT));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":next", s(next.wireName()), ":now", n(clock.millis())));
         StringBuilder update = new StringBuilder("SET #hls = :next, #updated = :now");
-        attributes.forEach((name, value) -> {
-            String placeholder = "a" + names.size();
-            names.put("#" + placeholder, name);
-            values.put(":" + placeholder, value);
-            update.append(", #").append(placeholder).append(" = :").append(placeholder);
-        });
+        setAll(attributes, update, names, values);
         StringBuilder allowed = new StringBuilder();
         for (HlsStatus from : HlsStatus.values()) {
             boolean earlier = from.ordinal() < next.ordinal() && !from.isFinal();
@@ -201,12 +196,7 @@ public class JobStore {
         Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#status", STATUS, "#updated", UPDATED_AT));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":next", s(next.wireName()), ":now", n(clock.millis())));
         StringBuilder update = new StringBuilder("SET #status = :next, #updated = :now");
-        attributes.forEach((name, value) -> {
-            String placeholder = "a" + names.size();
-            names.put("#" + placeholder, name);
-            values.put(":" + placeholder, value);
-            update.append(", #").append(placeholder).append(" = :").append(placeholder);
-        });
+        setAll(attributes, update, names, values);
         if (next == JobStatus.COMPLETED && !attributes.containsKey(COMPLETED_AT)) {
             names.put("#completed", COMPLETED_AT);
             update.append(", #completed = :now");
@@ -248,6 +238,17 @@ public class JobStore {
                         text(item, MEDIACONVERT_JOB_ID),
                         item.containsKey(HLS_PERCENT) ? Integer.valueOf(item.get(HLS_PERCENT).n()) : null,
                         text(item, HLS_MASTER_KEY), text(item, HLS_ERROR_CODE), text(item, HLS_ERROR_MESSAGE)) : null);
+    }
+
+    /** Adds {@code , #aN = :aN} to a SET expression for each attribute, with its name and value placeholders. */
+    private static void setAll(Map<String, AttributeValue> attributes, StringBuilder update, Map<String, String> names,
+            Map<String, AttributeValue> values) {
+        attributes.forEach((name, value) -> {
+            String placeholder = "a" + names.size();
+            names.put("#" + placeholder, name);
+            values.put(":" + placeholder, value);
+            update.append(", #").append(placeholder).append(" = :").append(placeholder);
+        });
     }
 
     private static String trim(String reason) {
