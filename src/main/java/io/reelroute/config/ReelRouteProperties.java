@@ -24,6 +24,7 @@ public record ReelRouteProperties(
         @DefaultValue Reassembly reassembly,
         @DefaultValue Transcode transcode,
         @DefaultValue Events events,
+        @DefaultValue Api api,
         @DefaultValue Embedded embedded) {
 
     public record Routes(
@@ -155,6 +156,28 @@ public record ReelRouteProperties(
             @DefaultValue("auto") String enabled,
             @DefaultValue("default") String busName,
             @DefaultValue("io.reelroute") String source) {
+    }
+
+    public record Api(
+            /** How long a presigned upload URL stays valid. */
+            @DefaultValue("1h") Duration uploadUrlExpiry,
+            /** How long a presigned download URL (final.mp4) stays valid. */
+            @DefaultValue("1h") Duration downloadUrlExpiry,
+            @DefaultValue("200") int maxTitleLength,
+            /** Key that signs pagination tokens; empty: a random key per process (tokens then die with it). */
+            String pageTokenKey,
+            @DefaultValue Auth auth) {
+
+        public record Auth(
+                /** JWT bearer tokens; auto (the default): off on the embedded default, on elsewhere. */
+                @DefaultValue("auto") String enabled,
+                /** The issuer ({@code iss}) tokens must carry, e.g. https://cognito-idp.{region}.amazonaws.com/{pool}. */
+                String issuer,
+                /** The JWKS URL; empty means {issuer}/.well-known/jwks.json. */
+                String jwksUri,
+                /** The audience ({@code aud}, or Cognito's {@code client_id}) tokens must carry. */
+                String audience) {
+        }
     }
 
     public record Embedded(

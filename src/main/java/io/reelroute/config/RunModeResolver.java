@@ -15,13 +15,15 @@ import org.springframework.core.env.MapPropertySource;
  * AWS, and publishes the answer as {@value #EMBEDDED_PROPERTY}. It also points Camel at the route
  * folder: the hops in {@code routes/}, plus {@code routes/embedded/} on the embedded default, and settles the
  * settings whose default depends on the mode: {@value #PACKAGER_PROPERTY} ({@code local} on the embedded
- * default, {@code mediaconvert} on AWS) and {@value #EVENTS_PROPERTY} (off on the embedded default).
+ * default, {@code mediaconvert} on AWS), {@value #EVENTS_PROPERTY} and {@value #AUTH_PROPERTY} (off on the
+ * embedded default, on elsewhere).
  */
 public class RunModeResolver implements EnvironmentPostProcessor {
 
     public static final String EMBEDDED_PROPERTY = "reelroute.embedded.enabled";
     public static final String PACKAGER_PROPERTY = "reelroute.transcode.packager";
     public static final String EVENTS_PROPERTY = "reelroute.events.enabled";
+    public static final String AUTH_PROPERTY = "reelroute.api.auth.enabled";
     static final String EMULATOR_CLASS = "io.reelroute.embedded.EmbeddedAws";
 
     /** Any of these means someone configured AWS credentials for this process. */
@@ -45,6 +47,9 @@ public class RunModeResolver implements EnvironmentPostProcessor {
         }
         if ("auto".equals(env.getProperty(EVENTS_PROPERTY, "auto").trim())) {
             resolved.put(EVENTS_PROPERTY, !embedded);
+        }
+        if ("auto".equals(env.getProperty(AUTH_PROPERTY, "auto").trim())) {
+            resolved.put(AUTH_PROPERTY, !embedded);
         }
         env.getPropertySources().addFirst(new MapPropertySource("reelroute-run-mode", resolved));
     }

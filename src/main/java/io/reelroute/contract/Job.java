@@ -16,7 +16,10 @@ public record Job(
         Instant updatedAt,
         Instant completedAt,
         /** HLS packaging, once the job is completed: null before submission. */
-        Hls hls) {
+        Hls hls,
+        /** The token subject that created the job through the API; null for a job started by an upload alone. */
+        String owner,
+        String title) {
 
     /** The HLS package of a completed job. Fields are null until known. */
     public record Hls(HlsStatus status, String mediaConvertJobId, Integer percent, String masterKey, String errorCode,

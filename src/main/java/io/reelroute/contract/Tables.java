@@ -22,6 +22,9 @@ public final class Tables {
     public static final String FAILURE_PHASE = "failure_phase";
     public static final String FAILURE_REASON = "failure_reason";
     public static final String COMPLETED_AT = "completed_at";
+    /** The API caller (token subject) the job belongs to; absent for jobs started by an upload alone. */
+    public static final String OWNER = "owner";
+    public static final String TITLE = "title";
     /** Distinct segments whose inference finished; added to in the same transaction that records each one. */
     public static final String COMPLETED_SEGMENTS = "completed_segments";
     /** Who holds the reassembly lock, and until when (epoch millis): a crashed holder's lock frees itself. */

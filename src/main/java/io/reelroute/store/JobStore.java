@@ -65,11 +65,23 @@ public class JobStore {
 
     /** Creates the job in {@code created} unless a record exists; true if this call created it. */
     public boolean createIfAbsent(String jobId, Mode mode) {
+        return createIfAbsent(jobId, mode, null, null);
+    }
+
+    /** As {@link #createIfAbsent(String, Mode)}, for an API caller: the job belongs to {@code owner}. */
+    public boolean createIfAbsent(String jobId, Mode mode, String owner, String title) {
         long now = clock.millis();
+        Map<String, AttributeValue> item = new HashMap<>(Map.of(JOB_ID, s(jobId), STATUS, s(JobStatus.CREATED.wireName()),
+                MODE, s(mode.id()), CREATED_AT, n(now), UPDATED_AT, n(now)));
+        if (owner != null) {
+            item.put(OWNER, s(owner));
+        }
+        if (title != null && !title.isBlank()) {
+            item.put(TITLE, s(title));
+        }
         try {
             dynamoDb.putItem(r -> r.tableName(table)
-                    .item(Map.of(JOB_ID, s(jobId), STATUS, s(JobStatus.CREATED.wireName()), MODE, s(mode.id()),
-                            CREATED_AT, n(now), UPDATED_AT, n(now)))
+                    .item(item)
                     .conditionExpression("attribute_not_exists(#id)")
                     .expressionAttributeNames(Map.of("#id", JOB_ID)));
             return true;
@@ -237,7 +249,8 @@ public class JobStore {
                 item.containsKey(HLS_STATUS) ? new Job.Hls(HlsStatus.fromWireName(item.get(HLS_STATUS).s()),
                         text(item, MEDIACONVERT_JOB_ID),
                         item.containsKey(HLS_PERCENT) ? Integer.valueOf(item.get(HLS_PERCENT).n()) : null,
-                        text(item, HLS_MASTER_KEY), text(item, HLS_ERROR_CODE), text(item, HLS_ERROR_MESSAGE)) : null);
+                        text(item, HLS_MASTER_KEY), text(item, HLS_ERROR_CODE), text(item, HLS_ERROR_MESSAGE)) : null,
+                text(item, OWNER), text(item, TITLE));
     }
 
     /** Adds {@code , #aN = :aN} to a SET expression for each attribute, with its name and value placeholders. */
