@@ -20,6 +20,8 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.mediaconvert.MediaConvertClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -55,6 +57,19 @@ public class AwsClientsConfiguration {
         return configure(S3Client.builder(), properties, endpoints.s3(), credentials)
                 .forcePathStyle(endpoints.s3PathStyle())
                 .build();
+    }
+
+    /** Presigned upload and download URLs for API callers: the S3 client's endpoint, credentials and addressing. */
+    @Bean(destroyMethod = "close")
+    S3Presigner s3Presigner(ReelRouteProperties properties, AwsEndpoints endpoints, AwsCredentialsProvider credentials) {
+        S3Presigner.Builder builder = S3Presigner.builder()
+                .region(Region.of(properties.aws().region()))
+                .credentialsProvider(credentials)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(endpoints.s3PathStyle()).build());
+        if (endpoints.s3() != null) {
+            builder.endpointOverride(endpoints.s3());
+        }
+        return builder.build();
     }
 
     @Bean(destroyMethod = "close")

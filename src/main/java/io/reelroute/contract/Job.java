@@ -19,7 +19,11 @@ public record Job(
         Hls hls,
         /** The token subject that created the job through the API; null for a job started by an upload alone. */
         String owner,
-        String title) {
+        String title,
+        /** When chunking completed (the start of the segment work); null before. */
+        Instant chunkedAt,
+        /** When the job was deleted through the API; a deleted job is gone for its owner. */
+        Instant deletedAt) {
 
     /** The HLS package of a completed job. Fields are null until known. */
     public record Hls(HlsStatus status, String mediaConvertJobId, Integer percent, String masterKey, String errorCode,

@@ -25,6 +25,10 @@ public final class Tables {
     /** The API caller (token subject) the job belongs to; absent for jobs started by an upload alone. */
     public static final String OWNER = "owner";
     public static final String TITLE = "title";
+    /** Epoch millis when chunking completed: where the progress estimate starts. */
+    public static final String CHUNKED_AT = "chunked_at";
+    /** Epoch millis when the owner deleted the job; the record stays (so late events find it) but is hidden. */
+    public static final String DELETED_AT = "deleted_at";
     /** Distinct segments whose inference finished; added to in the same transaction that records each one. */
     public static final String COMPLETED_SEGMENTS = "completed_segments";
     /** Who holds the reassembly lock, and until when (epoch millis): a crashed holder's lock frees itself. */

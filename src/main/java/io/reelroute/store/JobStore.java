@@ -95,7 +95,8 @@ public class JobStore {
     }
 
     public Transition chunkingComplete(String jobId, int totalSegments) {
-        return moveTo(jobId, JobStatus.CHUNKING_COMPLETE, Map.of(TOTAL_SEGMENTS, n(totalSegments)));
+        return moveTo(jobId, JobStatus.CHUNKING_COMPLETE, Map.of(TOTAL_SEGMENTS, n(totalSegments),
+                CHUNKED_AT, n(clock.millis())));
     }
 
     public Transition startReassembly(String jobId) {
@@ -201,6 +202,128 @@ public class JobStore {
     }
 
     /**
+     * Marks the job deleted ({@code deleted_at}, kept from the first call). The record stays so that late events
+     * still find their job; readers that serve owners treat a deleted job as absent. False if there is no such job.
+     */
+    public boolean markDeleted(String jobId) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                    .updateExpression("SET #deleted = if_not_exists(#deleted, :now), #updated = :now")
+                    .conditionExpression("attribute_exists(#id)")
+                    .expressionAttributeNames(Map.of("#id", JOB_ID, "#deleted", DELETED_AT, "#updated", UPDATED_AT))
+                    .expressionAttributeValues(Map.of(":now", n(clock.millis()))));
+            return true;
+        } catch (ConditionalCheckFailedException absent) {
+            return false;
+        }
+    }
+
+    /**
+     * The one way back: a retry puts a failed job in {@code to} ({@code created} to run chunking again,
+     * {@code chunking_complete} to run inference or reassembly again) and clears its failure, conditional on the
+     * job still being failed, so two retries at once re-drive it once. Going back to {@code created} also clears
+     * the segment total, which chunking sets again. Recorded segment completions stay: segment keys are
+     * deterministic, so work already done is not repeated. False if the job is not failed (or not there).
+     */
+    public boolean resetFailed(String jobId, JobStatus to) {
+        if (to != JobStatus.CREATED && to != JobStatus.CHUNKING_COMPLETE) {
+            throw new IllegalArgumentException("a failed job goes back to created or chunking_complete, not " + to);
+        }
+        Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#status", STATUS, "#updated", UPDATED_AT,
+                "#phase", FAILURE_PHASE, "#reason", FAILURE_REASON));
+        String remove = "REMOVE #phase, #reason";
+        if (to == JobStatus.CREATED) {
+            names.put("#total", TOTAL_SEGMENTS);
+            names.put("#chunked", CHUNKED_AT);
+            remove += ", #total, #chunked";
+        }
+        String update = "SET #status = :to, #updated = :now " + remove;
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                    .updateExpression(update)
+                    .conditionExpression("attribute_exists(#id) AND #status = :failed")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(Map.of(":to", s(to.wireName()), ":now", n(clock.millis()),
+                            ":failed", s(JobStatus.FAILED.wireName()))));
+            return true;
+        } catch (ConditionalCheckFailedException notFailed) {
+            return false;
+        }
+    }
+
+    /** One page of a listing: the jobs and where the next page starts (null at the end). */
+    public record Page(List<Job> jobs, Map<String, AttributeValue> lastKey) {
+    }
+
+    /**
+     * The owner's completed jobs, newest first, from the {@code status-completed_at} index; deleted jobs are
+     * left out. Reads until {@code limit} jobs are found or the index ends (at most a few requests, so a page can
+     * come back short with a next key).
+     */
+    public Page completedOf(String owner, int limit, Map<String, AttributeValue> startKey) {
+        return collect(limit, startKey, (remaining, from) -> {
+            var response = dynamoDb.query(r -> r.tableName(table).indexName(STATUS_COMPLETED_AT_INDEX)
+                    .keyConditionExpression("#status = :completed")
+                    .filterExpression("#owner = :owner AND attribute_not_exists(#deleted)")
+                    .expressionAttributeNames(Map.of("#status", STATUS, "#owner", OWNER, "#deleted", DELETED_AT))
+                    .expressionAttributeValues(Map.of(":completed", s(JobStatus.COMPLETED.wireName()), ":owner", s(owner)))
+                    .scanIndexForward(false)
+                    .limit(remaining)
+                    .exclusiveStartKey(from));
+            return new Page(response.items().stream().map(JobStore::toJob).toList(),
+                    response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null);
+        });
+    }
+
+    /**
+     * The owner's unfinished jobs (neither completed nor failed nor deleted), in no particular order. The index
+     * can't serve them (they have no {@code completed_at}), so this is a Scan with a filter: fine for the job
+     * counts of one deployment, paginated like the index.
+     */
+    public Page unfinishedOf(String owner, int limit, Map<String, AttributeValue> startKey) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", s(owner)));
+        StringBuilder statuses = new StringBuilder();
+        for (JobStatus status : JobStatus.values()) {
+            if (!status.isTerminal()) {
+                values.put(":" + status.wireName(), s(status.wireName()));
+                statuses.append(statuses.length() == 0 ? "" : ", ").append(':').append(status.wireName());
+            }
+        }
+        return collect(limit, startKey, (remaining, from) -> {
+            var response = dynamoDb.scan(r -> r.tableName(table)
+                    .filterExpression("#owner = :owner AND attribute_not_exists(#deleted) AND #status IN (" + statuses + ")")
+                    .expressionAttributeNames(Map.of("#status", STATUS, "#owner", OWNER, "#deleted", DELETED_AT))
+                    .expressionAttributeValues(values)
+                    .consistentRead(true)
+                    .limit(remaining)
+                    .exclusiveStartKey(from));
+            return new Page(response.items().stream().map(JobStore::toJob).toList(),
+                    response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null);
+        });
+    }
+
+    private static final int MAX_REQUESTS_PER_PAGE = 10;
+
+    /**
+     * Reads pages of at most the remaining count until {@code limit} jobs are found. With Limit equal to what is
+     * still wanted, a full page ends exactly at its last job, so the last evaluated key is where the next starts.
+     */
+    private static Page collect(int limit, Map<String, AttributeValue> startKey,
+            java.util.function.BiFunction<Integer, Map<String, AttributeValue>, Page> read) {
+        List<Job> found = new java.util.ArrayList<>();
+        Map<String, AttributeValue> from = startKey;
+        for (int request = 0; request < MAX_REQUESTS_PER_PAGE && found.size() < limit; request++) {
+            Page page = read.apply(limit - found.size(), from);
+            found.addAll(page.jobs());
+            from = page.lastKey();
+            if (from == null) {
+                break;
+            }
+        }
+        return new Page(found, from);
+    }
+
+    /**
      * Moves the job to {@code next} if its current status is one of next's predecessors, setting
      * {@code attributes} in the same write. Re-entering the status it already has is reported, not written.
      */
@@ -250,7 +373,9 @@ public class JobStore {
                         text(item, MEDIACONVERT_JOB_ID),
                         item.containsKey(HLS_PERCENT) ? Integer.valueOf(item.get(HLS_PERCENT).n()) : null,
                         text(item, HLS_MASTER_KEY), text(item, HLS_ERROR_CODE), text(item, HLS_ERROR_MESSAGE)) : null,
-                text(item, OWNER), text(item, TITLE));
+                text(item, OWNER), text(item, TITLE),
+                instant(item.get(CHUNKED_AT)),
+                instant(item.get(DELETED_AT)));
     }
 
     /** Adds {@code , #aN = :aN} to a SET expression for each attribute, with its name and value placeholders. */

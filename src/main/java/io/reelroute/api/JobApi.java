@@ -1,0 +1,366 @@
+package io.reelroute.api;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.reelroute.aws.AwsResources;
+import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.FailurePhase;
+import io.reelroute.contract.Job;
+import io.reelroute.contract.JobIds;
+import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.Mode;
+import io.reelroute.contract.OutputKeys;
+import io.reelroute.contract.ResourceNames;
+import io.reelroute.contract.SegmentKey;
+import io.reelroute.contract.SourceKey;
+import io.reelroute.store.JobStore;
+import io.reelroute.store.SegmentCompletionStore;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * What the job API routes (routes/api.camel.yaml) call once the caller's subject is known. Each method answers
+ * an {@link ApiResponse} or throws an {@link ApiException}. A job that is not the caller's (or has no owner, or
+ * was deleted) is reported as not found, so ids of other callers' jobs reveal nothing.
+ */
+@Component("jobApi")
+public class JobApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobApi.class);
+    static final int DEFAULT_LIMIT = 20;
+    static final int MAX_LIMIT = 100;
+    static final String COMPLETED = "completed";
+    static final String IN_PROGRESS = "in_progress";
+
+    private final JobStore jobs;
+    private final SegmentCompletionStore completions;
+    private final S3Client s3;
+    private final S3Presigner presigner;
+    private final SqsClient sqs;
+    private final AwsResources resources;
+    private final ResourceNames names;
+    private final ReelRouteProperties.Api settings;
+    private final ObjectMapper mapper;
+    private final PageTokens tokens;
+    private final Clock clock;
+
+    @Autowired
+    public JobApi(JobStore jobs, SegmentCompletionStore completions, S3Client s3, S3Presigner presigner, SqsClient sqs,
+            AwsResources resources, ReelRouteProperties properties, ObjectMapper mapper) {
+        this.jobs = jobs;
+        this.completions = completions;
+        this.s3 = s3;
+        this.presigner = presigner;
+        this.sqs = sqs;
+        this.resources = resources;
+        this.names = resources.names();
+        this.settings = properties.api();
+        this.mapper = mapper;
+        this.tokens = new PageTokens(settings.pageTokenKey(), mapper);
+        this.clock = Clock.systemUTC();
+    }
+
+    /** POST /jobs: the job record and a presigned PUT for its source. */
+    public ApiResponse create(@Body String body, @ExchangeProperty("subject") String subject) {
+        JsonNode request;
+        try {
+            request = body == null || body.isBlank() ? null : mapper.readTree(body);
+        } catch (Exception invalid) {
+            throw ApiException.badRequest("the request body is not valid JSON");
+        }
+        if (request == null || !request.isObject()) {
+            throw ApiException.badRequest("the request body must be a JSON object like {\"mode\": \"sbs\"}");
+        }
+        JsonNode modeNode = request.get("mode");
+        if (modeNode == null || modeNode.isNull()) {
+            throw ApiException.badRequest("mode is required: sbs or anaglyph");
+        }
+        Mode mode;
+        try {
+            mode = Mode.fromId(modeNode.isTextual() ? modeNode.asText() : modeNode.toString());
+        } catch (IllegalArgumentException unknown) {
+            throw ApiException.badRequest(unknown.getMessage());
+        }
+        JsonNode titleNode = request.get("title");
+        String title = null;
+        if (titleNode != null && !titleNode.isNull()) {
+            if (!titleNode.isTextual()) {
+                throw ApiException.badRequest("title must be a string");
+            }
+            title = titleNode.asText();
+            if (title.length() > settings.maxTitleLength()) {
+                throw ApiException.badRequest("title is longer than " + settings.maxTitleLength() + " characters");
+            }
+        }
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, mode, subject, title);
+        PresignedPutObjectRequest upload = presigner.presignPutObject(p -> p.signatureDuration(settings.uploadUrlExpiry())
+                .putObjectRequest(r -> r.bucket(names.inputBucket()).key(SourceKey.keyFor(jobId)).contentType("video/mp4")));
+        Map<String, String> headers = new LinkedHashMap<>();
+        upload.signedHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("host")) {
+                headers.put(name.equalsIgnoreCase("content-type") ? "Content-Type" : name, String.join(",", values));
+            }
+        });
+        Map<String, Object> uploadView = new LinkedHashMap<>();
+        uploadView.put("method", "PUT");
+        uploadView.put("url", upload.url().toString());
+        uploadView.put("headers", headers);
+        uploadView.put("expires_at", upload.expiration().toString());
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("job_id", jobId);
+        view.put("status", JobStatus.CREATED.wireName());
+        view.put("upload", uploadView);
+        LOG.info("Job {} created through the API (mode {})", jobId, mode.id());
+        return new ApiResponse(201, view);
+    }
+
+    /** GET /jobs/{id}. */
+    public ApiResponse get(@Header("id") String id, @ExchangeProperty("subject") String subject) {
+        return new ApiResponse(200, view(owned(id, subject)));
+    }
+
+    /** GET /jobs?status=completed|in_progress&limit=N&next_token=... */
+    public ApiResponse list(@Header("status") String status, @Header("limit") String limit,
+            @Header("next_token") String nextToken, @ExchangeProperty("subject") String subject) {
+        if (!COMPLETED.equals(status) && !IN_PROGRESS.equals(status)) {
+            throw ApiException.badRequest("status must be completed or in_progress");
+        }
+        int pageSize = DEFAULT_LIMIT;
+        if (limit != null) {
+            try {
+                pageSize = Integer.parseInt(limit.strip());
+            } catch (NumberFormatException notNumber) {
+                pageSize = -1;
+            }
+            if (pageSize < 1 || pageSize > MAX_LIMIT) {
+                throw ApiException.badRequest("limit must be a whole number from 1 to " + MAX_LIMIT);
+            }
+        }
+        Map<String, AttributeValue> start = nextToken == null || nextToken.isEmpty() ? null
+                : tokens.open(nextToken, status, subject);
+        JobStore.Page page = COMPLETED.equals(status) ? jobs.completedOf(subject, pageSize, start)
+                : jobs.unfinishedOf(subject, pageSize, start);
+        List<Object> views = new ArrayList<>();
+        page.jobs().forEach(job -> views.add(view(job)));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("jobs", views);
+        body.put("next_token", page.lastKey() == null ? null : tokens.issue(status, subject, page.lastKey()));
+        return new ApiResponse(200, body);
+    }
+
+    /**
+     * DELETE /jobs/{id}: marks the job deleted; the route then removes its objects in the background. Deleting a
+     * deleted job again answers 202 too and repeats the clean-up, so a clean-up lost to a restart can be redone.
+     */
+    public ApiResponse delete(@Header("id") String id, @ExchangeProperty("subject") String subject) {
+        Job job = find(id, subject, true);
+        jobs.markDeleted(job.jobId());
+        LOG.info("Job {} deleted through the API", job.jobId());
+        return new ApiResponse(202, Map.of("job_id", job.jobId(), "status", "deleted"));
+    }
+
+    /** Removes every object of a deleted job: its source and segments, and everything under jobs/{id}/. */
+    public int purge(String jobId) {
+        JobIds.requireValid(jobId);
+        int removed = removeAll(names.inputBucket(), "input/" + jobId + "/")
+                + removeAll(names.inputBucket(), "segments/" + jobId + "/")
+                + removeAll(names.outputBucket(), "jobs/" + jobId + "/");
+        LOG.info("Job {}: {} objects removed", jobId, removed);
+        return removed;
+    }
+
+    /**
+     * POST /jobs/{id}/retry: a failed job is put back before the phase that failed
+     * ({@link JobStore#resetFailed}) and that phase is driven again through its queue.
+     */
+    public ApiResponse retry(@Header("id") String id, @ExchangeProperty("subject") String subject) {
+        Job job = owned(id, subject);
+        if (job.status() != JobStatus.FAILED) {
+            throw new ApiException(409, "job " + job.jobId() + " is " + job.status().wireName() + "; only a failed job can be retried");
+        }
+        boolean chunked = job.totalSegments() != null;
+        FailurePhase phase = job.failurePhase() == null ? FailurePhase.STALLED : job.failurePhase();
+        boolean fromChunking = switch (phase) {
+            case UPLOAD, PROBE, CHUNKING -> true;
+            case INFERENCE, REASSEMBLY -> false;
+            case STALLED -> !chunked;
+            case PACKAGING -> throw new ApiException(409, "job " + job.jobId()
+                    + " failed in packaging; its final video is complete, packaging is not retried here");
+        };
+        if (!fromChunking && !chunked) {
+            fromChunking = true;
+        }
+        if (fromChunking && !sourceExists(job.jobId())) {
+            throw new ApiException(409, "job " + job.jobId() + " has no uploaded source to process again");
+        }
+        if (!jobs.resetFailed(job.jobId(), fromChunking ? JobStatus.CREATED : JobStatus.CHUNKING_COMPLETE)) {
+            throw new ApiException(409, "job " + job.jobId() + " is no longer failed");
+        }
+        String redriven;
+        if (fromChunking) {
+            send(names.chunkingQueue(), notification(SourceKey.keyFor(job.jobId())));
+            redriven = "chunking";
+        } else {
+            List<String> missing = missingSegments(job);
+            if (!missing.isEmpty()) {
+                missing.forEach(key -> send(names.videoWorkerQueue(), notification(key)));
+                redriven = "inference";
+            } else {
+                // The trigger record may hold a confirmed claim: the reassembly hop takes the message directly.
+                send(names.reassemblyQueue(), "{\"job_id\":\"" + job.jobId() + "\"}");
+                redriven = "reassembly";
+            }
+        }
+        LOG.info("Job {}: retried after failing in {}; {} driven again", job.jobId(), phase.wireName(), redriven);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("job_id", job.jobId());
+        body.put("status", (fromChunking ? JobStatus.CREATED : JobStatus.CHUNKING_COMPLETE).wireName());
+        body.put("retried_phase", redriven);
+        return new ApiResponse(202, body);
+    }
+
+    private Job owned(String id, String subject) {
+        return find(id, subject, false);
+    }
+
+    /** The caller's job (deleted ones only if asked for), or 400 for a malformed id and 404 otherwise. */
+    private Job find(String id, String subject, boolean deletedToo) {
+        if (!JobIds.isValid(id)) {
+            throw ApiException.badRequest("job id must be a lowercase UUID (8-4-4-4-12 hex digits)");
+        }
+        Job job = jobs.find(id).orElseThrow(() -> ApiException.notFound(id));
+        if (job.owner() == null || !job.owner().equals(subject) || (job.deletedAt() != null && !deletedToo)) {
+            throw ApiException.notFound(id);
+        }
+        return job;
+    }
+
+    private Map<String, Object> view(Job job) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("job_id", job.jobId());
+        view.put("status", job.status().wireName());
+        view.put("mode", job.mode() == null ? null : job.mode().id());
+        view.put("title", job.title());
+        view.put("created_at", text(job.createdAt()));
+        view.put("updated_at", text(job.updatedAt()));
+        view.put("completed_at", text(job.completedAt()));
+        Map<String, Object> progress = new LinkedHashMap<>();
+        progress.put("segments_completed", job.completedSegments());
+        progress.put("segments_total", job.totalSegments());
+        progress.put("hls_percent", job.hls() == null ? null : job.hls().percent());
+        view.put("progress", progress);
+        view.put("hls_status", job.hls() == null ? null : job.hls().status().wireName());
+        view.put("eta_seconds", etaSeconds(job));
+        if (job.status() == JobStatus.FAILED) {
+            Map<String, Object> failure = new LinkedHashMap<>();
+            failure.put("phase", job.failurePhase() == null ? null : job.failurePhase().wireName());
+            failure.put("reason", job.failureReason());
+            view.put("failure", failure);
+        }
+        if (job.status() == JobStatus.COMPLETED) {
+            view.put("final_url", presigner.presignGetObject(p -> p.signatureDuration(settings.downloadUrlExpiry())
+                    .getObjectRequest(r -> r.bucket(names.outputBucket()).key(OutputKeys.finalVideo(job.jobId()))))
+                    .url().toString());
+            view.put("hls_master_key", job.hls() == null ? null : job.hls().masterKey());
+        }
+        return view;
+    }
+
+    /**
+     * Seconds until the segments are done, estimated linearly from the segments done since chunking completed;
+     * null before there is any (or once the job has ended), 0 once every segment is done.
+     */
+    Long etaSeconds(Job job) {
+        if (job.status() == JobStatus.COMPLETED) {
+            return 0L;
+        }
+        if (job.status().isTerminal() || job.totalSegments() == null || job.chunkedAt() == null
+                || job.completedSegments() == 0) {
+            return null;
+        }
+        int left = job.totalSegments() - job.completedSegments();
+        if (left <= 0) {
+            return 0L;
+        }
+        long elapsedMillis = Math.max(1000, Duration.between(job.chunkedAt(), clock.instant()).toMillis());
+        return Math.round(elapsedMillis / 1000.0 / job.completedSegments() * left);
+    }
+
+    private List<String> missingSegments(Job job) {
+        SortedSet<Integer> done = completions.completedIndices(job.jobId());
+        List<String> missing = new ArrayList<>();
+        for (int index = 0; index < job.totalSegments(); index++) {
+            if (!done.contains(index)) {
+                missing.add(new SegmentKey(job.jobId(), index, job.totalSegments(), job.mode()).key());
+            }
+        }
+        return missing;
+    }
+
+    private boolean sourceExists(String jobId) {
+        try {
+            s3.headObject(r -> r.bucket(names.inputBucket()).key(SourceKey.keyFor(jobId)));
+            return true;
+        } catch (NoSuchKeyException absent) {
+            return false;
+        }
+    }
+
+    private int removeAll(String bucket, String prefix) {
+        List<String> keys = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents().stream()
+                .map(S3Object::key).toList();
+        keys.forEach(key -> s3.deleteObject(r -> r.bucket(bucket).key(key)));
+        return keys.size();
+    }
+
+    private void send(String queue, String body) {
+        sqs.sendMessage(r -> r.queueUrl(resources.queueUrl(queue)).messageBody(body));
+    }
+
+    /** The S3 ObjectCreated notification AWS sends for an object in the input bucket. */
+    private String notification(String key) {
+        ObjectNode record = mapper.createObjectNode()
+                .put("eventVersion", "2.1")
+                .put("eventSource", "aws:s3")
+                .put("eventTime", clock.instant().toString())
+                .put("eventName", "ObjectCreated:Put");
+        ObjectNode s3Node = record.putObject("s3");
+        s3Node.put("s3SchemaVersion", "1.0");
+        s3Node.putObject("bucket").put("name", names.inputBucket()).put("arn", "arn:aws:s3:::" + names.inputBucket());
+        s3Node.putObject("object").put("key", key);
+        ObjectNode message = mapper.createObjectNode();
+        ArrayNode records = message.putArray("Records");
+        records.add(record);
+        return message.toString();
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}
