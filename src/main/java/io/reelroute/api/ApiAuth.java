@@ -1,21 +1,182 @@
 package io.reelroute.api;
 
-import org.apache.camel.Exchange;
-import org.springframework.stereotype.Component;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 
-/** Who calls the API. With authentication off, every caller is the fixed subject {@code local}. */
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.BadJWSException;
+import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.config.RunModeResolver;
+import org.apache.camel.Exchange;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.BadJwtException;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.security.oauth2.jwt.JwtValidationException;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.stereotype.Component;
+import org.springframework.util.StringUtils;
+import org.springframework.web.client.RestTemplate;
+
+/**
+ * Who is calling the API. REST routes call {@link #subject(Exchange)} first; jobs belong to the subject it
+ * returns.
+ * <p>
+ * With authentication off every caller is {@value #LOCAL_SUBJECT}. With it on, callers send
+ * {@code Authorization: Bearer <jwt>}: a token signed (RS256 or ES256) by a key from the issuer's JWKS, with
+ * the configured issuer, within its validity period (30 s of clock skew allowed), and for the configured
+ * audience: in {@code aud}, or in {@code client_id} for Amazon Cognito access tokens, which carry no
+ * {@code aud}. The subject is the token's {@code sub}.
+ */
 @Component("apiAuth")
 public class ApiAuth {
 
-    /** The caller's subject. */
-    public String subject(Exchange exchange) {
-        return "local";
-    }
+    public static final String LOCAL_SUBJECT = "local";
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+    private static final Duration JWKS_TIMEOUT = Duration.ofSeconds(5);
+    private static final String BEARER = "bearer ";
 
-    /** A missing, expired or tampered token: answered 401. */
+    /** The caller is not authenticated; the message says why, in terms a client can act on. */
     public static class Unauthorized extends RuntimeException {
         public Unauthorized(String message) {
             super(message);
         }
+    }
+
+    private final NimbusJwtDecoder decoder;
+
+    @Autowired
+    public ApiAuth(@Value("${" + RunModeResolver.AUTH_PROPERTY + ":false}") boolean enabled,
+            ReelRouteProperties properties) {
+        this(enabled, properties.api().auth().issuer(), properties.api().auth().jwksUri(),
+                properties.api().auth().audience());
+    }
+
+    ApiAuth(boolean enabled, String issuer, String jwksUri, String audience) {
+        this.decoder = enabled ? decoder(issuer, jwksUri, audience) : null;
+    }
+
+    /** The caller's subject: {@value #LOCAL_SUBJECT} with authentication off, else the bearer token's {@code sub}. */
+    public String subject(Exchange exchange) {
+        if (decoder == null) {
+            return LOCAL_SUBJECT;
+        }
+        Jwt jwt = decode(bearerToken(exchange));
+        if (!StringUtils.hasText(jwt.getSubject())) {
+            throw new Unauthorized("the token has no subject (sub)");
+        }
+        return jwt.getSubject();
+    }
+
+    /** The token from the Authorization header, whatever the case of its name. */
+    private static String bearerToken(Exchange exchange) {
+        String header = exchange.getMessage().getHeaders().entrySet().stream()
+                .filter(h -> "Authorization".equalsIgnoreCase(h.getKey()) && h.getValue() != null)
+                .map(h -> h.getValue().toString())
+                .findFirst().orElse(null);
+        if (!StringUtils.hasText(header)) {
+            throw new Unauthorized("an Authorization header with a bearer token is required");
+        }
+        header = header.trim();
+        if (!header.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
+            throw new Unauthorized("the Authorization header must use the Bearer scheme");
+        }
+        String token = header.substring(BEARER.length()).trim();
+        if (token.isEmpty()) {
+            throw new Unauthorized("the bearer token is empty");
+        }
+        return token;
+    }
+
+    private Jwt decode(String token) {
+        try {
+            return decoder.decode(token);
+        } catch (JwtValidationException e) {
+            throw new Unauthorized(e.getErrors().stream().findFirst()
+                    .map(OAuth2Error::getDescription).orElse("the token is not valid"));
+        } catch (BadJwtException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof BadJWSException) {
+                throw new Unauthorized("the token's signature is not valid");
+            } else if (cause instanceof BadJOSEException) {
+                throw new Unauthorized("the token is not signed by a trusted key");
+            } else if (cause instanceof ParseException) {
+                throw new Unauthorized("the token is malformed");
+            }
+            throw new Unauthorized("the token is not a valid signed JWT");
+        } catch (JwtException e) {
+            // The keys could not be fetched or used: not the caller's fault.
+            throw new IllegalStateException("bearer tokens cannot be verified right now", e);
+        }
+    }
+
+    private static NimbusJwtDecoder decoder(String issuer, String jwksUri, String audience) {
+        if (!StringUtils.hasText(issuer)) {
+            throw new IllegalStateException("reelroute.api.auth.issuer must be set when API authentication is on"
+                    + " (" + RunModeResolver.AUTH_PROPERTY + "=true)");
+        }
+        if (!StringUtils.hasText(audience)) {
+            throw new IllegalStateException("reelroute.api.auth.audience must be set when API authentication is on"
+                    + " (" + RunModeResolver.AUTH_PROPERTY + "=true)");
+        }
+        String keys = StringUtils.hasText(jwksUri) ? jwksUri.trim()
+                : issuer.trim().replaceAll("/+$", "") + "/.well-known/jwks.json";
+        SimpleClientHttpRequestFactory http = new SimpleClientHttpRequestFactory();
+        http.setConnectTimeout(JWKS_TIMEOUT);
+        http.setReadTimeout(JWKS_TIMEOUT);
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(keys)
+                .jwsAlgorithms(algorithms -> {
+                    algorithms.add(SignatureAlgorithm.RS256);
+                    algorithms.add(SignatureAlgorithm.ES256);
+                })
+                .restOperations(new RestTemplate(http))
+                .build();
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+                ApiAuth::validPeriod, issuerIs(issuer.trim()), audienceIs(audience.trim())));
+        return decoder;
+    }
+
+    private static OAuth2TokenValidatorResult validPeriod(Jwt jwt) {
+        Instant now = Instant.now();
+        if (jwt.getExpiresAt() == null) {
+            return invalid("the token has no expiry (exp)");
+        }
+        if (now.minus(CLOCK_SKEW).isAfter(jwt.getExpiresAt())) {
+            return invalid("the token has expired");
+        }
+        if (jwt.getNotBefore() != null && now.plus(CLOCK_SKEW).isBefore(jwt.getNotBefore())) {
+            return invalid("the token is not valid yet");
+        }
+        return OAuth2TokenValidatorResult.success();
+    }
+
+    private static OAuth2TokenValidator<Jwt> issuerIs(String issuer) {
+        return jwt -> issuer.equals(jwt.getClaimAsString(JwtClaimNames.ISS))
+                ? OAuth2TokenValidatorResult.success()
+                : invalid("the token's issuer is not " + issuer);
+    }
+
+    private static OAuth2TokenValidator<Jwt> audienceIs(String audience) {
+        return jwt -> {
+            List<String> aud = jwt.getAudience();
+            boolean ok = (aud != null && aud.contains(audience)) || audience.equals(jwt.getClaimAsString("client_id"));
+            return ok ? OAuth2TokenValidatorResult.success()
+                    : invalid("the token's audience is not " + audience);
+        };
+    }
+
+    private static OAuth2TokenValidatorResult invalid(String description) {
+        return OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", description, null));
     }
 }
