@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * lifecycle events (to a subscriber's queue). HLS is packaged locally: moto has no MediaConvert.
  */
 // The run mode is chosen before dynamic properties are added, so it is set here.
-@TestPropertySource(properties = {"reelroute.mode=aws", "reelroute.transcode.packager=local"})
+@TestPropertySource(properties = {"reelroute.mode=aws", "reelroute.transcode.packager=local", "reelroute.api.auth.enabled=false"})
 class MotoPipelineTest extends PipelineScenarios {
 
     static final String SUBSCRIBER = "lifecycle-subscriber";

@@ -15,7 +15,7 @@ import io.reelroute.testing.MotoServer;
  * configuration AWS would have.
  */
 // The run mode is chosen before dynamic properties are added, so it is set here.
-@TestPropertySource(properties = "reelroute.mode=aws")
+@TestPropertySource(properties = {"reelroute.mode=aws", "reelroute.api.auth.enabled=false"})
 class MotoUploadAndChunkTest extends UploadAndChunkScenarios {
 
     @RegisterExtension
