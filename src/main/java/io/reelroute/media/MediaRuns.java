@@ -28,6 +28,9 @@ public class MediaRuns {
     public static final String SOURCE_FILE = "sourceFile";
     public static final String WORK_DIR = "workDir";
     public static final String SEGMENTS_DIR = "segments";
+    /** The ffmpeg concat list (a path) and the joined file it writes, for {@link #prepareConcat}. */
+    public static final String CONCAT_LIST = "concatList";
+    public static final String FINAL_FILE = "finalFile";
 
     private static final String STARTED = "reelrouteExecStarted";
     private static final String TIMEOUT = "reelrouteExecTimeout";
@@ -71,7 +74,7 @@ public class MediaRuns {
 
     /** ffmpeg concat of the exchange properties {@code concatList} into {@code finalFile}, by stream copy. */
     public void prepareConcat(Exchange exchange) {
-        prepare(exchange, tools.ffmpeg(), MediaCommands.concat(path(exchange, "concatList"), path(exchange, "finalFile")),
+        prepare(exchange, tools.ffmpeg(), MediaCommands.concat(path(exchange, CONCAT_LIST), path(exchange, FINAL_FILE)),
                 concatTimeout);
     }
 

@@ -66,8 +66,6 @@ public class ReassemblyWork {
         }
     }
 
-    public static final String CONCAT_LIST = "concatList";
-    public static final String FINAL_FILE = "finalFile";
     private static final String LOCK_OWNER = "reassemblyLockOwner";
     /** The joined file may differ from its parts by container rounding, never by a lost segment. */
     private static final double DURATION_TOLERANCE_SECONDS = 0.5;
@@ -170,8 +168,8 @@ public class ReassemblyWork {
         }
         Path list = dir.resolve("concat.txt");
         Files.write(list, lines, StandardCharsets.UTF_8);
-        exchange.setProperty(CONCAT_LIST, list);
-        exchange.setProperty(FINAL_FILE, dir.resolve("final.mp4"));
+        exchange.setProperty(MediaRuns.CONCAT_LIST, list);
+        exchange.setProperty(MediaRuns.FINAL_FILE, dir.resolve("final.mp4"));
     }
 
     /**
@@ -180,7 +178,7 @@ public class ReassemblyWork {
      */
     public File verify(Exchange exchange) throws IOException {
         Path dir = exchange.getProperty(MediaRuns.WORK_DIR, Path.class);
-        Path joined = exchange.getProperty(FINAL_FILE, Path.class);
+        Path joined = exchange.getProperty(MediaRuns.FINAL_FILE, Path.class);
         List<Path> segments;
         try (var files = Files.list(dir)) {
             segments = files.filter(p -> p.getFileName().toString().matches("[0-9]{5}\\.mp4")).sorted().toList();

@@ -32,7 +32,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 @Component("localPackaging")
 public class LocalPackaging {
 
-    public static final String FINAL_FILE = "finalFile";
     public static final String HLS_DIR = "hlsDir";
     static final String MASTER = "master.m3u8";
 
@@ -56,7 +55,7 @@ public class LocalPackaging {
         exchange.setProperty(MediaRuns.WORK_DIR, dir);
         Path finalFile = dir.resolve("final.mp4");
         s3.getObject(r -> r.bucket(names.outputBucket()).key(OutputKeys.finalVideo(jobId)), finalFile);
-        exchange.setProperty(FINAL_FILE, finalFile);
+        exchange.setProperty(MediaRuns.FINAL_FILE, finalFile);
         exchange.setProperty(HLS_DIR, Files.createDirectories(dir.resolve("hls")));
     }
 

@@ -1,5 +1,6 @@
 package io.reelroute.api;
 
+import io.reelroute.testing.EmbeddedEmulators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Date;
@@ -71,8 +71,7 @@ class ApiOwnershipTest {
                 exchange.close();
             });
             JWKS.start();
-            Files.createDirectories(Path.of("target"));
-            DATA = Files.createTempDirectory(Path.of("target"), "test-data-").toAbsolutePath();
+            DATA = EmbeddedEmulators.newDataDir();
         } catch (Exception e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -88,12 +87,7 @@ class ApiOwnershipTest {
     static void settings(DynamicPropertyRegistry registry) {
         registry.add("reelroute.api.auth.jwks-uri",
                 () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/.well-known/jwks.json");
-        registry.add("reelroute.embedded.data-dir", DATA::toString);
-        registry.add("reelroute.embedded.s3-port", () -> 0);
-        registry.add("reelroute.embedded.sqs-port", () -> 0);
-        registry.add("reelroute.embedded.dynamodb-port", () -> 0);
-        registry.add("reelroute.embedded.inbox", () -> DATA.resolve("inbox").toString());
-        registry.add("reelroute.embedded.outbox", () -> DATA.resolve("outbox").toString());
+        EmbeddedEmulators.register(registry, DATA);
     }
 
     @AfterAll

@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +28,7 @@ import org.springframework.test.context.TestPropertySource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.reelroute.testing.EmbeddedEmulators;
 import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.JobIds;
@@ -57,16 +57,11 @@ import software.amazon.awssdk.services.s3.S3Client;
 class JobApiTest {
 
     static final Duration PATIENCE = Duration.ofSeconds(120);
-    static final Path DATA = dataDir();
+    static final Path DATA = EmbeddedEmulators.newDataDir();
 
     @DynamicPropertySource
     static void embedded(DynamicPropertyRegistry registry) {
-        registry.add("reelroute.embedded.data-dir", DATA::toString);
-        registry.add("reelroute.embedded.s3-port", () -> 0);
-        registry.add("reelroute.embedded.sqs-port", () -> 0);
-        registry.add("reelroute.embedded.dynamodb-port", () -> 0);
-        registry.add("reelroute.embedded.inbox", () -> DATA.resolve("inbox").toString());
-        registry.add("reelroute.embedded.outbox", () -> DATA.resolve("outbox").toString());
+        EmbeddedEmulators.register(registry, DATA);
     }
 
     @LocalServerPort
@@ -330,14 +325,5 @@ class JobApiTest {
         assertThat(reply.status()).as(reply.raw().body()).isEqualTo(status);
         assertThat(reply.json().get("error").asText()).containsIgnoringCase(messagePart);
         assertThat(reply.raw().headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("json"));
-    }
-
-    private static Path dataDir() {
-        try {
-            Files.createDirectories(Path.of("target"));
-            return Files.createTempDirectory(Path.of("target"), "test-data-api-").toAbsolutePath();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -12,6 +12,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
+import io.reelroute.testing.EmbeddedEmulators;
 import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
@@ -23,11 +24,11 @@ import io.reelroute.testing.TestVideos;
 @TestPropertySource(properties = "reelroute.mode=embedded")
 class EmbeddedPipelineTest extends PipelineScenarios {
 
-    static final Path DATA = newDataDir();
+    static final Path DATA = EmbeddedEmulators.newDataDir();
 
     @DynamicPropertySource
     static void embedded(DynamicPropertyRegistry registry) {
-        embeddedEmulators(registry, DATA);
+        EmbeddedEmulators.register(registry, DATA);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.reelroute.pipeline;
 
+import io.reelroute.testing.EmbeddedEmulators;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -11,6 +12,6 @@ class EmbeddedUploadAndChunkTest extends UploadAndChunkScenarios {
 
     @DynamicPropertySource
     static void embedded(DynamicPropertyRegistry registry) {
-        embeddedEmulators(registry, newDataDir());
+        EmbeddedEmulators.register(registry, EmbeddedEmulators.newDataDir());
     }
 }

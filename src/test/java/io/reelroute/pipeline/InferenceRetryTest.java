@@ -20,6 +20,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
+import io.reelroute.testing.EmbeddedEmulators;
 import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
@@ -51,7 +52,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 @TestPropertySource(properties = "reelroute.mode=embedded")
 class InferenceRetryTest {
 
-    static final Path DATA = RouteScenarios.newDataDir();
+    static final Path DATA = EmbeddedEmulators.newDataDir();
     static final Path MARKERS = DATA.resolve("markers");
     static final Duration PATIENCE = Duration.ofSeconds(120);
 
@@ -64,7 +65,7 @@ class InferenceRetryTest {
 
     @DynamicPropertySource
     static void settings(DynamicPropertyRegistry registry) {
-        RouteScenarios.embeddedEmulators(registry, DATA);
+        EmbeddedEmulators.register(registry, DATA);
         registry.add("reelroute.inference.exec.command", () -> "/bin/sh " + model() + " {input} {output} {mode} " + MARKERS);
     }
 

@@ -2,14 +2,11 @@ package io.reelroute.pipeline;
 
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.DynamicPropertyRegistry;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -89,24 +86,5 @@ abstract class RouteScenarios {
                  "s3":{"s3SchemaVersion":"1.0","bucket":{"name":"%s","arn":"arn:aws:s3:::%s"},
                        "object":{"key":"%s","size":1}}}]}
                 """.formatted(names().inputBucket(), names().inputBucket(), key);
-    }
-
-    static Path newDataDir() {
-        try {
-            Files.createDirectories(Path.of("target"));
-            return Files.createTempDirectory(Path.of("target"), "test-data-").toAbsolutePath();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The embedded emulators on free ports, with their state, inbox and outbox in {@code data}. */
-    static void embeddedEmulators(DynamicPropertyRegistry registry, Path data) {
-        registry.add("reelroute.embedded.data-dir", data::toString);
-        registry.add("reelroute.embedded.s3-port", () -> 0);
-        registry.add("reelroute.embedded.sqs-port", () -> 0);
-        registry.add("reelroute.embedded.dynamodb-port", () -> 0);
-        registry.add("reelroute.embedded.inbox", () -> data.resolve("inbox").toString());
-        registry.add("reelroute.embedded.outbox", () -> data.resolve("outbox").toString());
     }
 }
