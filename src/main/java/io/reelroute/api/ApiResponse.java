@@ -1,13 +1,18 @@
 package io.reelroute.api;
 
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What an API route answers: an HTTP status and a body that becomes JSON. */
-public record ApiResponse(int status, Object body) {
+/** What an API route answers: an HTTP status, a body that becomes JSON, and any cookies to set (Set-Cookie values). */
+public record ApiResponse(int status, Object body, List<String> cookies) {
+
+    public ApiResponse(int status, Object body) {
+        this(status, body, List.of());
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiResponse.class);
 

@@ -87,15 +87,7 @@ public class JobApi {
 
     /** POST /jobs: the job record and a presigned PUT for its source. */
     public ApiResponse create(@Body String body, @ExchangeProperty("subject") String subject) {
-        JsonNode request;
-        try {
-            request = body == null || body.isBlank() ? null : mapper.readTree(body);
-        } catch (Exception invalid) {
-            throw ApiException.badRequest("the request body is not valid JSON");
-        }
-        if (request == null || !request.isObject()) {
-            throw ApiException.badRequest("the request body must be a JSON object like {\"mode\": \"sbs\"}");
-        }
+        JsonNode request = JsonBodies.object(body, mapper, "{\"mode\": \"sbs\"}");
         JsonNode modeNode = request.get("mode");
         if (modeNode == null || modeNode.isNull()) {
             throw ApiException.badRequest("mode is required: sbs or anaglyph");
@@ -245,7 +237,8 @@ public class JobApi {
         return new ApiResponse(202, body);
     }
 
-    private Job owned(String id, String subject) {
+    /** The caller's job, or 400 for a malformed id and 404 if it is not the caller's (or deleted). */
+    Job owned(String id, String subject) {
         return find(id, subject, false);
     }
 
@@ -261,7 +254,8 @@ public class JobApi {
         return job;
     }
 
-    private Map<String, Object> view(Job job) {
+    /** A job as the API shows it (GET /jobs/{id}, listings and event streams). */
+    Map<String, Object> view(Job job) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("job_id", job.jobId());
         view.put("status", job.status().wireName());

@@ -166,7 +166,30 @@ public record ReelRouteProperties(
             @DefaultValue("200") int maxTitleLength,
             /** Key that signs pagination tokens; empty: a random key per process (tokens then die with it). */
             String pageTokenKey,
-            @DefaultValue Auth auth) {
+            /** How often an event stream (GET /jobs/{id}/events) looks at its job. */
+            @DefaultValue("1s") Duration eventPoll,
+            /** An event stream sends a comment this often, so idle proxies keep it and a gone client is noticed. */
+            @DefaultValue("15s") Duration eventHeartbeat,
+            /** An event stream closes after this long; EventSource clients reconnect on their own. */
+            @DefaultValue("10m") Duration eventStreamMax,
+            @DefaultValue Auth auth,
+            @DefaultValue Playback playback) {
+
+        /**
+         * HLS playback of private outputs. With a CloudFront domain, GET /jobs/{id}/playback hands out signed
+         * cookies scoped to the job's HLS prefix; without one, the application serves the files under /media.
+         */
+        public record Playback(
+                /** The distribution's domain in front of the output bucket, e.g. d111111abcdef8.cloudfront.net. */
+                String cloudfrontDomain,
+                /** The public key id in the distribution's trusted key group. */
+                String keyPairId,
+                /** Path of the PEM private key of that public key. */
+                String privateKeyFile,
+                /** The Domain attribute of the cookies (e.g. .example.com), so they reach the CloudFront host. */
+                String cookieDomain,
+                @DefaultValue("1h") Duration cookieExpiry) {
+        }
 
         public record Auth(
                 /** JWT bearer tokens; auto (the default): off on the embedded default, on elsewhere. */

@@ -8,7 +8,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,6 +41,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.reelroute.testing.EmbeddedEmulators;
 import io.reelroute.aws.AwsResources;
+import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.Mode;
@@ -53,6 +65,7 @@ import software.amazon.awssdk.services.s3.S3Client;
     "reelroute.inference.concurrent-consumers=2",
     "reelroute.inference.retry-delay-ms=200",
     "reelroute.media.work-dir=target/test-work-api",
+    "reelroute.api.event-poll=200ms",
 })
 class JobApiTest {
 
@@ -74,6 +87,10 @@ class JobApiTest {
     S3Client s3;
     @Autowired
     AwsResources resources;
+    @Autowired
+    JobApi jobApi;
+    @Autowired
+    JobEvents jobEvents;
 
     final HttpClient http = HttpClient.newHttpClient();
     final ObjectMapper mapper = new ObjectMapper();
@@ -133,6 +150,10 @@ class JobApiTest {
         assertThat(doc.json().get("paths").has("/jobs")).isTrue();
         assertThat(doc.json().get("paths").has("/jobs/{id}")).isTrue();
         assertThat(doc.json().get("paths").has("/jobs/{id}/retry")).isTrue();
+        assertThat(doc.json().get("paths").has("/jobs/{id}/upload-parts")).isTrue();
+        assertThat(doc.json().get("paths").has("/jobs/{id}/complete-upload")).isTrue();
+        assertThat(doc.json().get("paths").has("/jobs/{id}/events")).isTrue();
+        assertThat(doc.json().get("paths").has("/jobs/{id}/playback")).isTrue();
         // The actuator is still served by the same container (its verdict depends on the pipeline's state).
         Reply health = call("GET", "/actuator/health", null);
         assertThat(health.status()).isIn(200, 503);
@@ -144,6 +165,12 @@ class JobApiTest {
         Reply created = call("POST", "/jobs", "{\"mode\": \"sbs\"}");
         String jobId = created.json().get("job_id").asText();
         assertThat(listAll("in_progress", 100)).contains(jobId);
+        // More watchers than the HTTP executor has core threads: the API must keep answering meanwhile.
+        List<CompletableFuture<List<Event>>> watchers = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            watchers.add(events(jobId));
+        }
+        assertError(call("GET", "/jobs/" + jobId + "/playback", null), 409, "no HLS package ready");
 
         put(created.json().get("upload"), HttpRequest.BodyPublishers.ofFile(TestVideos.clip(8, 320, 240, true)));
 
@@ -159,6 +186,210 @@ class JobApiTest {
         assertThat(TestVideos.videoSize(download)).containsExactly(640, 240);
         assertThat(listAll("in_progress", 100)).doesNotContain(jobId);
         assertThat(listAll("completed", 100)).contains(jobId);
+
+        // Every watcher saw the job go forward to its end: HLS ready, then "end".
+        for (CompletableFuture<List<Event>> watcher : watchers) {
+            List<Event> seen = watcher.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(seen.get(seen.size() - 1).name()).isEqualTo("end");
+            assertThat(seen.get(seen.size() - 1).data().get("status").asText()).isEqualTo("completed");
+            List<JsonNode> states = seen.stream().filter(e -> e.name().equals("job")).map(Event::data).toList();
+            assertThat(states.get(0).get("job_id").asText()).isEqualTo(jobId);
+            JsonNode last = states.get(states.size() - 1);
+            assertThat(last.get("status").asText()).isEqualTo("completed");
+            assertThat(last.get("hls_status").asText()).isEqualTo("ready");
+            List<Integer> done = states.stream().map(j -> j.get("progress").get("segments_completed").asInt()).toList();
+            assertThat(done).isSorted().contains(2);
+            assertThat(states.stream().map(j -> j.get("status").asText()).distinct().count()).isGreaterThanOrEqualTo(2);
+        }
+        assertThat(jobEvents.openStreams()).isZero();
+
+        // Playback on the embedded default: the application serves the package, to its owner.
+        Reply playback = call("GET", "/jobs/" + jobId + "/playback", null);
+        assertThat(playback.status()).isEqualTo(200);
+        assertThat(playback.json().get("delivery").asText()).isEqualTo("application");
+        String master = playback.json().get("url").asText();
+        assertThat(master).isEqualTo("/media/" + jobId + "/master.m3u8");
+        HttpResponse<String> masterPlaylist = get(master);
+        assertThat(masterPlaylist.statusCode()).isEqualTo(200);
+        assertThat(masterPlaylist.headers().firstValue("Content-Type")).hasValue("application/vnd.apple.mpegurl");
+        assertThat(masterPlaylist.body()).startsWith("#EXTM3U");
+        String variant = masterPlaylist.body().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).findFirst().orElseThrow();
+        String variantBase = master.substring(0, master.lastIndexOf('/') + 1) + variant.substring(0, variant.lastIndexOf('/') + 1);
+        HttpResponse<String> variantPlaylist = get(master.substring(0, master.lastIndexOf('/') + 1) + variant);
+        assertThat(variantPlaylist.statusCode()).isEqualTo(200);
+        String segment = variantPlaylist.body().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).findFirst().orElseThrow();
+        HttpResponse<byte[]> media = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + variantBase + segment)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(media.statusCode()).isEqualTo(200);
+        assertThat(media.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("video/"));
+        assertThat(media.body().length).isGreaterThan(1000);
+        assertThat(get("/media/" + jobId + "/v0/../master.m3u8").statusCode()).isIn(400, 404);
+        assertThat(get("/media/" + jobId + "/nothing.m3u8").statusCode()).isEqualTo(404);
+        assertThat(get("/media/" + JobIds.newId() + "/master.m3u8").statusCode()).isEqualTo(404);
+        assertThat(get("/media/not-a-job/master.m3u8").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aLargeSourceIsUploadedInPartsThroughPresignedUrls() throws Exception {
+        String jobId = call("POST", "/jobs", "{\"mode\": \"anaglyph\"}").json().get("job_id").asText();
+        String parts = "/jobs/" + jobId + "/upload-parts";
+        String complete = "/jobs/" + jobId + "/complete-upload";
+        assertError(call("POST", parts, "{\"parts\": 0}"), 400, "parts must be");
+        assertError(call("POST", parts, "{\"parts\": \"2\"}"), 400, "parts must be");
+        assertError(call("POST", parts, "{\"parts\": 10001}"), 400, "parts must be");
+        assertError(call("POST", parts, "parts"), 400, "not valid JSON");
+        assertError(call("POST", "/jobs/" + JobIds.newId() + "/upload-parts", "{\"parts\": 2}"), 404, "no job");
+
+        Reply first = call("POST", parts, "{\"parts\": 2}");
+        assertThat(first.status()).isEqualTo(201);
+        String uploadId = first.json().get("upload_id").asText();
+        assertThat(first.json().get("parts")).hasSize(2);
+        assertThat(first.json().get("min_part_bytes").asLong()).isEqualTo(5L * 1024 * 1024);
+        byte[] source = Files.readAllBytes(TestVideos.clip(8, 1280, 720, true));
+        int cut = 5 * 1024 * 1024;
+        assertThat(source.length).isGreaterThan(cut);
+        String etag1 = putPart(first.json().get("parts").get(0), Arrays.copyOfRange(source, 0, cut));
+        // Asking again for the same upload gives fresh URLs for it (e.g. after the first ones expired).
+        Reply again = call("POST", parts, "{\"parts\": 2, \"upload_id\": \"" + uploadId + "\"}");
+        assertThat(again.json().get("upload_id").asText()).isEqualTo(uploadId);
+        String etag2 = putPart(again.json().get("parts").get(1), Arrays.copyOfRange(source, cut, source.length));
+
+        assertError(call("POST", complete, "{\"parts\": []}"), 400, "upload_id is required");
+        assertError(call("POST", complete, "{\"upload_id\": \"" + uploadId + "\", \"parts\": []}"), 400, "parts must list");
+        assertError(call("POST", complete, completion(uploadId, List.of(2, 1), List.of(etag2, etag1))), 400, "ascending");
+        assertError(call("POST", complete, completion(uploadId, List.of(1, 2), List.of(etag1, "\"0123\""))), 400,
+                "S3 did not complete");
+        assertThat(jobs.find(jobId).orElseThrow().status().wireName()).isEqualTo("created");
+
+        Reply done = call("POST", complete, completion(uploadId, List.of(1, 2), List.of(etag1, etag2)));
+        assertThat(done.status()).as(done.raw().body()).isEqualTo(200);
+        assertThat(s3.headObject(r -> r.bucket(resources.names().inputBucket()).key("input/" + jobId + "/source.mp4"))
+                .contentLength()).isEqualTo(source.length);
+        JsonNode job = awaitStatus(jobId, "completed");
+        assertThat(job.get("progress").get("segments_total").asInt()).isEqualTo(2);
+        assertError(call("POST", parts, "{\"parts\": 1}"), 409, "completed");
+    }
+
+    @Test
+    void eventStreamsAndPlaybackRefuseWhatTheyCannotServe() throws Exception {
+        assertError(call("GET", "/jobs/nope/events", null), 400, "lowercase UUID");
+        assertError(call("GET", "/jobs/" + JobIds.newId() + "/events", null), 404, "no job");
+        assertError(call("GET", "/jobs/" + JobIds.newId() + "/playback", null), 404, "no job");
+        // A failed job's stream says so at once and ends.
+        String jobId = call("POST", "/jobs", "{\"mode\": \"sbs\"}").json().get("job_id").asText();
+        jobs.fail(jobId, FailurePhase.PROBE, "not a video");
+        List<Event> seen = events(jobId).get(30, TimeUnit.SECONDS);
+        assertThat(seen).extracting(Event::name).containsExactly("job", "end");
+        assertThat(seen.get(0).data().get("failure").get("reason").asText()).isEqualTo("not a video");
+        assertThat(seen.get(1).data().get("status").asText()).isEqualTo("failed");
+        // A deleted job's stream ends with "deleted".
+        String other = call("POST", "/jobs", "{\"mode\": \"sbs\"}").json().get("job_id").asText();
+        CompletableFuture<List<Event>> watcher = events(other);
+        await().atMost(Duration.ofSeconds(10)).until(() -> jobEvents.openStreams() > 0);
+        call("DELETE", "/jobs/" + other, null);
+        List<Event> ended = watcher.get(30, TimeUnit.SECONDS);
+        assertThat(ended.get(ended.size() - 1).data().get("status").asText()).isEqualTo("deleted");
+    }
+
+    @Test
+    void cloudFrontSignedCookiesCoverExactlyTheJobsPackage() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        KeyPair pair = generator.generateKeyPair();
+        Path pem = DATA.resolve("cloudfront-key.pem");
+        Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        Instant now = Instant.parse("2026-11-23T12:00:00Z");
+        HlsPlayback cloudFront = new HlsPlayback(jobApi, s3, resources.names().outputBucket(),
+                new ReelRouteProperties.Api.Playback("d111111abcdef8.cloudfront.net", "K2JCJMDEHXQW5F", pem.toString(),
+                        ".example.com", Duration.ofHours(2)), Clock.fixed(now, ZoneOffset.UTC));
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, Mode.SBS, "local", null);
+        jobs.complete(jobId);
+        assertThatThrownBy(() -> cloudFront.playback(jobId, "local")).isInstanceOf(ApiException.class)
+                .hasMessageContaining("no HLS package ready");
+        jobs.hlsSubmitted(jobId, "mc-1");
+        jobs.hlsReady(jobId, OutputKeys.hlsPrefix(jobId) + "master.m3u8");
+        assertThatThrownBy(() -> cloudFront.playback(jobId, "someone-else")).isInstanceOf(ApiException.class)
+                .hasMessageContaining("no job");
+
+        ApiResponse answer = cloudFront.playback(jobId, "local");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = (Map<String, Object>) answer.body();
+        String base = "https://d111111abcdef8.cloudfront.net/jobs/" + jobId + "/hls/";
+        assertThat(body.get("url")).isEqualTo(base + "master.m3u8");
+        assertThat(body.get("expires_at")).isEqualTo("2026-11-23T14:00:00Z");
+        @SuppressWarnings("unchecked")
+        Map<String, String> cookies = (Map<String, String>) body.get("cookies");
+        assertThat(cookies.get("CloudFront-Key-Pair-Id")).isEqualTo("K2JCJMDEHXQW5F");
+        // CloudFront's base64: + = / become - _ ~.
+        byte[] policy = Base64.getDecoder().decode(cloudFrontBase64(cookies.get("CloudFront-Policy")));
+        JsonNode statement = mapper.readTree(policy).get("Statement").get(0);
+        assertThat(statement.get("Resource").asText()).isEqualTo(base + "*");
+        assertThat(statement.get("Condition").get("DateLessThan").get("AWS:EpochTime").asLong())
+                .isEqualTo(now.plus(Duration.ofHours(2)).getEpochSecond());
+        Signature verify = Signature.getInstance("SHA1withRSA");
+        verify.initVerify(pair.getPublic());
+        verify.update(policy);
+        assertThat(verify.verify(Base64.getDecoder().decode(cloudFrontBase64(cookies.get("CloudFront-Signature"))))).isTrue();
+        assertThat(answer.cookies()).hasSize(3).allSatisfy(c -> assertThat(c)
+                .contains("; Path=/jobs/" + jobId + "/hls/", "; Domain=.example.com", "; Secure", "; HttpOnly", "; SameSite=None",
+                        "; Expires=Mon, 23 Nov 2026 14:00:00 GMT"));
+
+        assertThatThrownBy(() -> new HlsPlayback(jobApi, s3, "b",
+                new ReelRouteProperties.Api.Playback("d1.cloudfront.net", null, null, null, Duration.ofHours(1)), Clock.systemUTC()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("key-pair-id");
+    }
+
+    private static String cloudFrontBase64(String value) {
+        return value.replace('-', '+').replace('_', '=').replace('~', '/');
+    }
+
+    record Event(String name, JsonNode data) {
+    }
+
+    /** Reads GET /jobs/{id}/events to its end, in the background. */
+    private CompletableFuture<List<Event>> events(String jobId) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs/" + jobId + "/events")).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenApply(response -> {
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+            List<Event> seen = new ArrayList<>();
+            String[] name = {null};
+            response.body().forEach(line -> {
+                if (line.startsWith("event: ")) {
+                    name[0] = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    try {
+                        seen.add(new Event(name[0], mapper.readTree(line.substring(6))));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            return seen;
+        });
+    }
+
+    private String putPart(JsonNode part, byte[] bytes) throws Exception {
+        HttpResponse<Void> put = http.send(HttpRequest.newBuilder(URI.create(part.get("url").asText()))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(put.statusCode()).isEqualTo(200);
+        return put.headers().firstValue("ETag").orElseThrow();
+    }
+
+    private String completion(String uploadId, List<Integer> numbers, List<String> etags) throws Exception {
+        List<Map<String, Object>> parts = new ArrayList<>();
+        for (int i = 0; i < numbers.size(); i++) {
+            parts.add(Map.of("part_number", numbers.get(i), "etag", etags.get(i)));
+        }
+        return mapper.writeValueAsString(Map.of("upload_id", uploadId, "parts", parts));
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

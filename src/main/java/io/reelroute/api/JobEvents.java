@@ -1,0 +1,191 @@
+package io.reelroute.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.HlsStatus;
+import io.reelroute.contract.Job;
+import io.reelroute.contract.JobStatus;
+import io.reelroute.store.JobStore;
+
+/**
+ * GET /jobs/{id}/events: server-sent events. The response body is an {@link InputStream} that platform-http
+ * copies to the client, flushing after every write; each read waits for the next change of the job.
+ * <ul>
+ * <li>{@code event: job} carries the job as GET /jobs/{id} shows it, first at once, then whenever its status or
+ * progress changes (the job is read every {@code reelroute.api.event-poll});</li>
+ * <li>{@code event: end} follows the last state: failed, completed with its HLS package ready or failed, or
+ * deleted; then the stream closes;</li>
+ * <li>a comment line every {@code reelroute.api.event-heartbeat} keeps proxies from closing an idle stream and
+ * lets a gone client be noticed (the write fails and the stream is closed);</li>
+ * <li>after {@code reelroute.api.event-stream-max} the stream closes; EventSource clients reconnect by themselves
+ * (after the {@code retry} delay the stream announces).</li>
+ * </ul>
+ * At most {@value #MAX_OPEN_STREAMS} streams are open at once per process (each holds a thread of the HTTP
+ * executor, which application.properties sizes for them); past that the request is answered 503.
+ */
+@Component("jobEvents")
+public class JobEvents {
+
+    static final int MAX_OPEN_STREAMS = 100;
+
+    private final JobApi jobApi;
+    private final JobStore jobs;
+    private final ObjectMapper mapper;
+    private final ReelRouteProperties.Api settings;
+    private final AtomicInteger open = new AtomicInteger();
+
+    public JobEvents(JobApi jobApi, JobStore jobs, ObjectMapper mapper, ReelRouteProperties properties) {
+        this.jobApi = jobApi;
+        this.jobs = jobs;
+        this.mapper = mapper;
+        this.settings = properties.api();
+    }
+
+    /** The caller's job's event stream (ownership is checked first, so refusals are plain JSON answers). */
+    public InputStream stream(@Header("id") String id, @ExchangeProperty("subject") String subject) {
+        Job job = jobApi.owned(id, subject);
+        if (open.incrementAndGet() > MAX_OPEN_STREAMS) {
+            open.decrementAndGet();
+            throw new ApiException(503, "too many event streams are open; poll GET /jobs/" + job.jobId() + " instead");
+        }
+        String owner = subject;
+        Supplier<Optional<Job>> current = () -> jobs.find(job.jobId())
+                .filter(j -> owner.equals(j.owner()) && j.deletedAt() == null);
+        return new EventStream(current, settings.eventPoll(), settings.eventHeartbeat(), settings.eventStreamMax());
+    }
+
+    /** Open streams, for tests and metrics. */
+    public int openStreams() {
+        return open.get();
+    }
+
+    /** Whether nothing more will happen to the job that a watcher waits for. */
+    static boolean ended(Job job) {
+        return job.status() == JobStatus.FAILED || (job.status() == JobStatus.COMPLETED && job.hls() != null
+                && (job.hls().status() == HlsStatus.READY || job.hls().status() == HlsStatus.FAILED));
+    }
+
+    private final class EventStream extends InputStream {
+
+        private final Supplier<Optional<Job>> current;
+        private final long pollMillis;
+        private final long heartbeatMillis;
+        private final long closeAt;
+        private byte[] pending;
+        private int offset;
+        private String lastSent;
+        private long lastWrite;
+        private boolean finished;
+        private boolean closed;
+        private int eventId;
+
+        EventStream(Supplier<Optional<Job>> current, Duration poll, Duration heartbeat, Duration max) {
+            this.current = current;
+            this.pollMillis = Math.max(50, poll.toMillis());
+            this.heartbeatMillis = Math.max(pollMillis, heartbeat.toMillis());
+            this.closeAt = System.currentTimeMillis() + max.toMillis();
+            this.pending = ("retry: " + Math.max(1000, pollMillis) + "\n\n").getBytes(StandardCharsets.UTF_8);
+            this.lastWrite = System.currentTimeMillis();
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] into, int from, int length) throws IOException {
+            while (pending == null || offset >= pending.length) {
+                if (finished || closed) {
+                    return -1;
+                }
+                pending = next();
+                offset = 0;
+            }
+            int n = Math.min(length, pending.length - offset);
+            System.arraycopy(pending, offset, into, from, n);
+            offset += n;
+            return n;
+        }
+
+        /** Waits for what to send next: a changed job, the end, a heartbeat, or the stream's end of life. */
+        private byte[] next() throws IOException {
+            boolean first = lastSent == null;
+            while (true) {
+                if (!first) {
+                    try {
+                        Thread.sleep(pollMillis);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("event stream interrupted", interrupted);
+                    }
+                }
+                first = false;
+                long now = System.currentTimeMillis();
+                Optional<Job> job = current.get();
+                if (job.isEmpty()) {
+                    finished = true;
+                    return event("end", Map.of("status", "deleted")).getBytes(StandardCharsets.UTF_8);
+                }
+                Map<String, Object> view = jobApi.view(job.get());
+                String state = fingerprint(view);
+                if (!state.equals(lastSent)) {
+                    lastSent = state;
+                    StringBuilder out = new StringBuilder(event("job", view));
+                    if (ended(job.get())) {
+                        finished = true;
+                        out.append(event("end", Map.of("status", view.get("status"))));
+                    }
+                    lastWrite = now;
+                    return out.toString().getBytes(StandardCharsets.UTF_8);
+                }
+                if (now >= closeAt) {
+                    finished = true;
+                    return ": the stream closes; reconnect to go on\n\n".getBytes(StandardCharsets.UTF_8);
+                }
+                if (now - lastWrite >= heartbeatMillis) {
+                    lastWrite = now;
+                    return ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+                }
+            }
+        }
+
+        private String event(String name, Map<String, Object> data) throws JsonProcessingException {
+            return "id: " + (++eventId) + "\nevent: " + name + "\ndata: " + mapper.writeValueAsString(data) + "\n\n";
+        }
+
+        /** The view without what changes on every read (a fresh presigned URL, the running estimate). */
+        private String fingerprint(Map<String, Object> view) throws JsonProcessingException {
+            Map<String, Object> stable = new LinkedHashMap<>(view);
+            stable.remove("final_url");
+            stable.remove("eta_seconds");
+            stable.remove("updated_at");
+            return mapper.writeValueAsString(stable);
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                open.decrementAndGet();
+            }
+        }
+    }
+}

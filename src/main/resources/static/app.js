@@ -1,0 +1,219 @@
+// The page at /: plain JS over the job API. Uploads go straight to S3 through the presigned URL, progress comes
+// from the job's server-sent events (read with fetch, so a bearer token can go along), playback uses hls.js.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+let token = sessionStorage.getItem('reelroute-token') || '';
+let nextToken = null;
+let watching = null; // AbortController of the event stream being read
+let hls = null;
+
+function authHeaders() {
+  return token ? { Authorization: 'Bearer ' + token } : {};
+}
+
+async function api(method, path, body) {
+  const headers = authHeaders();
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = await response.json().catch(() => ({}));
+  if (response.status === 401) $('auth').hidden = false;
+  if (!response.ok) throw new Error(json.error || (method + ' ' + path + ' answered ' + response.status));
+  return json;
+}
+
+function say(text, isError) {
+  $('message').textContent = text;
+  $('message').className = isError ? 'error' : '';
+}
+
+// PUT the file to the presigned URL with the headers it was signed with, reporting upload progress.
+function upload(file, target) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(target.method, target.url);
+    Object.entries(target.headers).forEach(([name, value]) => xhr.setRequestHeader(name, value));
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) say('Uploading: ' + Math.round(100 * e.loaded / e.total) + '%');
+    };
+    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve()
+      : reject(new Error('the upload was refused (HTTP ' + xhr.status + ')')));
+    xhr.onerror = () => reject(new Error('the upload did not reach storage (network or CORS)'));
+    xhr.send(file);
+  });
+}
+
+function show(job) {
+  $('current').hidden = false;
+  $('job-id').textContent = job.job_id;
+  const status = job.status + (job.hls_status ? ', HLS ' + job.hls_status : '');
+  $('job-status').textContent = job.failure ? status + ' in ' + job.failure.phase + ': ' + job.failure.reason : status;
+  $('job-status').className = job.status === 'failed' ? 'failed' : '';
+  const p = job.progress || {};
+  $('segments').max = p.segments_total || 1;
+  $('segments').value = p.segments_completed || 0;
+  $('segments-text').textContent = p.segments_total ? p.segments_completed + ' of ' + p.segments_total : 'not chunked yet';
+  $('hls').value = job.hls_status === 'ready' ? 100 : (p.hls_percent || 0);
+  $('hls-text').textContent = job.hls_status || 'not started';
+  $('eta').textContent = job.eta_seconds == null ? '-' : job.eta_seconds + ' s';
+}
+
+// Reads text/event-stream from the response body: blocks separated by a blank line, "event:" and "data:" lines.
+async function watch(jobId) {
+  if (watching) watching.abort();
+  const controller = new AbortController();
+  watching = controller;
+  let last = null;
+  while (!controller.signal.aborted) {
+    try {
+      const response = await fetch('/jobs/' + jobId + '/events', { headers: authHeaders(), signal: controller.signal });
+      if (!response.ok) throw new Error('events answered ' + response.status);
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block);
+          const data = /^data: (.*)$/m.exec(block);
+          if (!event || !data) continue;
+          const payload = JSON.parse(data[1]);
+          if (event[1] === 'job') {
+            last = payload;
+            show(payload);
+          } else if (event[1] === 'end') {
+            finished(jobId, last, payload.status);
+            return;
+          }
+        }
+      }
+    } catch (e) {
+      if (controller.signal.aborted) return;
+      say('Lost the event stream (' + e.message + '); reconnecting', true);
+    }
+    await new Promise((r) => setTimeout(r, 1000)); // the stream ended by itself: reconnect
+  }
+}
+
+function finished(jobId, job, status) {
+  loadJobs();
+  if (job && job.hls_status === 'ready') {
+    say('Done: playing the HLS result.');
+    play(jobId);
+  } else if (status === 'failed' || (job && job.status === 'failed')) {
+    say('The job failed' + (job && job.failure ? ' in ' + job.failure.phase + ': ' + job.failure.reason : ''), true);
+  } else {
+    say('The job ended: ' + status, status !== 'completed');
+  }
+}
+
+async function play(jobId) {
+  try {
+    const playback = await api('GET', '/jobs/' + jobId + '/playback');
+    const video = $('player');
+    $('player-section').hidden = false;
+    $('playing').textContent = jobId;
+    if (hls) hls.destroy();
+    if (window.Hls && Hls.isSupported()) {
+      hls = new Hls({
+        xhrSetup: (xhr, url) => {
+          // CloudFront reads its signed cookies; the application's /media takes the API's bearer token.
+          if (playback.delivery === 'cloudfront') xhr.withCredentials = true;
+          else if (token && new URL(url, location.href).origin === location.origin) xhr.setRequestHeader('Authorization', 'Bearer ' + token);
+        },
+      });
+      hls.loadSource(playback.url);
+      hls.attachMedia(video);
+      hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
+      hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) say('Playback failed: ' + data.details, true); });
+    } else {
+      video.src = playback.url; // Safari plays HLS natively
+      video.play().catch(() => {});
+    }
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+function jobItem(job) {
+  const li = document.createElement('li');
+  li.dataset.jobId = job.job_id;
+  const label = (job.title ? job.title + ' - ' : '') + job.job_id.slice(0, 8) + ' (' + job.mode + ', ' + job.status
+    + (job.hls_status ? ', HLS ' + job.hls_status : '') + ')';
+  li.append(label);
+  const button = (text, action) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = text;
+    b.addEventListener('click', action);
+    li.append(b);
+  };
+  if (job.hls_status === 'ready') button('Play', () => play(job.job_id));
+  if (job.status !== 'completed' && job.status !== 'failed') button('Watch', () => watch(job.job_id));
+  if (job.status === 'failed') button('Retry', async () => {
+    try { await api('POST', '/jobs/' + job.job_id + '/retry'); watch(job.job_id); } catch (e) { say(e.message, true); }
+  });
+  if (job.final_url) {
+    const a = document.createElement('a');
+    a.href = job.final_url;
+    a.textContent = 'final.mp4';
+    a.style.marginLeft = '0.5rem';
+    li.append(a);
+  }
+  button('Delete', async () => {
+    try { await api('DELETE', '/jobs/' + job.job_id); li.remove(); } catch (e) { say(e.message, true); }
+  });
+  return li;
+}
+
+async function loadJobs(more) {
+  try {
+    if (!more) {
+      const running = await api('GET', '/jobs?status=in_progress&limit=100');
+      $('in-progress').replaceChildren(...running.jobs.map(jobItem));
+      nextToken = null;
+      $('completed').replaceChildren();
+    }
+    const done = await api('GET', '/jobs?status=completed&limit=10' + (nextToken ? '&next_token=' + encodeURIComponent(nextToken) : ''));
+    $('completed').append(...done.jobs.map(jobItem));
+    nextToken = done.next_token;
+    $('more').hidden = !nextToken;
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+$('create').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const file = $('file').files[0];
+  if (!file) return;
+  $('start').disabled = true;
+  try {
+    const body = { mode: $('mode').value };
+    if ($('title').value.trim()) body.title = $('title').value.trim();
+    const job = await api('POST', '/jobs', body);
+    show({ job_id: job.job_id, status: job.status, progress: {} });
+    await upload(file, job.upload);
+    say('Uploaded; the pipeline is working on it.');
+    loadJobs();
+    watch(job.job_id);
+  } catch (err) {
+    say(err.message, true);
+  } finally {
+    $('start').disabled = false;
+  }
+});
+
+$('save-token').addEventListener('click', () => {
+  token = $('token').value.trim();
+  sessionStorage.setItem('reelroute-token', token);
+  $('auth').hidden = true;
+  loadJobs();
+});
+$('refresh').addEventListener('click', () => loadJobs());
+$('more').addEventListener('click', () => loadJobs(true));
+loadJobs();
