@@ -11,6 +11,8 @@ import com.nimbusds.jose.proc.BadJWSException;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.config.RunModeResolver;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
@@ -42,6 +44,7 @@ import org.springframework.web.client.RestTemplate;
 @Component("apiAuth")
 public class ApiAuth {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ApiAuth.class);
     public static final String LOCAL_SUBJECT = "local";
     static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
     private static final Duration JWKS_TIMEOUT = Duration.ofSeconds(5);
@@ -116,8 +119,9 @@ public class ApiAuth {
             }
             throw new Unauthorized("the token is not a valid signed JWT");
         } catch (JwtException e) {
-            // The keys could not be fetched or used: not the caller's fault.
-            throw new IllegalStateException("bearer tokens cannot be verified right now", e);
+            // The keys could not be fetched or used: not the caller's fault, and worth trying again.
+            LOG.warn("Bearer tokens cannot be verified: {}", e.getMessage());
+            throw new ApiException(503, "bearer tokens cannot be verified right now (the issuer's keys are unreachable); try again");
         }
     }
 

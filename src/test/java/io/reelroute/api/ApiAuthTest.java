@@ -251,6 +251,18 @@ class ApiAuthTest {
     }
 
     @Test
+    void unreachableKeysAreATemporaryServerFaultNotTheCallers() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        ApiAuth outage = new ApiAuth(true, ISSUER, "http://127.0.0.1:" + closedPort + "/.well-known/jwks.json", AUDIENCE);
+        assertThatThrownBy(() -> outage.subject(bearer(token(c -> { }))))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getStatus()).isEqualTo(503))
+                .hasMessageContaining("cannot be verified right now");
+    }
+
+    @Test
     void jwksUriDefaultsToTheIssuersWellKnownPath() throws Exception {
         String issuer = "http://127.0.0.1:" + jwks.getAddress().getPort();
         ApiAuth byIssuer = new ApiAuth(true, issuer, "", AUDIENCE);

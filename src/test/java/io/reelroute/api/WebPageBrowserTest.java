@@ -1,0 +1,154 @@
+package io.reelroute.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+
+import io.reelroute.contract.Job;
+import io.reelroute.store.JobStore;
+import io.reelroute.testing.EmbeddedEmulators;
+import io.reelroute.testing.TestVideos;
+
+/**
+ * The web page at / in headless Chromium, on the embedded default: a generated video is uploaded through the
+ * page (straight to S3 with the presigned URL), the page follows the job's events to its end, and the HLS
+ * result plays in the page's video element (its currentTime advances). Needs Debian's {@code chromium} and
+ * {@code chromium-driver}; skipped with a message where they are absent.
+ */
+@CamelSpringBootTest
+@DirtiesContext
+@TestPropertySource(properties = "reelroute.mode=embedded")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "reelroute.sqs.wait-time-seconds=1",
+    "reelroute.sqs.visibility-timeout-seconds=4",
+    "reelroute.chunking.segment-seconds=4",
+    "reelroute.inference.concurrent-consumers=2",
+    "reelroute.media.work-dir=target/test-work-browser",
+    "reelroute.api.event-poll=250ms",
+})
+class WebPageBrowserTest {
+
+    static final Path CHROMIUM = Path.of(System.getProperty("reelroute.test.chromium", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("reelroute.test.chromedriver", "/usr/bin/chromedriver"));
+    static final Duration PATIENCE = Duration.ofSeconds(180);
+    static final Path DATA = EmbeddedEmulators.newDataDir();
+
+    @DynamicPropertySource
+    static void embedded(DynamicPropertyRegistry registry) {
+        EmbeddedEmulators.register(registry, DATA);
+    }
+
+    @BeforeAll
+    static void needsChromium() {
+        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if (!present) {
+            System.out.println("[SKIPPED] WebPageBrowserTest: no " + CHROMIUM + " or " + CHROMEDRIVER
+                    + " (Debian: apt-get install chromium chromium-driver)");
+        }
+        Assumptions.assumeTrue(present, "headless Chromium is not installed (Debian packages chromium and chromium-driver)");
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JobStore jobs;
+
+    ChromeDriver browser;
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void aVideoUploadedThroughThePageIsConvertedAndPlaysAsHls() {
+        browser = chromium();
+        browser.get("http://localhost:" + port + "/");
+        Path video = TestVideos.clip(8, 320, 240, true).toAbsolutePath();
+        browser.findElement(By.id("file")).sendKeys(video.toString());
+        browser.findElement(By.cssSelector("#mode option[value='anaglyph']")).click();
+        browser.findElement(By.id("title")).sendKeys("browser test");
+        browser.findElement(By.id("start")).click();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElement(By.id("job-id")).getText().isBlank());
+        String jobId = browser.findElement(By.id("job-id")).getText();
+        // The page follows the job live: the segment progress reaches 2 of 2.
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
+            failIfTheJobFailed(jobId);
+            return browser.findElement(By.id("segments-text")).getText().equals("2 of 2");
+        });
+        // Once HLS is ready the page plays it: currentTime advances.
+        JavascriptExecutor js = browser;
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
+            failIfTheJobFailed(jobId);
+            Object error = js.executeScript("return document.getElementById('message').className === 'error'"
+                    + " ? document.getElementById('message').textContent : null");
+            assertThat(error).as("the page reported an error").isNull();
+            return number(js.executeScript("return document.getElementById('player').currentTime")) > 1.0;
+        });
+        double first = number(js.executeScript("return document.getElementById('player').currentTime"));
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                number(js.executeScript("return document.getElementById('player').currentTime")) > first + 0.5);
+        assertThat(browser.findElement(By.id("playing")).getText()).isEqualTo(jobId);
+        assertThat(jobs.find(jobId).orElseThrow().title()).isEqualTo("browser test");
+
+        // The completed job is listed with its actions; deleting it through the page removes it.
+        WebElement listed = await().atMost(Duration.ofSeconds(20)).until(
+                () -> browser.findElements(By.cssSelector("#completed li[data-job-id='" + jobId + "']")),
+                found -> !found.isEmpty()).get(0);
+        List<String> buttons = listed.findElements(By.tagName("button")).stream().map(WebElement::getText).toList();
+        assertThat(buttons).contains("Play", "Delete");
+        listed.findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("Delete")).findFirst()
+                .orElseThrow().click();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobs.find(jobId).map(Job::deletedAt).isPresent());
+        assertThat(browser.findElements(By.cssSelector("#completed li[data-job-id='" + jobId + "']"))).isEmpty();
+    }
+
+    private void failIfTheJobFailed(String jobId) {
+        jobs.find(jobId).filter(j -> j.failureReason() != null).ifPresent(j -> {
+            throw new AssertionError("job failed in " + j.failurePhase() + ": " + j.failureReason());
+        });
+    }
+
+    private static double number(Object value) {
+        return value == null ? 0 : ((Number) value).doubleValue();
+    }
+
+    private static ChromeDriver chromium() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+                .usingAnyFreePort()
+                .build();
+        return new ChromeDriver(service, options);
+    }
+}
