@@ -18,6 +18,7 @@ import java.util.Date;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -37,6 +38,12 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+
+import io.reelroute.aws.AwsResources;
+import io.reelroute.contract.OutputKeys;
+import io.reelroute.store.JobStore;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The job API with bearer tokens on, as elsewhere than the embedded default: tokens signed by a key pair made
@@ -82,6 +89,12 @@ class ApiOwnershipTest {
 
     @LocalServerPort
     int port;
+    @Autowired
+    JobStore jobs;
+    @Autowired
+    S3Client s3;
+    @Autowired
+    AwsResources resources;
 
     @DynamicPropertySource
     static void settings(DynamicPropertyRegistry registry) {
@@ -111,8 +124,27 @@ class ApiOwnershipTest {
                 .contains(jobId);
         assertThat(json(call("GET", "/jobs?status=in_progress", bob, null)).get("jobs").findValuesAsText("job_id"))
                 .doesNotContain(jobId);
+        assertThat(call("GET", "/jobs/" + jobId + "/events", bob, null).statusCode()).isEqualTo(404);
+        assertThat(call("POST", "/jobs/" + jobId + "/upload-parts", bob, "{\"parts\": 1}").statusCode()).isEqualTo(404);
+        assertThat(call("POST", "/jobs/" + jobId + "/complete-upload", bob, "{\"upload_id\": \"u\", \"parts\": []}").statusCode())
+                .isEqualTo(404);
         // Bob's failed attempts changed nothing.
         assertThat(json(call("GET", "/jobs/" + jobId, alice, null)).get("title").asText()).isEqualTo("holiday");
+
+        // Once its HLS package is ready, only Alice may play it.
+        jobs.chunkingComplete(jobId, 1);
+        jobs.complete(jobId);
+        jobs.hlsSubmitted(jobId, "local");
+        jobs.hlsReady(jobId, OutputKeys.hlsPrefix(jobId) + "master.m3u8");
+        s3.putObject(r -> r.bucket(resources.names().outputBucket()).key(OutputKeys.hlsPrefix(jobId) + "master.m3u8"),
+                RequestBody.fromString("#EXTM3U\n"));
+        assertThat(call("GET", "/jobs/" + jobId + "/playback", bob, null).statusCode()).isEqualTo(404);
+        String media = json(call("GET", "/jobs/" + jobId + "/playback", alice, null)).get("url").asText();
+        assertThat(call("GET", media, alice, null).body()).startsWith("#EXTM3U");
+        assertThat(call("GET", media, bob, null).statusCode()).isEqualTo(404);
+        HttpResponse<String> anonymous = call("GET", media, null, null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
     }
 
     @Test
