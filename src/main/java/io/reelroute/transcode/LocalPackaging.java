@@ -3,6 +3,7 @@ package io.reelroute.transcode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -74,13 +75,26 @@ public class LocalPackaging {
 
     /** Copies a job's HLS objects into {@code target}, keeping their layout (the embedded outbox). */
     public void copyTo(String jobId, String targetDir) throws IOException {
-        Path target = Path.of(targetDir);
-        String prefix = OutputKeys.hlsPrefix(jobId);
-        for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(names.outputBucket()).prefix(prefix)).contents()) {
-            Path file = target.resolve(object.key().substring(prefix.length()));
-            Files.createDirectories(file.getParent());
-            Files.deleteIfExists(file);
-            s3.getObject(r -> r.bucket(names.outputBucket()).key(object.key()), file);
+        Path target = Path.of(targetDir).toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        // Written beside the target and moved into place at once: whoever watches the folder sees the whole
+        // package or none of it.
+        Path partial = Files.createTempDirectory(target.getParent(), target.getFileName() + ".partial-");
+        try {
+            String prefix = OutputKeys.hlsPrefix(jobId);
+            for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(names.outputBucket()).prefix(prefix)).contents()) {
+                Path file = partial.resolve(object.key().substring(prefix.length()));
+                Files.createDirectories(file.getParent());
+                s3.getObject(r -> r.bucket(names.outputBucket()).key(object.key()), file);
+            }
+            if (Files.exists(target)) {
+                WorkFolders.remove(target);
+            }
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            if (Files.exists(partial)) {
+                WorkFolders.remove(partial);
+            }
         }
     }
 
