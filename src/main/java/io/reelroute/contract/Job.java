@@ -23,7 +23,15 @@ public record Job(
         /** When chunking completed (the start of the segment work); null before. */
         Instant chunkedAt,
         /** When the job was deleted through the API; a deleted job is gone for its owner. */
-        Instant deletedAt) {
+        Instant deletedAt,
+        /** The last error a hop retried after ("phase: message"); null if none. */
+        String lastError,
+        /** Where the copy of a dead-lettered message of this job lies in the output bucket; null if none. */
+        String deadLetterKey,
+        /** Repairs the stall watchdog made. */
+        int watchdogRepairs,
+        /** Until when the reassembly lock is held; null when free. */
+        Instant reassemblyLockExpiresAt) {
 
     /** The HLS package of a completed job. Fields are null until known. */
     public record Hls(HlsStatus status, String mediaConvertJobId, Integer percent, String masterKey, String errorCode,

@@ -44,6 +44,13 @@ public final class Tables {
     public static final String HLS_ERROR_MESSAGE = "hls_error_message";
     public static final String MEDIACONVERT_JOB_ID = "mediaconvert_job_id";
 
+    /** The last error a hop left its message for redelivery with ("phase: message"); not progress. */
+    public static final String LAST_ERROR = "last_error";
+    /** Output-bucket key of the copy of a message that reached a DLQ (body and attributes), for re-driving. */
+    public static final String DEAD_LETTER_KEY = "dead_letter_key";
+    /** Repairs the stall watchdog made on the job; past reelroute.watchdog.max-repairs it fails the job. */
+    public static final String WATCHDOG_REPAIRS = "watchdog_repairs";
+
     // SegmentCompletions item attributes.
     public static final String OUTPUT_KEY = "output_key";
 

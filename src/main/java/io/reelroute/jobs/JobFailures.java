@@ -28,6 +28,30 @@ public class JobFailures {
         this.events = events;
     }
 
+    /**
+     * Notes on the job the error its message is about to be left for redelivery with, under the phase in the
+     * exchange property {@code failurePhase}; whoever gives up on the message later can then say why. Nothing to
+     * do without a job id (the message was not understood that far).
+     */
+    public void recordLastError(Exchange exchange) {
+        String jobId = exchange.getProperty("jobId", String.class);
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (caught == null) {
+            caught = exchange.getException();
+        }
+        if (jobId == null || caught == null) {
+            return;
+        }
+        FailurePhase phase = FailurePhase.fromWireName(exchange.getProperty("failurePhase", String.class));
+        String error = caught.getClass().getSimpleName() + ": " + caught.getMessage();
+        try {
+            jobs.recordLastError(jobId, phase, error);
+        } catch (RuntimeException storeDown) {
+            // The message is left for redelivery either way; the note is a courtesy.
+            LOG.warn("Job {}: could not note the last error ({})", jobId, storeDown.getMessage());
+        }
+    }
+
     public void record(Exchange exchange) {
         String jobId = exchange.getProperty("jobId", String.class);
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);

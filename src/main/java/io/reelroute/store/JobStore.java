@@ -201,6 +201,50 @@ public class JobStore {
         return moveTo(jobId, JobStatus.FAILED, Map.of(FAILURE_PHASE, s(phase.wireName()), FAILURE_REASON, s(trim(reason))));
     }
 
+    /** Fails the job, keeping where the copy of its dead-lettered message lies. */
+    public Transition failDeadLettered(String jobId, FailurePhase phase, String reason, String deadLetterKey) {
+        return moveTo(jobId, JobStatus.FAILED, Map.of(FAILURE_PHASE, s(phase.wireName()), FAILURE_REASON, s(trim(reason)),
+                DEAD_LETTER_KEY, s(deadLetterKey)));
+    }
+
+    /**
+     * Notes the error a hop is about to leave its message for redelivery with, so that whoever gives up on the
+     * message later (the DLQ hop, the watchdog) can say why. Not progress: {@code updated_at} stays. Only on
+     * unfinished jobs; false otherwise.
+     */
+    public boolean recordLastError(String jobId, FailurePhase phase, String error) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                    .updateExpression("SET #error = :error")
+                    .conditionExpression("attribute_exists(#id) AND NOT #status IN (:completed, :failed)")
+                    .expressionAttributeNames(Map.of("#id", JOB_ID, "#error", LAST_ERROR, "#status", STATUS))
+                    .expressionAttributeValues(Map.of(":error", s(phase.wireName() + ": " + trim(error)),
+                            ":completed", s(JobStatus.COMPLETED.wireName()), ":failed", s(JobStatus.FAILED.wireName()))));
+            return true;
+        } catch (ConditionalCheckFailedException endedOrAbsent) {
+            return false;
+        }
+    }
+
+    /**
+     * Counts a watchdog repair of a job still in {@code status}, and restarts its stall clock
+     * ({@code updated_at}) so the repair has time to work. False if the job moved on meanwhile.
+     */
+    public boolean recordRepair(String jobId, JobStatus status) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                    .updateExpression("SET #updated = :now ADD #repairs :one")
+                    .conditionExpression("attribute_exists(#id) AND #status = :status")
+                    .expressionAttributeNames(Map.of("#id", JOB_ID, "#updated", UPDATED_AT, "#repairs", WATCHDOG_REPAIRS,
+                            "#status", STATUS))
+                    .expressionAttributeValues(Map.of(":now", n(clock.millis()), ":one", n(1),
+                            ":status", s(status.wireName()))));
+            return true;
+        } catch (ConditionalCheckFailedException movedOn) {
+            return false;
+        }
+    }
+
     /**
      * Marks the job deleted ({@code deleted_at}, kept from the first call). The record stays so that late events
      * still find their job; readers that serve owners treat a deleted job as absent. False if there is no such job.
@@ -375,7 +419,11 @@ public class JobStore {
                         text(item, HLS_MASTER_KEY), text(item, HLS_ERROR_CODE), text(item, HLS_ERROR_MESSAGE)) : null,
                 text(item, OWNER), text(item, TITLE),
                 instant(item.get(CHUNKED_AT)),
-                instant(item.get(DELETED_AT)));
+                instant(item.get(DELETED_AT)),
+                text(item, LAST_ERROR),
+                text(item, DEAD_LETTER_KEY),
+                item.containsKey(WATCHDOG_REPAIRS) ? Integer.parseInt(item.get(WATCHDOG_REPAIRS).n()) : 0,
+                instant(item.get(REASSEMBLY_LOCK_EXPIRES_AT)));
     }
 
     /** Adds {@code , #aN = :aN} to a SET expression for each attribute, with its name and value placeholders. */
