@@ -19,8 +19,6 @@ import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.reelroute.aws.AwsResources;
 import io.reelroute.config.ReelRouteProperties;
@@ -33,6 +31,7 @@ import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
+import io.reelroute.jobs.Redrive;
 import io.reelroute.store.JobStore;
 import io.reelroute.store.SegmentCompletionStore;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -41,7 +40,6 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * What the job API routes (routes/api.camel.yaml) call once the caller's subject is known. Each method answers
@@ -61,8 +59,7 @@ public class JobApi {
     private final SegmentCompletionStore completions;
     private final S3Client s3;
     private final S3Presigner presigner;
-    private final SqsClient sqs;
-    private final AwsResources resources;
+    private final Redrive redrive;
     private final ResourceNames names;
     private final ReelRouteProperties.Api settings;
     private final ObjectMapper mapper;
@@ -70,14 +67,13 @@ public class JobApi {
     private final Clock clock;
 
     @Autowired
-    public JobApi(JobStore jobs, SegmentCompletionStore completions, S3Client s3, S3Presigner presigner, SqsClient sqs,
+    public JobApi(JobStore jobs, SegmentCompletionStore completions, S3Client s3, S3Presigner presigner, Redrive redrive,
             AwsResources resources, ReelRouteProperties properties, ObjectMapper mapper) {
         this.jobs = jobs;
         this.completions = completions;
         this.s3 = s3;
         this.presigner = presigner;
-        this.sqs = sqs;
-        this.resources = resources;
+        this.redrive = redrive;
         this.names = resources.names();
         this.settings = properties.api();
         this.mapper = mapper;
@@ -216,16 +212,16 @@ public class JobApi {
         }
         String redriven;
         if (fromChunking) {
-            send(names.chunkingQueue(), notification(SourceKey.keyFor(job.jobId())));
+            redrive.uploadEvent(SourceKey.keyFor(job.jobId()));
             redriven = "chunking";
         } else {
             List<String> missing = missingSegments(job);
             if (!missing.isEmpty()) {
-                missing.forEach(key -> send(names.videoWorkerQueue(), notification(key)));
+                missing.forEach(redrive::segmentEvent);
                 redriven = "inference";
             } else {
                 // The trigger record may hold a confirmed claim: the reassembly hop takes the message directly.
-                send(names.reassemblyQueue(), "{\"job_id\":\"" + job.jobId() + "\"}");
+                redrive.reassembly(job.jobId());
                 redriven = "reassembly";
             }
         }
@@ -331,27 +327,6 @@ public class JobApi {
                 .map(S3Object::key).toList();
         keys.forEach(key -> s3.deleteObject(r -> r.bucket(bucket).key(key)));
         return keys.size();
-    }
-
-    private void send(String queue, String body) {
-        sqs.sendMessage(r -> r.queueUrl(resources.queueUrl(queue)).messageBody(body));
-    }
-
-    /** The S3 ObjectCreated notification AWS sends for an object in the input bucket. */
-    private String notification(String key) {
-        ObjectNode record = mapper.createObjectNode()
-                .put("eventVersion", "2.1")
-                .put("eventSource", "aws:s3")
-                .put("eventTime", clock.instant().toString())
-                .put("eventName", "ObjectCreated:Put");
-        ObjectNode s3Node = record.putObject("s3");
-        s3Node.put("s3SchemaVersion", "1.0");
-        s3Node.putObject("bucket").put("name", names.inputBucket()).put("arn", "arn:aws:s3:::" + names.inputBucket());
-        s3Node.putObject("object").put("key", key);
-        ObjectNode message = mapper.createObjectNode();
-        ArrayNode records = message.putArray("Records");
-        records.add(record);
-        return message.toString();
     }
 
     private static String text(Instant instant) {

@@ -25,6 +25,7 @@ public record ReelRouteProperties(
         @DefaultValue Transcode transcode,
         @DefaultValue Events events,
         @DefaultValue Api api,
+        @DefaultValue Watchdog watchdog,
         @DefaultValue Embedded embedded) {
 
     public record Routes(
@@ -200,6 +201,48 @@ public record ReelRouteProperties(
                 String jwksUri,
                 /** The audience ({@code aud}, or Cognito's {@code client_id}) tokens must carry. */
                 String audience) {
+        }
+    }
+
+    /**
+     * The stall watchdog: every {@code interval}, the process holding the lease looks for unfinished jobs whose
+     * {@code updated_at} is older than their phase's {@code stallAfter} and repairs them, at most
+     * {@code maxRepairs} times before failing them in phase stalled.
+     */
+    public record Watchdog(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("1m") Duration interval,
+            /** How long the lease lasts without renewal: another process takes over after it. */
+            @DefaultValue("3m") Duration lease,
+            @DefaultValue("3") int maxRepairs,
+            @DefaultValue StallAfter stallAfter) {
+
+        /** No progress for this long, per phase, counts as stalled. */
+        public record StallAfter(
+                /** Waiting for the source upload (the upload URL lives reelroute.api.upload-url-expiry). */
+                @DefaultValue("2h") Duration created,
+                @DefaultValue("45m") Duration chunking,
+                /** chunking_complete: segments being inferred (each completion is progress). */
+                @DefaultValue("45m") Duration inference,
+                @DefaultValue("45m") Duration reassembly,
+                /** Completed, HLS submitted or progressing. */
+                @DefaultValue("2h") Duration packaging) {
+
+            public Duration of(io.reelroute.contract.JobStatus status) {
+                return switch (status) {
+                    case CREATED -> created;
+                    case CHUNKING_IN_PROGRESS -> chunking;
+                    case CHUNKING_COMPLETE -> inference;
+                    case REASSEMBLING -> reassembly;
+                    case COMPLETED -> packaging;
+                    case FAILED -> Duration.ofDays(36500);
+                };
+            }
+
+            public Duration shortest() {
+                return java.util.stream.Stream.of(created, chunking, inference, reassembly, packaging)
+                        .min(Duration::compareTo).orElseThrow();
+            }
         }
     }
 

@@ -51,6 +51,14 @@ public final class Tables {
     /** Repairs the stall watchdog made on the job; past reelroute.watchdog.max-repairs it fails the job. */
     public static final String WATCHDOG_REPAIRS = "watchdog_repairs";
 
+    /**
+     * Leases live in the Jobs table under keys that are not job ids ({@code lease#<name>}), with these
+     * attributes and no status, so job reads, listings and scans never see them.
+     */
+    public static final String LEASE_KEY_PREFIX = "lease#";
+    public static final String LEASE_OWNER = "lease_owner";
+    public static final String LEASE_EXPIRES_AT = "lease_expires_at";
+
     // SegmentCompletions item attributes.
     public static final String OUTPUT_KEY = "output_key";
 

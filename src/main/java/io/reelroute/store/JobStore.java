@@ -3,7 +3,9 @@ package io.reelroute.store;
 import static io.reelroute.contract.Tables.*;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +62,8 @@ public class JobStore {
     public Optional<Job> find(String jobId) {
         Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).consistentRead(true)
                 .key(Map.of(JOB_ID, s(jobId)))).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toJob(item));
+        // An item without a status is not a job (a lease).
+        return item == null || !item.containsKey(STATUS) ? Optional.empty() : Optional.of(toJob(item));
     }
 
     /** Creates the job in {@code created} unless a record exists; true if this call created it. */
@@ -243,6 +246,43 @@ public class JobStore {
         } catch (ConditionalCheckFailedException movedOn) {
             return false;
         }
+    }
+
+    /**
+     * Takes or renews the lease {@code name} for {@code owner} until now + {@code ttl}: granted if nobody holds
+     * it, the owner already does, or the holder's lease ran out. One conditional write, so two processes never
+     * both get it.
+     */
+    public boolean holdLease(String name, String owner, Duration ttl) {
+        long now = clock.millis();
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(LEASE_KEY_PREFIX + name)))
+                    .updateExpression("SET #owner = :me, #expires = :until")
+                    .conditionExpression("attribute_not_exists(#id) OR #owner = :me OR #expires < :now")
+                    .expressionAttributeNames(Map.of("#id", JOB_ID, "#owner", LEASE_OWNER, "#expires", LEASE_EXPIRES_AT))
+                    .expressionAttributeValues(Map.of(":me", s(owner), ":until", n(now + ttl.toMillis()), ":now", n(now))));
+            return true;
+        } catch (ConditionalCheckFailedException heldByAnother) {
+            return false;
+        }
+    }
+
+    /**
+     * Jobs that may be stalled: not deleted, last changed before {@code before}, and unfinished, or completed
+     * with HLS packaging still submitted or progressing. A filtered Scan of the whole table, paginated.
+     */
+    public List<Job> unfinishedSince(Instant before) {
+        List<Job> found = new ArrayList<>();
+        dynamoDb.scanPaginator(r -> r.tableName(table).consistentRead(true)
+                .filterExpression("attribute_exists(#status) AND attribute_not_exists(#deleted) AND #updated < :before"
+                        + " AND (NOT #status IN (:completed, :failed) OR (#status = :completed AND #hls IN (:submitted, :progressing)))")
+                .expressionAttributeNames(Map.of("#status", STATUS, "#deleted", DELETED_AT, "#updated", UPDATED_AT,
+                        "#hls", HLS_STATUS))
+                .expressionAttributeValues(Map.of(":before", n(before.toEpochMilli()),
+                        ":completed", s(JobStatus.COMPLETED.wireName()), ":failed", s(JobStatus.FAILED.wireName()),
+                        ":submitted", s(HlsStatus.SUBMITTED.wireName()), ":progressing", s(HlsStatus.PROGRESSING.wireName()))))
+                .items().forEach(item -> found.add(toJob(item)));
+        return found;
     }
 
     /**

@@ -1,0 +1,197 @@
+package io.reelroute.jobs;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedSet;
+import java.util.UUID;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+import io.reelroute.aws.AwsResources;
+import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.FailurePhase;
+import io.reelroute.contract.Job;
+import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.SegmentKey;
+import io.reelroute.contract.SourceKey;
+import io.reelroute.store.JobStore;
+import io.reelroute.store.SegmentCompletionStore;
+import io.reelroute.transcode.LifecycleEvents;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * The stall watchdog (routes/watchdog.camel.yaml): finds jobs with no progress for longer than their phase's
+ * {@code reelroute.watchdog.stall-after} and drives them on, so that no job waits forever on a message that
+ * was lost, a worker that died or an event that never came. Each repair is one of {@link Action}; it is
+ * counted on the job ({@code watchdog_repairs}) and restarts the job's stall clock, and after
+ * {@code reelroute.watchdog.max-repairs} repairs that did not help the job fails in phase {@code stalled} with
+ * what was found. One process at a time sweeps: the one holding the {@code watchdog} lease.
+ */
+@Component("watchdog")
+public class Watchdog {
+
+    /** What the watchdog did about a stalled job. */
+    public enum Action {
+        /** The source's upload event was sent again (created or chunking). */
+        RESENT_UPLOAD_EVENT,
+        /** The events of segments without a recorded completion were sent again. */
+        RESENT_SEGMENT_EVENTS,
+        /** The reassembly hand-off was sent again (all segments done, or a dead worker's lock ran out). */
+        RESENT_REASSEMBLY,
+        /** Nothing to do yet: a reassembly worker holds an unexpired lock. */
+        WAITED_FOR_LOCK,
+        /** The job moved on while it was looked at. */
+        MOVED_ON,
+        /** HLS packaging made no progress: it is marked failed (the job stays completed). */
+        FAILED_PACKAGING,
+        /** The job failed in phase stalled, with what was found. */
+        FAILED_JOB
+    }
+
+    /** A repair, for the route to log and count. */
+    public record Repair(String jobId, Action action, String detail) {
+    }
+
+    private final JobStore jobs;
+    private final SegmentCompletionStore completions;
+    private final Redrive redrive;
+    private final LifecycleEvents events;
+    private final S3Client s3;
+    private final String inputBucket;
+    private final ReelRouteProperties.Watchdog settings;
+    private final String owner;
+    private final Clock clock;
+
+    @Autowired
+    public Watchdog(JobStore jobs, SegmentCompletionStore completions, Redrive redrive, LifecycleEvents events,
+            S3Client s3, AwsResources resources, ReelRouteProperties properties) {
+        this(jobs, completions, redrive, events, s3, resources.names().inputBucket(), properties.watchdog(),
+                hostName() + "/" + UUID.randomUUID(), Clock.systemUTC());
+    }
+
+    Watchdog(JobStore jobs, SegmentCompletionStore completions, Redrive redrive, LifecycleEvents events, S3Client s3,
+            String inputBucket, ReelRouteProperties.Watchdog settings, String owner, Clock clock) {
+        this.jobs = jobs;
+        this.completions = completions;
+        this.redrive = redrive;
+        this.events = events;
+        this.s3 = s3;
+        this.inputBucket = inputBucket;
+        this.settings = settings;
+        this.owner = owner;
+        this.clock = clock;
+    }
+
+    /** Whether this process sweeps now: it took or renewed the lease. */
+    public boolean holdsLease() {
+        return jobs.holdLease("watchdog", owner, settings.lease());
+    }
+
+    /** Jobs whose phase has seen no progress for longer than its setting. */
+    public List<Job> stalledJobs() {
+        Instant now = clock.instant();
+        List<Job> stalled = new ArrayList<>();
+        for (Job job : jobs.unfinishedSince(now.minus(settings.stallAfter().shortest()))) {
+            if (job.updatedAt() != null && job.updatedAt().isBefore(now.minus(settings.stallAfter().of(job.status())))) {
+                stalled.add(job);
+            }
+        }
+        return stalled;
+    }
+
+    /** Repairs one stalled job. */
+    public Repair repair(Job job) {
+        String id = job.jobId();
+        Duration quiet = Duration.between(job.updatedAt(), clock.instant()).withNanos(0);
+        if (job.status() == JobStatus.COMPLETED) {
+            return jobs.hlsFailed(id, "Stalled", "no HLS packaging progress for " + quiet)
+                    ? new Repair(id, Action.FAILED_PACKAGING, "no packaging progress for " + quiet)
+                    : new Repair(id, Action.MOVED_ON, "packaging ended meanwhile");
+        }
+        if (job.status() == JobStatus.REASSEMBLING && job.reassemblyLockExpiresAt() != null
+                && job.reassemblyLockExpiresAt().isAfter(clock.instant())) {
+            return new Repair(id, Action.WAITED_FOR_LOCK, "locked until " + job.reassemblyLockExpiresAt());
+        }
+        String situation = job.status().wireName() + " with no progress for " + quiet
+                + (job.lastError() == null ? "" : "; last error: " + job.lastError());
+        if (job.watchdogRepairs() >= settings.maxRepairs()) {
+            return fail(job, situation + "; " + job.watchdogRepairs() + " repairs did not help");
+        }
+        return switch (job.status()) {
+            case CREATED, CHUNKING_IN_PROGRESS -> {
+                if (!exists(SourceKey.keyFor(id))) {
+                    yield fail(job, job.status() == JobStatus.CREATED
+                            ? "no source was uploaded to s3://" + inputBucket + "/" + SourceKey.keyFor(id) + " within " + quiet
+                            : "the source s3://" + inputBucket + "/" + SourceKey.keyFor(id) + " is gone");
+                }
+                yield repaired(job, Action.RESENT_UPLOAD_EVENT, situation, () -> redrive.uploadEvent(SourceKey.keyFor(id)));
+            }
+            case CHUNKING_COMPLETE -> segments(job, situation);
+            case REASSEMBLING -> repaired(job, Action.RESENT_REASSEMBLY, situation + "; the reassembly lock is free",
+                    () -> redrive.reassembly(id));
+            default -> new Repair(id, Action.MOVED_ON, "job is " + job.status().wireName());
+        };
+    }
+
+    private Repair segments(Job job, String situation) {
+        SortedSet<Integer> done = completions.completedIndices(job.jobId());
+        if (done.size() >= job.totalSegments()) {
+            return repaired(job, Action.RESENT_REASSEMBLY, situation + "; all " + job.totalSegments()
+                    + " segments are done", () -> redrive.reassembly(job.jobId()));
+        }
+        List<String> missing = new ArrayList<>();
+        List<String> lost = new ArrayList<>();
+        for (int index = 0; index < job.totalSegments(); index++) {
+            if (!done.contains(index)) {
+                String key = new SegmentKey(job.jobId(), index, job.totalSegments(), job.mode()).key();
+                (exists(key) ? missing : lost).add(key);
+            }
+        }
+        if (!lost.isEmpty()) {
+            return fail(job, situation + "; segment inputs are gone: " + String.join(", ", lost));
+        }
+        return repaired(job, Action.RESENT_SEGMENT_EVENTS, situation + "; " + missing.size() + " of "
+                + job.totalSegments() + " segments not done", () -> missing.forEach(redrive::segmentEvent));
+    }
+
+    /** Counts the repair (only if the job is still where it was found), then makes it. */
+    private Repair repaired(Job job, Action action, String detail, Runnable send) {
+        if (!jobs.recordRepair(job.jobId(), job.status())) {
+            return new Repair(job.jobId(), Action.MOVED_ON, "job moved on from " + job.status().wireName());
+        }
+        send.run();
+        return new Repair(job.jobId(), action, detail);
+    }
+
+    private Repair fail(Job job, String reason) {
+        JobStore.Transition failed = jobs.fail(job.jobId(), FailurePhase.STALLED, reason);
+        if (failed.outcome() != JobStore.Outcome.MOVED) {
+            return new Repair(job.jobId(), Action.MOVED_ON, "job is " + failed.current());
+        }
+        events.publishFailure(job.jobId());
+        return new Repair(job.jobId(), Action.FAILED_JOB, reason);
+    }
+
+    private boolean exists(String key) {
+        try {
+            s3.headObject(r -> r.bucket(inputBucket).key(key));
+            return true;
+        } catch (NoSuchKeyException absent) {
+            return false;
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception unknown) {
+            return "unknown-host";
+        }
+    }
+}
