@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -40,7 +41,7 @@ import io.reelroute.store.JobStore;
  * executor, which application.properties sizes for them); past that the request is answered 503.
  */
 @Component("jobEvents")
-public class JobEvents {
+public class JobEvents implements SmartLifecycle {
 
     static final int MAX_OPEN_STREAMS = 100;
 
@@ -49,6 +50,7 @@ public class JobEvents {
     private final ObjectMapper mapper;
     private final ReelRouteProperties.Api settings;
     private final AtomicInteger open = new AtomicInteger();
+    private volatile boolean running;
 
     public JobEvents(JobApi jobApi, JobStore jobs, ObjectMapper mapper, ReelRouteProperties properties) {
         this.jobApi = jobApi;
@@ -68,6 +70,22 @@ public class JobEvents {
         Supplier<Optional<Job>> current = () -> jobs.find(job.jobId())
                 .filter(j -> owner.equals(j.owner()) && j.deletedAt() == null);
         return new EventStream(current, settings.eventPoll(), settings.eventHeartbeat(), settings.eventStreamMax());
+    }
+
+    /** Streams end when the application stops (before the web server waits for open requests). */
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
     }
 
     /** Open streams, for tests and metrics. */
@@ -156,7 +174,7 @@ public class JobEvents {
                     lastWrite = now;
                     return out.toString().getBytes(StandardCharsets.UTF_8);
                 }
-                if (now >= closeAt) {
+                if (now >= closeAt || !running) {
                     finished = true;
                     return ": the stream closes; reconnect to go on\n\n".getBytes(StandardCharsets.UTF_8);
                 }

@@ -7,12 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a program directly (no shell) with a time limit, its stdout and stderr going to a log file rather
  * than the heap: a model's command line may print progress for minutes. On timeout the program and its
- * children are killed. Used where camel-exec's in-memory buffering does not fit.
+ * children are killed. Used where camel-exec's in-memory buffering does not fit. Programs still running when
+ * the application stops (after graceful shutdown gave up on them) are killed by {@link #killAll()}.
  */
 public final class ProcessRunner {
 
@@ -24,6 +27,7 @@ public final class ProcessRunner {
     }
 
     private static final int TAIL_BYTES = 600;
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
     private ProcessRunner() {
     }
@@ -35,6 +39,7 @@ public final class ProcessRunner {
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
+        RUNNING.add(process);
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(process);
@@ -45,7 +50,16 @@ public final class ProcessRunner {
             kill(process);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while running " + command.get(0), e);
+        } finally {
+            RUNNING.remove(process);
         }
+    }
+
+    /** Kills every program still running, with its children; returns how many there were. */
+    public static int killAll() {
+        List<Process> running = List.copyOf(RUNNING);
+        running.forEach(ProcessRunner::kill);
+        return running.size();
     }
 
     private static void kill(Process process) {

@@ -1,0 +1,110 @@
+package io.reelroute.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.reelroute.aws.AwsResources;
+import io.reelroute.contract.JobIds;
+import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.SourceKey;
+import io.reelroute.store.JobStore;
+import io.reelroute.testing.EmbeddedEmulators;
+import io.reelroute.testing.TestVideos;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * What an operator sees of a running pipeline: liveness and readiness probes (the AWS services included),
+ * per-hop metrics on /actuator/prometheus, and the job id on every log line of a job's work.
+ */
+@CamelSpringBootTest
+@DirtiesContext
+@AutoConfigureObservability
+@ExtendWith(OutputCaptureExtension.class)
+@TestPropertySource(properties = "reelroute.mode=embedded")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "reelroute.sqs.wait-time-seconds=1",
+    "reelroute.chunking.segment-seconds=4",
+    "reelroute.media.work-dir=target/test-work-operations",
+})
+class OperationsTest {
+
+    static final Path DATA = EmbeddedEmulators.newDataDir();
+
+    @DynamicPropertySource
+    static void embedded(DynamicPropertyRegistry registry) {
+        EmbeddedEmulators.register(registry, DATA);
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JobStore jobs;
+    @Autowired
+    S3Client s3;
+    @Autowired
+    AwsResources resources;
+
+    final HttpClient http = HttpClient.newHttpClient();
+    final ObjectMapper mapper = new ObjectMapper();
+
+    @Test
+    void probesMetricsAndLogsTellWhatTheJobsAreDoing(CapturedOutput output) throws Exception {
+        String jobId = JobIds.newId();
+        s3.putObject(r -> r.bucket(resources.names().inputBucket()).key(SourceKey.keyFor(jobId)),
+                RequestBody.fromFile(TestVideos.clip(8, 320, 240, true)));
+        await().atMost(Duration.ofSeconds(120)).until(() -> jobs.find(jobId).map(j -> j.status() == JobStatus.COMPLETED).orElse(false));
+
+        HttpResponse<String> liveness = get("/actuator/health/liveness");
+        assertThat(liveness.statusCode()).isEqualTo(200);
+        HttpResponse<String> readiness = get("/actuator/health/readiness");
+        assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
+        JsonNode components = mapper.readTree(readiness.body()).get("components");
+        assertThat(components.get("aws").get("status").asText()).isEqualTo("UP");
+        assertThat(components.get("aws").get("details").get("dynamodb").asText()).isEqualTo("UP");
+        assertThat(components.has("camelHealth")).isTrue();
+
+        // Camel's per-route exchanges (processed, failed) and durations, and the pipeline's own counters. The
+        // reassembly exchange ends just after the job is marked completed.
+        String metrics = await().atMost(Duration.ofSeconds(20)).until(() -> get("/actuator/prometheus").body(),
+                body -> body.contains("camel_route_policy_seconds_count{camelContext=\"reelroute\",eventType=\"route\",kind=\"CamelRoute\",routeId=\"reassembly\"} 1"));
+        assertThat(metrics).contains("camel_exchanges_total{camelContext=\"reelroute\",eventType=\"route\",kind=\"CamelRoute\",routeId=\"inference\"} 2.0");
+        assertThat(metrics).containsPattern("camel_exchanges_failed_total\\{[^}]*routeId=\"chunk\"} 0.0");
+        assertThat(metrics).containsPattern("reelroute_segments_inferred_total\\{[^}]*} 2.0");
+
+        // The job's work logs with its id: the chunk, inference and reassembly hops all do.
+        long tagged = output.getAll().lines().filter(line -> line.contains("[" + jobId + "]")).count();
+        assertThat(tagged).as(output.getAll()).isGreaterThanOrEqualTo(3);
+        assertThat(output.getAll().lines().filter(line -> line.contains("[" + jobId + "]"))
+                .anyMatch(line -> line.contains("reassembl"))).isTrue();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
