@@ -121,6 +121,10 @@ public class ReassemblyWork {
         if (job.get().status() == JobStatus.COMPLETED || finalExists(jobId)) {
             return Plan.FINISH_BOOKKEEPING;
         }
+        if (job.get().status() == JobStatus.CHUNKING_COMPLETE && job.get().completedSegments() < job.get().totalSegments()) {
+            // Early (a copy sent by hand, or a stale one): the trigger sends the hand-off once every segment is done.
+            return Plan.SKIP;
+        }
         return job.get().status() == JobStatus.CHUNKING_COMPLETE || job.get().status() == JobStatus.REASSEMBLING
                 ? Plan.REASSEMBLE : Plan.SKIP;
     }

@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -16,6 +20,7 @@ import io.reelroute.testing.EmbeddedEmulators;
 import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.testing.TestVideos;
 
@@ -46,5 +51,95 @@ class EmbeddedPipelineTest extends PipelineScenarios {
         await().atMost(PATIENCE).until(() -> Files.exists(master));
         // The copy plays from disk: ffprobe reads the master playlist and the rendition it picks.
         assertThat(TestVideos.durationSeconds(master)).isCloseTo(TestVideos.durationSeconds(copy), within(1.0));
+    }
+
+    /**
+     * Chaos, duplicates: every message of ten jobs (upload events, segment events, reassembly hand-offs)
+     * delivered three times in random order. Ten jobs complete, each reassembled once.
+     */
+    @Test
+    void tenJobsWithEveryMessageDeliveredThreeTimesInRandomOrderEachCompleteOnce() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("Duplicate delivery order seed: " + seed);
+        Random random = new Random(seed);
+        Path source = TestVideos.clip(8, 320, 240, true);
+        String videoWorker = resources.queueUrl(names().videoWorkerQueue());
+        double triggeredBefore = count("reelroute.reassembly.triggered");
+        double completedBefore = count("reelroute.jobs.completed");
+        double duplicatesBefore = count("reelroute.completions.duplicate");
+        List<String> jobIds = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            jobIds.add(JobIds.newId());
+        }
+
+        camel.getRouteController().stopRoute("inference");
+        camel.getRouteController().stopRoute("reassembly");
+        try {
+            // Each upload event three times: the bridge sends one, two more go with the other jobs' in random order.
+            List<String> uploads = new ArrayList<>();
+            for (String jobId : jobIds) {
+                uploads.add(s3Notification(new SourceKey(jobId).key()));
+                uploads.add(s3Notification(new SourceKey(jobId).key()));
+            }
+            Collections.shuffle(uploads, random);
+            jobIds.forEach(jobId -> upload(new SourceKey(jobId).key(), source));
+            uploads.forEach(body -> send(names().chunkingQueue(), body));
+            jobIds.forEach(jobId -> awaitStatus(jobId, JobStatus.CHUNKING_COMPLETE));
+            // Every segment event three times, all jobs mixed.
+            List<String> taken = takeAll(videoWorker, jobIds, 20);
+            List<String> segments = new ArrayList<>();
+            for (int copy = 0; copy < 3; copy++) {
+                segments.addAll(taken);
+            }
+            Collections.shuffle(segments, random);
+            segments.forEach(body -> sqs.sendMessage(r -> r.queueUrl(videoWorker).messageBody(body)));
+            assertThat(segments).hasSize(60);
+            // Two more reassembly hand-offs per job, waiting beside the ones the trigger sends.
+            List<String> handOffs = new ArrayList<>();
+            for (String jobId : jobIds) {
+                handOffs.add("{\"job_id\":\"" + jobId + "\"}");
+                handOffs.add("{\"job_id\":\"" + jobId + "\"}");
+            }
+            Collections.shuffle(handOffs, random);
+            handOffs.forEach(body -> send(names().reassemblyQueue(), body));
+        } finally {
+            camel.getRouteController().startRoute("inference");
+            camel.getRouteController().startRoute("reassembly");
+        }
+
+        jobIds.forEach(jobId -> awaitStatus(jobId, JobStatus.COMPLETED));
+        awaitDrained(names().chunkingQueue());
+        awaitDrained(names().videoWorkerQueue());
+        awaitDrained(names().reassemblyQueue());
+        for (String jobId : jobIds) {
+            assertThat(jobs.find(jobId).orElseThrow().completedSegments()).isEqualTo(2);
+            assertThat(completions.completedIndices(jobId)).containsExactly(0, 1);
+        }
+        assertThat(count("reelroute.reassembly.triggered") - triggeredBefore).isEqualTo(10);
+        assertThat(count("reelroute.completions.duplicate") - duplicatesBefore).isEqualTo(40);
+        // Completed once each: the later hand-offs found final.mp4 and only finished the bookkeeping.
+        await().atMost(PATIENCE).until(() -> count("reelroute.jobs.completed") - completedBefore == 10);
+        for (String queue : names().queues()) {
+            assertThat(messageCount(ResourceNames.dlq(queue))).as(queue).isZero();
+        }
+    }
+
+    /** Receives and deletes the {@code expected} messages about {@code jobIds} (others go back at once). */
+    private List<String> takeAll(String queueUrl, List<String> jobIds, int expected) {
+        List<String> bodies = new ArrayList<>();
+        await().atMost(PATIENCE).until(() -> {
+            for (var message : sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)).messages()) {
+                String body = java.net.URLDecoder.decode(message.body(), java.nio.charset.StandardCharsets.UTF_8);
+                if (jobIds.stream().anyMatch(body::contains)) {
+                    bodies.add(message.body());
+                    sqs.deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+                } else {
+                    sqs.changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(message.receiptHandle()).visibilityTimeout(0));
+                }
+            }
+            return bodies.size() >= expected;
+        });
+        assertThat(bodies).hasSize(expected);
+        return bodies;
     }
 }
