@@ -52,7 +52,15 @@ public class JobFailures {
         }
     }
 
-    public void record(Exchange exchange) {
+    /**
+     * Fails the exchange's job with the caught exception's message, in the exception's phase or the one in the
+     * exchange property {@code failurePhase}.
+     *
+     * @return what became of the job: {@code MOVED} to failed, {@code ALREADY_THERE} or {@code REJECTED} (it had
+     *         failed or ended before), or {@code NO_SUCH_JOB}: the message named a job that does not exist, so it
+     *         is dropped rather than counted as a failed job
+     */
+    public JobStore.Outcome record(Exchange exchange) {
         String jobId = exchange.getProperty("jobId", String.class);
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (jobId == null || caught == null) {
@@ -61,9 +69,15 @@ public class JobFailures {
         FailurePhase phase = caught instanceof PermanentJobFailure permanent ? permanent.phase()
                 : FailurePhase.fromWireName(exchange.getProperty("failurePhase", String.class));
         JobStore.Transition result = jobs.fail(jobId, phase, caught.getMessage());
+        if (result.outcome() == JobStore.Outcome.NO_SUCH_JOB) {
+            LOG.warn("Job {} does not exist; dropped its message, which failed in phase {}: {}", jobId, phase.wireName(),
+                    caught.getMessage());
+            return result.outcome();
+        }
         LOG.warn("Job {} failed in phase {}: {} ({})", jobId, phase.wireName(), caught.getMessage(), result.outcome());
         if (result.outcome() == JobStore.Outcome.MOVED) {
             events.publishFailure(jobId);
         }
+        return result.outcome();
     }
 }

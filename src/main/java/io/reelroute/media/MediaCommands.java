@@ -13,6 +13,9 @@ import io.reelroute.contract.Mode;
  */
 public final class MediaCommands {
 
+    /** The split's list of segments: one line per segment, {@code name,start,end} (seconds in the source). */
+    public static final String SEGMENT_LIST = "segments.csv";
+
     private MediaCommands() {
     }
 
@@ -24,7 +27,9 @@ public final class MediaCommands {
     /**
      * ffmpeg: split by stream copy into segments of about {@code segmentSeconds}, cut at the keyframe at or after
      * each boundary, named {@code 00000.mp4, 00001.mp4, ...} in {@code outDir}. The first video stream and the
-     * first audio stream (if any) are kept; timestamps restart at zero in each segment.
+     * first audio stream (if any) are kept; timestamps restart at zero in each segment. {@code outDir/}{@value
+     * #SEGMENT_LIST} lists the segments with their start and end times in the source, so that where the media
+     * really ends can be compared with the duration the source declares.
      */
     public static List<String> split(Path source, Path outDir, int segmentSeconds) {
         if (segmentSeconds < 1) {
@@ -38,6 +43,8 @@ public final class MediaCommands {
                 "-segment_time", Integer.toString(segmentSeconds),
                 "-segment_format", "mp4",
                 "-reset_timestamps", "1",
+                "-segment_list", outDir.resolve(SEGMENT_LIST).toString(),
+                "-segment_list_type", "csv",
                 outDir.resolve("%05d.mp4").toString());
     }
 

@@ -67,6 +67,10 @@ public class ReassemblyWork {
     }
 
     private static final String LOCK_OWNER = "reassemblyLockOwner";
+    /** What the downloaded segment outputs add up to, for {@link #verify}. */
+    private static final String SEGMENTS_SECONDS = "segmentsSeconds";
+    private static final String SEGMENTS_AUDIO = "segmentsAudio";
+    private static final String SEGMENTS_TOTAL = "segmentsTotal";
     /** The joined file may differ from its parts by container rounding, never by a lost segment. */
     private static final double DURATION_TOLERANCE_SECONDS = 0.5;
     private static final Duration PROBE_TIMEOUT = Duration.ofMinutes(2);
@@ -141,7 +145,8 @@ public class ReassemblyWork {
 
     /**
      * Moves the job to {@code reassembling}, checks that every segment's completion is recorded, and downloads
-     * the outputs in order with the concat list that names them.
+     * the outputs in order with the concat list that names them. Each output must be a readable video: a backend
+     * that wrote something else fails the job with the segment named, before ffmpeg tries to join it.
      */
     public void downloadSegments(Exchange exchange) throws IOException {
         String jobId = exchange.getProperty("jobId", String.class);
@@ -159,6 +164,8 @@ public class ReassemblyWork {
         Path dir = WorkFolders.create(workRoot, "reassembly-" + jobId);
         exchange.setProperty(MediaRuns.WORK_DIR, dir);
         List<String> lines = new ArrayList<>();
+        double seconds = 0;
+        boolean audio = false;
         for (int i = 0; i < total; i++) {
             Path segment = dir.resolve(String.format("%05d.mp4", i));
             String key = OutputKeys.segment(jobId, i);
@@ -168,8 +175,15 @@ public class ReassemblyWork {
                 throw new PermanentJobFailure(FailurePhase.REASSEMBLY, "segment output s3://" + names.outputBucket()
                         + "/" + key + " is recorded as complete but does not exist");
             }
+            VideoProbe probe = probe(segment, dir, "segment " + i + " of " + total + ": its output s3://"
+                    + names.outputBucket() + "/" + key);
+            seconds += probe.durationSeconds();
+            audio |= probe.hasAudio();
             lines.add("file '" + segment.toAbsolutePath() + "'");
         }
+        exchange.setProperty(SEGMENTS_SECONDS, seconds);
+        exchange.setProperty(SEGMENTS_AUDIO, audio);
+        exchange.setProperty(SEGMENTS_TOTAL, total);
         Path list = dir.resolve("concat.txt");
         Files.write(list, lines, StandardCharsets.UTF_8);
         exchange.setProperty(MediaRuns.CONCAT_LIST, list);
@@ -183,22 +197,13 @@ public class ReassemblyWork {
     public File verify(Exchange exchange) throws IOException {
         Path dir = exchange.getProperty(MediaRuns.WORK_DIR, Path.class);
         Path joined = exchange.getProperty(MediaRuns.FINAL_FILE, Path.class);
-        List<Path> segments;
-        try (var files = Files.list(dir)) {
-            segments = files.filter(p -> p.getFileName().toString().matches("[0-9]{5}\\.mp4")).sorted().toList();
-        }
-        double expected = 0;
-        boolean audio = false;
-        for (Path segment : segments) {
-            VideoProbe probe = probe(segment, dir);
-            expected += probe.durationSeconds();
-            audio |= probe.hasAudio();
-        }
-        VideoProbe result = probe(joined, dir);
+        double expected = exchange.getProperty(SEGMENTS_SECONDS, Double.class);
+        boolean audio = exchange.getProperty(SEGMENTS_AUDIO, Boolean.class);
+        VideoProbe result = probe(joined, dir, "the joined video");
         if (Math.abs(result.durationSeconds() - expected) > DURATION_TOLERANCE_SECONDS) {
             throw new PermanentJobFailure(FailurePhase.REASSEMBLY, String.format(
                     "the joined video lasts %.2f s but its %d segments add up to %.2f s", result.durationSeconds(),
-                    segments.size(), expected));
+                    exchange.getProperty(SEGMENTS_TOTAL, Integer.class), expected));
         }
         if (audio && !result.hasAudio()) {
             throw new PermanentJobFailure(FailurePhase.REASSEMBLY, "the segments have audio but the joined video has none");
@@ -229,7 +234,8 @@ public class ReassemblyWork {
         }
     }
 
-    private VideoProbe probe(Path video, Path dir) throws IOException {
+    /** @param what names the video for the job's failure reason, e.g. "segment 2 of 5: its output s3://…" */
+    private VideoProbe probe(Path video, Path dir, String what) throws IOException {
         Path out = dir.resolve("probe-" + video.getFileName() + ".json");
         List<String> command = new ArrayList<>();
         command.add(tools.ffprobe());
@@ -237,13 +243,18 @@ public class ReassemblyWork {
         // ffprobe's JSON goes to stdout; with stderr quiet (-v error), the log is the JSON.
         ProcessRunner.Result result = ProcessRunner.run(command, PROBE_TIMEOUT, out);
         if (!result.succeeded()) {
-            throw new PermanentJobFailure(FailurePhase.REASSEMBLY, "ffprobe could not read " + video.getFileName()
-                    + ": " + result.tail());
+            // The work folder's path means nothing to the person who reads the reason, nor does the empty JSON
+            // document ffprobe prints beside its error.
+            String detail = result.tail().replace(video.toAbsolutePath().toString(), video.getFileName().toString())
+                    .replace(video.toString(), video.getFileName().toString())
+                    .lines().map(String::strip).filter(line -> !line.isEmpty() && !line.equals("{") && !line.equals("}"))
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            throw new PermanentJobFailure(FailurePhase.REASSEMBLY, what + " is not a readable video: " + detail);
         }
         try {
             return VideoProbe.parse(Files.readString(out), mapper);
         } catch (RuntimeException unreadable) {
-            throw new PermanentJobFailure(FailurePhase.REASSEMBLY, video.getFileName() + ": " + unreadable.getMessage());
+            throw new PermanentJobFailure(FailurePhase.REASSEMBLY, what + ": " + unreadable.getMessage());
         }
     }
 

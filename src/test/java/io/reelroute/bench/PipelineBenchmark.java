@@ -97,7 +97,7 @@ class PipelineBenchmark {
         List<String> concat = new ArrayList<>();
         List<Path> parts;
         try (var files = Files.list(segments)) {
-            parts = files.sorted().toList();
+            parts = files.filter(p -> p.toString().endsWith(".mp4")).sorted().toList();
         }
         for (Path part : parts) {
             Path out = dir.resolve("out-" + part.getFileName());

@@ -22,7 +22,8 @@ class MediaCommandsTest {
 
         assertThat(args).startsWith("-nostdin", "-nostats", "-loglevel", "error", "-y");
         assertThat(String.join(" ", args)).contains("-i /w/source.mp4", "-map 0:v:0 -map 0:a:0?", "-c copy", "-f segment",
-                "-segment_time 10", "-segment_format mp4", "-reset_timestamps 1");
+                "-segment_time 10", "-segment_format mp4", "-reset_timestamps 1",
+                "-segment_list /w/segments/segments.csv -segment_list_type csv");
         assertThat(args).last().isEqualTo("/w/segments/%05d.mp4");
     }
 

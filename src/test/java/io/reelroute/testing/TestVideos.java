@@ -67,6 +67,71 @@ public final class TestVideos {
         return file;
     }
 
+    /**
+     * An H.264 MP4 (no audio) of {@code seconds} at 25 fps whose only keyframe is the first frame, so that a
+     * stream-copy split can cut it nowhere.
+     */
+    public static synchronized Path clipWithOneKeyframe(int seconds, int width, int height) {
+        Path file = CACHE.resolve("one-keyframe-" + seconds + "s-" + width + "x" + height + ".mp4");
+        if (!Files.exists(file)) {
+            try {
+                Files.createDirectories(CACHE);
+                Path partial = Files.createTempFile(CACHE, "one-keyframe-", ".mp4");
+                run(TOOLS.ffmpeg(), List.of("-nostdin", "-loglevel", "error", "-y", "-f", "lavfi",
+                        "-i", "testsrc2=size=" + width + "x" + height + ":rate=25:duration=" + seconds,
+                        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                        "-g", "100000", "-keyint_min", "100000", "-sc_threshold", "0", partial.toString()));
+                Files.move(partial, file);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return file;
+    }
+
+    /** The same streams with the index (moov) moved to the front, as a web-optimised MP4 has it. */
+    public static synchronized Path faststart(Path video) {
+        Path file = CACHE.resolve("faststart-" + video.getFileName());
+        if (!Files.exists(file)) {
+            try {
+                Path partial = Files.createTempFile(CACHE, "faststart-", ".mp4");
+                run(TOOLS.ffmpeg(), List.of("-nostdin", "-loglevel", "error", "-y", "-i", video.toString(),
+                        "-c", "copy", "-movflags", "+faststart", partial.toString()));
+                Files.move(partial, file);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return file;
+    }
+
+    /** The first half of the file's bytes: an upload cut off halfway. */
+    public static byte[] firstHalf(Path file) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            return java.util.Arrays.copyOf(bytes, bytes.length / 2);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether the index (moov box) comes before the media data (mdat) among the file's top-level boxes. */
+    public static boolean indexFirst(Path mp4) {
+        try (var in = new java.io.DataInputStream(Files.newInputStream(mp4))) {
+            while (true) {
+                long size = Integer.toUnsignedLong(in.readInt());
+                String type = new String(in.readNBytes(4), StandardCharsets.US_ASCII);
+                if (type.equals("moov") || type.equals("mdat")) {
+                    return type.equals("moov");
+                }
+                long rest = (size == 1 ? in.readLong() - 16 : size - 8);
+                in.skipNBytes(rest);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static double durationSeconds(Path video) {
         return Double.parseDouble(run(TOOLS.ffprobe(), List.of("-v", "error", "-show_entries", "format=duration",
                 "-of", "default=noprint_wrappers=1:nokey=1", video.toString())).strip());
