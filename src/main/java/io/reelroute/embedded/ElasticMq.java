@@ -37,7 +37,8 @@ import scalikejdbc.ConnectionPoolSettings;
  * {@code queues-storage} stays off: ElasticMQ uses only one of the two). ElasticMQ reaches that database
  * through scalikejdbc's JVM-wide default connection pool, which it sets up on its first start in a JVM only;
  * so this class points that pool at the folder on every start and closes it on stop, and allows one persistent
- * ElasticMQ per JVM at a time.
+ * ElasticMQ per JVM at a time. A message is in the file once SQS has accepted it, so it survives the process
+ * being killed.
  */
 final class ElasticMq {
 
@@ -66,7 +67,10 @@ final class ElasticMq {
         config.put("queues-storage.enabled", false);
         List<String> storedQueues = List.of();
         if (folder != null) {
-            String uri = "jdbc:h2:" + folder.resolve("messages");
+            // WRITE_DELAY=0: H2 writes each commit to the file before it returns. By default it writes commits
+            // up to half a second later, so a process killed in that time would lose messages that SQS had
+            // already accepted (a sent notification or reassembly trigger, gone for good).
+            String uri = "jdbc:h2:" + folder.resolve("messages") + ";WRITE_DELAY=0";
             config.put("messages-storage.enabled", true);
             config.put("messages-storage.driver-class", "org.h2.Driver");
             config.put("messages-storage.uri", uri);

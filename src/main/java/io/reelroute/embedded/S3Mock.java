@@ -21,7 +21,8 @@ import com.adobe.testing.s3mock.S3MockApplication;
  * {@code MANAGEMENT_SERVER_PORT}, ...). It reads no configuration file: not the application's
  * {@code application.properties}, which shadows S3Mock's own on the classpath, so the settings S3Mock's file
  * holds are given here too (but its quieter level for {@code ExceptionHandlerExceptionResolver}: S3Mock leaves
- * logging to the application).
+ * logging to the application). A kept store is repaired first if a killed process left it cut short
+ * ({@link S3MockStoreRepair}).
  */
 final class S3Mock {
 
@@ -31,6 +32,10 @@ final class S3Mock {
     }
 
     static EmbeddedAws.Emulator start(int port, String region, Path root, boolean keepFiles) {
+        if (keepFiles) {
+            // A kept store may have been cut short by a killed process; S3Mock would fail on it for good.
+            S3MockStoreRepair.repair(root, region);
+        }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("com.adobe.testing.s3mock.httpPort", port); // "http.port" in S3MockApplication's constants
         // S3Mock's main connector, HTTPS on 9191 in S3MockApplication.start: unused here, so plain HTTP on a free

@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,6 +39,8 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.Tag;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -85,6 +88,50 @@ class EmbeddedAwsTest {
             assertThat(receiveAll(clients.sqs, queue, 2)).containsExactlyInAnyOrder("kept", "in flight");
             assertThat(clients.dynamoDb.getItem(r -> r.tableName(TABLE).key(Map.of("job_id", AttributeValue.fromS("j1"))))
                     .item().get("status").s()).isEqualTo("created");
+        }
+    }
+
+    @Test
+    void anS3StoreCutShortByAKilledProcessIsRepairedAtStart(@TempDir Path data) throws IOException {
+        String torn = "segments/a/00001_00002_sbs.mp4";
+        String other = BUCKET + "-2";
+        try (EmbeddedAws aws = start(data); Clients clients = new Clients(aws)) {
+            for (String bucket : List.of(BUCKET, other)) {
+                clients.s3.createBucket(r -> r.bucket(bucket));
+                clients.s3.putObject(r -> r.bucket(bucket).key(KEY), RequestBody.fromString("video bytes"));
+                clients.s3.putObject(r -> r.bucket(bucket).key(torn), RequestBody.fromString("segment bytes"));
+            }
+        }
+        // What a kill leaves while S3Mock rewrites its files in place: in both buckets one object's data cut short,
+        // and in the first the bucket's key map emptied as well.
+        for (String bucket : List.of(BUCKET, other)) {
+            try (var folders = Files.list(data.resolve("s3").resolve(bucket))) {
+                for (Path folder : folders.filter(Files::isDirectory).toList()) {
+                    if (Files.readString(folder.resolve(S3MockStoreRepair.OBJECT_METADATA)).contains(torn)) {
+                        Files.writeString(folder.resolve(S3MockStoreRepair.OBJECT_DATA), "segm");
+                    }
+                }
+            }
+        }
+        Files.write(data.resolve("s3").resolve(BUCKET).resolve(S3MockStoreRepair.BUCKET_METADATA), new byte[0]);
+
+        try (EmbeddedAws aws = start(data); Clients clients = new Clients(aws)) {
+            for (String bucket : List.of(BUCKET, other)) {
+                assertThat(clients.s3.listObjectsV2(r -> r.bucket(bucket)).contents()).extracting(S3Object::key)
+                        .containsExactly(KEY);
+                assertThat(clients.s3.getObjectAsBytes(r -> r.bucket(bucket).key(KEY)).asUtf8String()).isEqualTo("video bytes");
+                assertThatThrownBy(() -> clients.s3.getObjectAsBytes(r -> r.bucket(bucket).key(torn)))
+                        .isInstanceOf(NoSuchKeyException.class);
+                // The write the kill interrupted, done again: the bucket goes on as before.
+                clients.s3.putObject(r -> r.bucket(bucket).key(torn), RequestBody.fromString("segment bytes"));
+            }
+        }
+        try (EmbeddedAws aws = start(data); Clients clients = new Clients(aws)) {
+            for (String bucket : List.of(BUCKET, other)) {
+                assertThat(clients.s3.listObjectsV2(r -> r.bucket(bucket)).contents()).extracting(S3Object::key)
+                        .containsExactlyInAnyOrder(KEY, torn);
+                assertThat(clients.s3.getObjectAsBytes(r -> r.bucket(bucket).key(torn)).asUtf8String()).isEqualTo("segment bytes");
+            }
         }
     }
 
