@@ -48,8 +48,10 @@ public class DeadLetters {
         JOB_FAILED,
         /** The job's HLS packaging is now failed (the job itself stays completed). */
         PACKAGING_FAILED,
-        /** The job had already ended (or another worker is still on it): only the copy is kept. */
+        /** The job had already ended: only the copy is kept. */
         JOB_ALREADY_ENDED,
+        /** A reassembly worker still holds the job's lock: it may finish; if it died, the watchdog takes over. */
+        JOB_LOCKED,
         /** The message names no job of ours: only the copy is kept. */
         NO_JOB
     }
@@ -116,8 +118,7 @@ public class DeadLetters {
         }
         if (job.status() == JobStatus.REASSEMBLING && job.reassemblyLockExpiresAt() != null
                 && job.reassemblyLockExpiresAt().isAfter(clock.instant())) {
-            // A worker still holds the lock and may yet finish; if it dies, the watchdog takes over.
-            return Outcome.JOB_ALREADY_ENDED;
+            return Outcome.JOB_LOCKED;
         }
         FailurePhase phase = phaseOf(queue, job.lastError());
         JobStore.Transition failed = jobs.failDeadLettered(jobId, phase, reason, key);

@@ -122,7 +122,7 @@ class CrashRecoveryTest {
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
-    void everyJobCompletesAfterRepeatedKillsWithoutAnyManualStep() throws Exception {
+    void everyJobCompletesAfterRepeatedKillsAndAStopWithoutAnyManualStep() throws Exception {
         int kills = 3;
         note("seed " + SEED + " (replay with -Dreelroute.crash.seed=" + SEED + "), " + kills + " kills, folder " + ROOT
                 + ", ports " + ports);
@@ -145,9 +145,15 @@ class CrashRecoveryTest {
             if (!child.process().isAlive()) {
                 throw new AssertionError(report("run " + child.run() + " exited by itself", jobs));
             }
-            int killed = kill(child);
-            note("kill " + kill + " of run " + child.run() + " (" + killed + " processes) " + moment
-                    + "; the jobs before: " + before);
+            if (kill < kills) {
+                int killed = kill(child);
+                note("kill " + kill + " of run " + child.run() + " (" + killed + " processes) " + moment
+                        + "; the jobs before: " + before);
+            } else {
+                // The last one is a SIGTERM: graceful shutdown, and nothing the application started outlives it.
+                long took = terminate(child);
+                note("SIGTERM to run " + child.run() + " " + moment + ", stopped in " + took + " ms; the jobs before: " + before);
+            }
             start(kill + 1);
         }
 
@@ -351,6 +357,21 @@ class CrashRecoveryTest {
             throw new IllegalStateException("killing run " + run.run() + " failed", e);
         }
         return killed;
+    }
+
+    /**
+     * Sends SIGTERM and waits for the application to stop by itself; then no process it started may be left.
+     * Returns how long the stop took.
+     */
+    private static long terminate(Child run) throws Exception {
+        long started = System.nanoTime();
+        run.process().destroy();
+        if (!run.process().waitFor(120, TimeUnit.SECONDS)) {
+            throw new AssertionError("run " + run.run() + " did not stop within 120 s of SIGTERM; log tail:\n" + tail(run.log(), 40));
+        }
+        List<String> left = strays().stream().map(CrashRecoveryTest::describe).toList();
+        assertThat(left).as("processes left running after SIGTERM").isEmpty();
+        return (System.nanoTime() - started) / 1_000_000;
     }
 
     /** Live processes (other than this JVM) whose command line names the test's folder. */
