@@ -10,6 +10,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.aws2.sqs.Sqs2Endpoint;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -50,6 +52,8 @@ import software.amazon.awssdk.services.s3.S3Client;
     "reelroute.sqs.wait-time-seconds=1",
     "reelroute.chunking.segment-seconds=4",
     "reelroute.media.work-dir=target/test-work-operations",
+    "reelroute.sqs.visibility-timeout-seconds=30",
+    "reelroute.sqs.visibility-timeout.video-worker=45",
 })
 class OperationsTest {
 
@@ -62,6 +66,8 @@ class OperationsTest {
 
     @LocalServerPort
     int port;
+    @Autowired
+    CamelContext camel;
     @Autowired
     JobStore jobs;
     @Autowired
@@ -101,6 +107,17 @@ class OperationsTest {
         assertThat(tagged).as(output.getAll()).isGreaterThanOrEqualTo(3);
         assertThat(output.getAll().lines().filter(line -> line.contains("[" + jobId + "]"))
                 .anyMatch(line -> line.contains("reassembl"))).isTrue();
+    }
+
+    @Test
+    void eachQueueHasItsOwnVisibilityTimeoutDefaultingToTheCommonOne() {
+        assertThat(visibilityTimeout("inference")).isEqualTo(45);
+        assertThat(visibilityTimeout("upload-event")).isEqualTo(30);
+        assertThat(visibilityTimeout("reassembly")).isEqualTo(30);
+    }
+
+    private Integer visibilityTimeout(String routeId) {
+        return ((Sqs2Endpoint) camel.getRoute(routeId).getEndpoint()).getConfiguration().getVisibilityTimeout();
     }
 
     private HttpResponse<String> get(String path) throws Exception {
