@@ -70,7 +70,9 @@ final class ElasticMq {
             // WRITE_DELAY=0: H2 writes each commit to the file before it returns. By default it writes commits
             // up to half a second later, so a process killed in that time would lose messages that SQS had
             // already accepted (a sent notification or reassembly trigger, gone for good).
-            String uri = "jdbc:h2:" + folder.resolve("messages") + ";WRITE_DELAY=0";
+            // DB_CLOSE_ON_EXIT=FALSE: H2 would close the database from its own shutdown hook at SIGTERM, while
+            // graceful shutdown still lets in-flight work send and delete messages; it is closed with ElasticMQ.
+            String uri = "jdbc:h2:" + folder.resolve("messages") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
             config.put("messages-storage.enabled", true);
             config.put("messages-storage.driver-class", "org.h2.Driver");
             config.put("messages-storage.uri", uri);
