@@ -1,0 +1,95 @@
+package io.reelroute.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * deploy/Dockerfile can't be built here (no Docker engine), so its references are checked: what it copies
+ * from the build context exists, the artifact it copies is the one Maven builds, the entrypoint runs what was
+ * copied, the routes land where the settings point, and the image runs as a non-root user on a JRE.
+ */
+class DockerfileTest {
+
+    static final Path DOCKERFILE = Path.of("deploy", "Dockerfile");
+
+    @Test
+    void everythingTheImageCopiesFromTheContextExists() throws IOException {
+        List<String> sources = new ArrayList<>();
+        for (String line : instructions()) {
+            if (line.startsWith("COPY ") && !line.contains("--from=")) {
+                String[] words = line.substring(5).trim().split("\\s+");
+                for (int i = 0; i < words.length - 1; i++) {
+                    sources.add(words[i]);
+                }
+            }
+        }
+        assertThat(sources).contains(".mvn", "mvnw", "pom.xml", "src", "routes");
+        for (String source : sources) {
+            assertThat(Path.of(source)).as("COPY source %s", source).exists();
+        }
+        // Nothing the build needs is excluded from the context.
+        List<String> ignored = Files.readAllLines(Path.of(".dockerignore")).stream()
+                .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        assertThat(ignored).contains("target", "data").doesNotContainAnyElementsOf(sources);
+    }
+
+    @Test
+    void theEntrypointRunsTheArtifactMavenBuildsWithoutTheEmulators() throws IOException {
+        String pom = Files.readString(Path.of("pom.xml"));
+        Matcher artifact = Pattern.compile("<artifactId>([^<]+)</artifactId>").matcher(
+                pom.substring(pom.indexOf("</parent>")));
+        assertThat(artifact.find()).isTrue();
+        List<String> lines = instructions();
+        String build = lines.stream().filter(l -> l.startsWith("RUN ") && l.contains(" package")).findFirst().orElseThrow();
+        assertThat(build).contains("-Dproduction");
+        String copied = lines.stream().filter(l -> l.startsWith("COPY --from=build")).findFirst().orElseThrow();
+        assertThat(copied).contains("/target/" + artifact.group(1) + "-*.jar");
+        String destination = copied.substring(copied.lastIndexOf(' ') + 1);
+        String entrypoint = lines.stream().filter(l -> l.startsWith("ENTRYPOINT")).reduce((a, b) -> b).orElseThrow();
+        assertThat(entrypoint).contains("\"-jar\"", "\"" + destination + "\"");
+    }
+
+    @Test
+    void theRunStageIsAJreWithTheRoutesWhereTheSettingsLookAndNoRoot() throws IOException {
+        List<String> lines = instructions();
+        List<String> stages = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
+        String run = stages.get(stages.size() - 1);
+        assertThat(run).containsIgnoringCase("jre").doesNotContain(" AS ");
+        String runStage = String.join("\n", lines.subList(lines.indexOf(run), lines.size()));
+        assertThat(runStage).contains("COPY routes /app/routes").contains("REELROUTE_ROUTES_DIR=/app/routes");
+        // The bundled ffmpeg links libpulse.so.0.
+        assertThat(runStage).contains("libpulse0");
+        String user = lines.stream().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElseThrow();
+        assertThat(user.substring(5).trim()).isNotIn("root", "0");
+        assertThat(runStage).contains("JAVA_TOOL_OPTIONS=").contains("MaxRAMPercentage");
+        assertThat(Path.of("routes", "mediaconvert-job.json")).exists();
+    }
+
+    /** The Dockerfile's instructions, continuation lines joined, comments dropped. */
+    static List<String> instructions() throws IOException {
+        List<String> joined = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String raw : Files.readAllLines(DOCKERFILE)) {
+            String line = raw.strip();
+            if (line.startsWith("#") || (line.isEmpty() && current.isEmpty())) {
+                continue;
+            }
+            boolean continues = line.endsWith("\\");
+            current.append(continues ? line.substring(0, line.length() - 1) : line).append(' ');
+            if (!continues) {
+                joined.add(current.toString().trim().replaceAll("\\s+", " "));
+                current.setLength(0);
+            }
+        }
+        return joined;
+    }
+}
