@@ -22,7 +22,6 @@ import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobStatus;
-import io.reelroute.store.JobStore;
 
 /**
  * GET /jobs/{id}/events: server-sent events. The response body is an {@link InputStream} that platform-http
@@ -46,15 +45,13 @@ public class JobEvents implements SmartLifecycle {
     static final int MAX_OPEN_STREAMS = 100;
 
     private final JobApi jobApi;
-    private final JobStore jobs;
     private final ObjectMapper mapper;
     private final ReelRouteProperties.Api settings;
     private final AtomicInteger open = new AtomicInteger();
     private volatile boolean running;
 
-    public JobEvents(JobApi jobApi, JobStore jobs, ObjectMapper mapper, ReelRouteProperties properties) {
+    public JobEvents(JobApi jobApi, ObjectMapper mapper, ReelRouteProperties properties) {
         this.jobApi = jobApi;
-        this.jobs = jobs;
         this.mapper = mapper;
         this.settings = properties.api();
     }
@@ -66,9 +63,14 @@ public class JobEvents implements SmartLifecycle {
             open.decrementAndGet();
             throw new ApiException(503, "too many event streams are open; poll GET /jobs/" + job.jobId() + " instead");
         }
-        String owner = subject;
-        Supplier<Optional<Job>> current = () -> jobs.find(job.jobId())
-                .filter(j -> owner.equals(j.owner()) && j.deletedAt() == null);
+        // The same ownership rule as every read: a job deleted meanwhile is gone.
+        Supplier<Optional<Job>> current = () -> {
+            try {
+                return Optional.of(jobApi.owned(job.jobId(), subject));
+            } catch (ApiException gone) {
+                return Optional.empty();
+            }
+        };
         return new EventStream(current, settings.eventPoll(), settings.eventHeartbeat(), settings.eventStreamMax());
     }
 

@@ -33,6 +33,11 @@ public record Job(
         /** Until when the reassembly lock is held; null when free. */
         Instant reassemblyLockExpiresAt) {
 
+    /** Whether a reassembly worker holds the job's lock at {@code now} (it may yet finish). */
+    public boolean reassemblyLockHeld(Instant now) {
+        return status == JobStatus.REASSEMBLING && reassemblyLockExpiresAt != null && reassemblyLockExpiresAt.isAfter(now);
+    }
+
     /** The HLS package of a completed job. Fields are null until known. */
     public record Hls(HlsStatus status, String mediaConvertJobId, Integer percent, String masterKey, String errorCode,
             String errorMessage) {

@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.reelroute.aws.AwsResources;
@@ -21,12 +20,12 @@ import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.InboundMessage;
 import io.reelroute.contract.InboundMessages;
 import io.reelroute.contract.Job;
-import io.reelroute.contract.JobIds;
-import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.ReassemblyMessage;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.store.JobStore;
 import io.reelroute.transcode.LifecycleEvents;
+import io.reelroute.transcode.TranscodeEvents;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -116,8 +115,7 @@ public class DeadLetters {
         if (job.status().isTerminal()) {
             return Outcome.JOB_ALREADY_ENDED;
         }
-        if (job.status() == JobStatus.REASSEMBLING && job.reassemblyLockExpiresAt() != null
-                && job.reassemblyLockExpiresAt().isAfter(clock.instant())) {
+        if (job.reassemblyLockHeld(clock.instant())) {
             return Outcome.JOB_LOCKED;
         }
         FailurePhase phase = phaseOf(queue, job.lastError());
@@ -150,8 +148,7 @@ public class DeadLetters {
     Optional<String> jobOf(String queue, String body) {
         try {
             if (queue.equals("reassembly")) {
-                JsonNode json = mapper.readTree(body);
-                return valid(json.path("job_id").asText(null));
+                return Optional.of(ReassemblyMessage.jobId(body, mapper));
             }
             InboundMessage message = inbound.classify(body);
             if (message instanceof InboundMessage.ObjectCreated created && !created.objects().isEmpty()) {
@@ -159,16 +156,12 @@ public class DeadLetters {
                 return Optional.of(queue.equals("chunking") ? SourceKey.parse(key).jobId() : SegmentKey.parse(key).jobId());
             }
             if (message instanceof InboundMessage.EventBridgeEvent event) {
-                return valid(event.detail().path("userMetadata").path("job_id").asText(null));
+                return Optional.ofNullable(TranscodeEvents.jobIdOf(event));
             }
         } catch (Exception unreadable) {
             // Not ours to understand: kept under "unknown".
         }
         return Optional.empty();
-    }
-
-    private static Optional<String> valid(String jobId) {
-        return jobId != null && JobIds.isValid(jobId) ? Optional.of(jobId) : Optional.empty();
     }
 
     /** Deliveries from the work queue: the receive count goes on from there, and this receive added one. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.reelroute.aws.AwsResources;
+import io.reelroute.contract.ReassemblyMessage;
 import io.reelroute.contract.ResourceNames;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -47,7 +48,7 @@ public class Redrive {
 
     /** The reassembly hand-off, straight to the reassembly hop (whatever the trigger record says). */
     public void reassembly(String jobId) {
-        send(names.reassemblyQueue(), mapper.createObjectNode().put("job_id", jobId).toString());
+        send(names.reassemblyQueue(), ReassemblyMessage.body(jobId, mapper));
     }
 
     private void send(String queue, String body) {

@@ -114,8 +114,7 @@ public class Watchdog {
                     ? new Repair(id, Action.FAILED_PACKAGING, "no packaging progress for " + quiet)
                     : new Repair(id, Action.MOVED_ON, "packaging ended meanwhile");
         }
-        if (job.status() == JobStatus.REASSEMBLING && job.reassemblyLockExpiresAt() != null
-                && job.reassemblyLockExpiresAt().isAfter(clock.instant())) {
+        if (job.reassemblyLockHeld(clock.instant())) {
             return new Repair(id, Action.WAITED_FOR_LOCK, "locked until " + job.reassemblyLockExpiresAt());
         }
         String situation = job.status().wireName() + " with no progress for " + quiet

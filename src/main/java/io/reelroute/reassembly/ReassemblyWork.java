@@ -18,17 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.InvalidKeyException;
 import io.reelroute.contract.Job;
-import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.PermanentJobFailure;
+import io.reelroute.contract.ReassemblyMessage;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.media.MediaRuns;
 import io.reelroute.media.MediaTools;
@@ -103,18 +102,7 @@ public class ReassemblyWork {
 
     /** The job id of a {@code {"job_id": ...}} message. */
     public String jobId(String body) {
-        JsonNode message;
-        try {
-            message = mapper.readTree(body == null ? "" : body);
-        } catch (IOException e) {
-            throw new InvalidKeyException("a reassembly message must be JSON {\"job_id\": ...}, was: " + abbreviate(body));
-        }
-        String jobId = message == null ? null : message.path("job_id").asText(null);
-        if (jobId == null || !JobIds.isValid(jobId)) {
-            throw new InvalidKeyException("a reassembly message needs a job_id that is a lowercase UUID, was: "
-                    + abbreviate(body));
-        }
-        return jobId;
+        return ReassemblyMessage.jobId(body, mapper);
     }
 
     public Plan plan(String jobId) {
@@ -256,11 +244,6 @@ public class ReassemblyWork {
         } catch (RuntimeException unreadable) {
             throw new PermanentJobFailure(FailurePhase.REASSEMBLY, what + ": " + unreadable.getMessage());
         }
-    }
-
-    private static String abbreviate(String body) {
-        String text = body == null ? "(empty)" : body.strip();
-        return text.length() <= 200 ? text : text.substring(0, 200) + "…";
     }
 
     private static String hostName() {

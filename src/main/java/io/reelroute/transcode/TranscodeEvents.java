@@ -41,13 +41,19 @@ public class TranscodeEvents {
         this.jobs = jobs;
     }
 
+    /** The ReelRoute job a MediaConvert event is about ({@code userMetadata.job_id}); null if none. */
+    public static String jobIdOf(EventBridgeEvent event) {
+        String jobId = event.detail().path("userMetadata").path("job_id").asText("");
+        return JobIds.isValid(jobId) ? jobId : null;
+    }
+
     public Applied apply(EventBridgeEvent event) {
         if (!SOURCE.equals(event.source()) || !DETAIL_TYPE.equals(event.detailType())) {
             return new Applied(Outcome.NOT_OURS, null, "not a MediaConvert job event: " + event.source() + " / " + event.detailType());
         }
         JsonNode detail = event.detail();
-        String jobId = detail.path("userMetadata").path("job_id").asText("");
-        if (!JobIds.isValid(jobId)) {
+        String jobId = jobIdOf(event);
+        if (jobId == null) {
             return new Applied(Outcome.NOT_OURS, null, "MediaConvert job " + detail.path("jobId").asText("?")
                     + " has no ReelRoute job_id in its userMetadata");
         }
