@@ -1,0 +1,401 @@
+package io.reelroute.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.reelroute.contract.ResourceNames;
+
+/**
+ * The Kubernetes overlays render, read as their Kubernetes types, and hold the deployment's rules: every role
+ * runs routes that exist (with the in-process routes they call), every route runs in some role, the GPU is the
+ * inference role's only, probes and scrapes point at what the application serves, KEDA watches the queues the
+ * role consumes (queues Terraform creates), shutdown has the time the application takes, and every setting the
+ * manifests give names one the application has. Skipped, saying why, where kubectl is absent.
+ */
+class KubernetesManifestsTest {
+
+    private static final List<String> OVERLAYS = List.of("dev", "prod");
+    private static final Set<String> ROLES = Set.of("api", "media", "inference", "transcode", "watchdog");
+    private static final String APP = "reelroute";
+    private static final String GPU = "nvidia.com/gpu";
+
+    private static final Map<String, RenderedOverlay> RENDERED = new LinkedHashMap<>();
+    private static RouteCatalog catalog;
+    private static Properties defaults;
+
+    @BeforeAll
+    static void render() throws Exception {
+        Optional<Path> kubectl = RenderedOverlay.kubectl();
+        if (kubectl.isEmpty()) {
+            System.out.println("[SKIPPED] KubernetesManifestsTest: kubectl (with kustomize) is not on the PATH");
+        }
+        assumeTrue(kubectl.isPresent(), "kubectl is not on the PATH");
+        for (String overlay : OVERLAYS) {
+            RENDERED.put(overlay, RenderedOverlay.render(kubectl.get(), overlay));
+        }
+        catalog = RouteCatalog.read();
+        defaults = properties(Path.of("src", "main", "resources", "application.properties"));
+    }
+
+    @Test
+    void theRoutesConfigMapHoldsEveryHopAsItIs() throws IOException {
+        Set<String> hops;
+        try (Stream<Path> files = Files.list(RouteCatalog.ROUTES)) {
+            hops = files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.endsWith(".camel.yaml") || n.equals("mediaconvert-job.json"))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            ConfigMap routes = rendered.configMap("reelroute-routes");
+            assertThat(new TreeSet<>(routes.getData().keySet()))
+                    .as("%s: routes/kustomization.yaml lists every hop of routes/", rendered.overlay()).isEqualTo(hops);
+            for (String hop : hops) {
+                assertThat(routes.getData().get(hop)).isEqualTo(Files.readString(RouteCatalog.ROUTES.resolve(hop)));
+            }
+        }
+    }
+
+    @Test
+    void everyRoleRunsRoutesThatExistAndEveryRouteRunsInSomeRole() {
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            Set<String> running = new TreeSet<>();
+            Set<String> roles = new TreeSet<>();
+            for (Deployment deployment : rendered.all(Deployment.class)) {
+                String role = role(deployment);
+                roles.add(role);
+                String selection = env(app(deployment), "REELROUTE_ROUTES_ENABLED").orElseThrow(
+                        () -> new AssertionError(deployment.getMetadata().getName() + " sets no REELROUTE_ROUTES_ENABLED"));
+                for (String pattern : selection.split(",")) {
+                    assertThat(catalog.matching(pattern)).as("%s/%s: %s names a route of routes/", rendered.overlay(), role,
+                            pattern).isNotEmpty();
+                }
+                Set<String> enabled = catalog.enabledBy(selection);
+                assertThat(catalog.unmetNeeds(enabled)).as("%s/%s: in-process endpoints with no route in the role",
+                        rendered.overlay(), role).isEmpty();
+                running.addAll(enabled);
+            }
+            assertThat(roles).as(rendered.overlay()).isEqualTo(ROLES);
+            assertThat(running).as("%s: every route of routes/ runs in some role", rendered.overlay())
+                    .isEqualTo(new TreeSet<>(catalog.routes().keySet()));
+        }
+    }
+
+    @Test
+    void onlyTheInferenceRoleAsksForAGpuAndItLandsOnGpuNodes() {
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            for (Deployment deployment : rendered.all(Deployment.class)) {
+                PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+                boolean asksForGpu = containers(pod).stream().anyMatch(c -> c.getResources().getLimits().containsKey(GPU));
+                boolean tolerates = pod.getTolerations().stream().anyMatch(t -> GPU.equals(t.getKey())
+                        && "NoSchedule".equals(t.getEffect()));
+                if (role(deployment).equals("inference")) {
+                    assertThat(asksForGpu).as("%s: inference has a %s limit", rendered.overlay(), GPU).isTrue();
+                    assertThat(tolerates).as("%s: inference tolerates the GPU taint", rendered.overlay()).isTrue();
+                    assertThat(pod.getNodeSelector()).as("%s: inference selects GPU nodes", rendered.overlay()).isNotEmpty();
+                    for (GenericKubernetesResource nodePool : rendered.all("NodePool")) {
+                        Map<String, Object> template = map(nodePool.getAdditionalProperties(), "spec", "template");
+                        assertThat(map(template, "metadata", "labels")).as("the NodePool's nodes carry the label inference selects")
+                                .containsAllEntriesOf(pod.getNodeSelector());
+                        assertThat(list(map(template, "spec"), "taints")).as("the NodePool's nodes carry the taint inference tolerates")
+                                .anyMatch(taint -> GPU.equals(((Map<?, ?>) taint).get("key")));
+                    }
+                } else {
+                    assertThat(asksForGpu || tolerates || !pod.getNodeSelector().isEmpty())
+                            .as("%s/%s: no GPU, GPU toleration or node selection outside inference", rendered.overlay(),
+                                    role(deployment)).isFalse();
+                }
+            }
+        }
+        assertThat(RENDERED.get("prod").all("NodePool")).as("prod brings a Karpenter NodePool for GPU capacity").hasSize(1);
+    }
+
+    @Test
+    void probesAndScrapesPointAtWhatTheApplicationServes() {
+        // OperationsTest asks the running application for these endpoints; here they must be the ones probed.
+        assertThat(defaults.getProperty("management.endpoint.health.probes.enabled")).isEqualTo("true");
+        assertThat(defaults.getProperty("management.endpoints.web.exposure.include")).contains("health", "prometheus");
+        int port = Integer.parseInt(defaults.getProperty("server.port", "8080"));
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            for (Deployment deployment : rendered.all(Deployment.class)) {
+                String where = rendered.overlay() + "/" + role(deployment);
+                Container app = app(deployment);
+                assertThat(app.getPorts()).as(where).anyMatch(p -> "http".equals(p.getName()) && p.getContainerPort() == port);
+                assertThat(httpGet(app.getLivenessProbe())).as(where).isEqualTo("http /actuator/health/liveness");
+                assertThat(httpGet(app.getStartupProbe())).as(where).isEqualTo("http /actuator/health/liveness");
+                assertThat(httpGet(app.getReadinessProbe())).as(where).isEqualTo("http /actuator/health/readiness");
+                assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).as(where).containsAllEntriesOf(Map.of(
+                        "prometheus.io/scrape", "true", "prometheus.io/path", "/actuator/prometheus",
+                        "prometheus.io/port", String.valueOf(port)));
+                for (Container container : containers(deployment.getSpec().getTemplate().getSpec())) {
+                    assertThat(container.getResources().getRequests()).as("%s/%s requests", where, container.getName())
+                            .containsKeys("cpu", "memory");
+                    assertThat(container.getResources().getLimits()).as("%s/%s limits", where, container.getName())
+                            .containsKey("memory");
+                }
+            }
+        }
+    }
+
+    @Test
+    void theModelServerIsASidecarWithItsOwnProbesOnThePortTheHttpBackendCalls() {
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            Deployment inference = rendered.named(Deployment.class, "reelroute-inference");
+            Container app = app(inference);
+            assertThat(env(app, "REELROUTE_INFERENCE_BACKEND")).contains("http");
+            URI model = URI.create(env(app, "REELROUTE_INFERENCE_HTTP_URL").orElseThrow());
+            assertThat(model.getHost()).isEqualTo("127.0.0.1");
+            Container sidecar = inference.getSpec().getTemplate().getSpec().getInitContainers().stream()
+                    .filter(c -> c.getName().equals("model-server")).findFirst().orElseThrow();
+            assertThat(sidecar.getRestartPolicy()).as("a native sidecar: up before ReelRoute, down after it").isEqualTo("Always");
+            assertThat(sidecar.getPorts()).anyMatch(p -> p.getContainerPort() == model.getPort() && "model".equals(p.getName()));
+            for (Probe probe : List.of(sidecar.getStartupProbe(), sidecar.getLivenessProbe(), sidecar.getReadinessProbe())) {
+                assertThat(httpGet(probe)).isEqualTo("model /ping");
+            }
+            assertThat(sidecar.getResources().getLimits()).containsKey(GPU);
+        }
+    }
+
+    @Test
+    void kedaScalesEachWorkerRoleOnTheQueuesItConsumesAndTerraformCreates() throws Exception {
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            String prefix = rendered.configMap("reelroute-aws").getData().get("REELROUTE_PREFIX");
+            Set<String> knownQueues = new LinkedHashSet<>();
+            ResourceNames names = ResourceNames.fromPrefix(prefix);
+            names.queues().forEach(q -> {
+                knownQueues.add(q);
+                knownQueues.add(ResourceNames.dlq(q));
+            });
+            Set<String> scaled = new TreeSet<>();
+            for (GenericKubernetesResource scaledObject : rendered.all("ScaledObject")) {
+                Map<String, Object> spec = map(scaledObject.getAdditionalProperties(), "spec");
+                String target = (String) map(spec, "scaleTargetRef").get("name");
+                Deployment deployment = rendered.named(Deployment.class, target);
+                String role = role(deployment);
+                scaled.add(role);
+                Set<String> watched = new TreeSet<>();
+                for (Object item : list(spec, "triggers")) {
+                    Map<String, Object> trigger = castMap(item);
+                    assertThat(trigger.get("type")).isEqualTo("aws-sqs-queue");
+                    String authentication = (String) map(trigger, "authenticationRef").get("name");
+                    Map<String, Object> podIdentity = map(rendered.all("TriggerAuthentication").stream()
+                            .filter(a -> a.getMetadata().getName().equals(authentication)).findFirst().orElseThrow()
+                            .getAdditionalProperties(), "spec", "podIdentity");
+                    assertThat(podIdentity.get("provider")).isEqualTo("aws");
+                    assertThat((String) podIdentity.get("roleArn")).matches("arn:aws:iam::\\d{12}:role/" + prefix + "-keda-scaler");
+                    Map<String, Object> metadata = map(trigger, "metadata");
+                    assertThat(Integer.parseInt((String) metadata.get("queueLength"))).isPositive();
+                    assertThat(metadata.get("awsRegion")).isEqualTo(rendered.configMap("reelroute-aws").getData().get("AWS_REGION"));
+                    String url = (String) metadata.get("queueURL");
+                    assertThat(url).matches("https://sqs\\.[a-z0-9-]+\\.amazonaws\\.com/\\d{12}/[a-z0-9-]+");
+                    String queue = url.substring(url.lastIndexOf('/') + 1);
+                    assertThat(knownQueues).as("%s/%s scales on a queue ReelRoute uses", rendered.overlay(), role).contains(queue);
+                    watched.add(queue.substring(prefix.length() + 1));
+                }
+                assertThat(watched).as("%s/%s scales on exactly the queues its routes consume", rendered.overlay(), role)
+                        .isEqualTo(new TreeSet<>(catalog.queuesConsumedBy(
+                                catalog.enabledBy(env(app(deployment), "REELROUTE_ROUTES_ENABLED").orElseThrow()))));
+                Number min = (Number) spec.get("minReplicaCount");
+                if (role.equals("inference") || role.equals("media")) {
+                    assertThat(min.intValue()).as("%s/%s scales to zero", rendered.overlay(), role).isZero();
+                }
+                assertThat(((Number) spec.get("maxReplicaCount")).intValue()).isGreaterThanOrEqualTo(Math.max(1, min.intValue()));
+            }
+            assertThat(scaled).as(rendered.overlay()).containsExactlyInAnyOrder("inference", "media", "transcode");
+        }
+    }
+
+    @Test
+    void everyRoleHasItsOwnIdentityFromTerraformsOutputs() {
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            String prefix = rendered.configMap("reelroute-aws").getData().get("REELROUTE_PREFIX");
+            Set<String> accounts = new TreeSet<>();
+            for (Deployment deployment : rendered.all(Deployment.class)) {
+                String role = role(deployment);
+                String account = deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
+                assertThat(account).isEqualTo("reelroute-" + role);
+                accounts.add(account);
+                ServiceAccount serviceAccount = rendered.named(ServiceAccount.class, account);
+                assertThat(serviceAccount.getMetadata().getAnnotations().get("eks.amazonaws.com/role-arn"))
+                        .as("%s/%s: IRSA role", rendered.overlay(), role)
+                        .matches("arn:aws:iam::\\d{12}:role/" + prefix + "-" + role);
+            }
+            assertThat(accounts).hasSize(ROLES.size());
+        }
+    }
+
+    @Test
+    void podsGetLongerToStopThanTheApplicationTakes() {
+        long camel = Long.parseLong(defaults.getProperty("camel.main.shutdown-timeout"));
+        Duration spring = DurationStyle.detectAndParse(defaults.getProperty("spring.lifecycle.timeout-per-shutdown-phase"));
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            for (Deployment deployment : rendered.all(Deployment.class)) {
+                assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+                        .as("%s/%s", rendered.overlay(), role(deployment)).isGreaterThan(camel + spring.toSeconds());
+            }
+        }
+    }
+
+    @Test
+    void theApiIsAServiceThatADisruptionLeavesRunning() {
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            Deployment api = rendered.named(Deployment.class, "reelroute-api");
+            Map<String, String> labels = api.getSpec().getTemplate().getMetadata().getLabels();
+            Service service = rendered.named(Service.class, "reelroute-api");
+            assertThat(labels).containsAllEntriesOf(service.getSpec().getSelector());
+            assertThat(service.getSpec().getPorts()).allMatch(p -> "http".equals(p.getTargetPort().getStrVal()));
+            PodDisruptionBudget budget = rendered.named(PodDisruptionBudget.class, "reelroute-api");
+            assertThat(labels).containsAllEntriesOf(budget.getSpec().getSelector().getMatchLabels());
+            int replicas = api.getSpec().getReplicas();
+            if (budget.getSpec().getMinAvailable() != null) {
+                assertThat(budget.getSpec().getMinAvailable().getIntVal()).as("a drain can proceed").isLessThan(replicas);
+            }
+            // Only the api takes requests; the other roles must not be selected by its Service.
+            for (Deployment other : rendered.all(Deployment.class)) {
+                if (other != api) {
+                    assertThat(other.getSpec().getTemplate().getMetadata().getLabels().entrySet()
+                            .containsAll(service.getSpec().getSelector().entrySet()))
+                            .as("%s/%s", rendered.overlay(), role(other)).isFalse();
+                }
+            }
+        }
+    }
+
+    @Test
+    void routesAndSettingsAreMountedWhereTheImageLooksForThem() throws IOException {
+        String dockerfile = Files.readString(DockerfileTest.DOCKERFILE);
+        assertThat(dockerfile).contains("REELROUTE_ROUTES_DIR=/app/routes").contains("WORKDIR /app");
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            for (Deployment deployment : rendered.all(Deployment.class)) {
+                PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+                Map<String, String> mounts = app(deployment).getVolumeMounts().stream()
+                        .collect(Collectors.toMap(VolumeMount::getMountPath, VolumeMount::getName));
+                // Spring Boot reads ./config/application.properties from the working directory, /app.
+                assertThat(configMapOf(pod, mounts.get("/app/routes"))).startsWith("reelroute-routes-");
+                assertThat(configMapOf(pod, mounts.get("/app/config"))).startsWith("reelroute-settings-");
+                assertThat(pod.getVolumes()).as("%s/%s: a writable /tmp", rendered.overlay(), role(deployment))
+                        .anyMatch(v -> v.getName().equals(mounts.get("/tmp")) && v.getEmptyDir() != null);
+            }
+        }
+    }
+
+    @Test
+    void everySettingTheManifestsGiveIsOneTheApplicationHas() throws IOException {
+        Set<String> known = defaults.stringPropertyNames();
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            for (Deployment deployment : rendered.all(Deployment.class)) {
+                for (EnvVar variable : app(deployment).getEnv()) {
+                    if (variable.getName().startsWith("REELROUTE_")) {
+                        SystemEnvironmentPropertySource environment = new SystemEnvironmentPropertySource("env",
+                                Map.of(variable.getName(), "x"));
+                        assertThat(known).as("%s/%s: %s", rendered.overlay(), role(deployment), variable.getName())
+                                .anyMatch(environment::containsProperty);
+                    }
+                }
+            }
+            ConfigMap settings = rendered.configMap("reelroute-settings");
+            for (Map.Entry<String, String> file : settings.getData().entrySet()) {
+                Properties given = new Properties();
+                given.load(new java.io.StringReader(file.getValue()));
+                for (String key : given.stringPropertyNames()) {
+                    if (key.startsWith("reelroute.")) {
+                        assertThat(known).as("%s: %s in %s", rendered.overlay(), key, file.getKey()).contains(key);
+                    }
+                }
+            }
+            assertThat(settings.getData()).containsKeys("application.properties", "overlay.properties");
+        }
+    }
+
+    // --- reading the objects ---
+
+    private static String role(Deployment deployment) {
+        return deployment.getMetadata().getLabels().get("app.kubernetes.io/component");
+    }
+
+    private static Container app(Deployment deployment) {
+        return deployment.getSpec().getTemplate().getSpec().getContainers().stream()
+                .filter(c -> c.getName().equals(APP)).findFirst()
+                .orElseThrow(() -> new AssertionError(deployment.getMetadata().getName() + " has no container " + APP));
+    }
+
+    private static List<Container> containers(PodSpec pod) {
+        List<Container> all = new ArrayList<>(pod.getContainers());
+        all.addAll(pod.getInitContainers());
+        return all;
+    }
+
+    private static Optional<String> env(Container container, String name) {
+        return container.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).findFirst();
+    }
+
+    private static String httpGet(Probe probe) {
+        assertThat(probe).isNotNull();
+        return probe.getHttpGet().getPort().getStrVal() + " " + probe.getHttpGet().getPath();
+    }
+
+    private static String configMapOf(PodSpec pod, String volume) {
+        return pod.getVolumes().stream().filter(v -> v.getName().equals(volume)).findFirst().map(Volume::getConfigMap)
+                .orElseThrow(() -> new AssertionError("no volume " + volume)).getName();
+    }
+
+    private static Map<String, Object> map(Map<String, Object> from, String... path) {
+        Map<String, Object> node = from;
+        for (String key : path) {
+            node = castMap(node.get(key));
+        }
+        return node;
+    }
+
+    private static List<?> list(Map<String, Object> from, String key) {
+        return (List<?>) from.get(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object node) {
+        assertThat(node).isInstanceOf(Map.class);
+        return (Map<String, Object>) node;
+    }
+
+    private static Properties properties(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        }
+        return properties;
+    }
+}

@@ -1,0 +1,141 @@
+package io.reelroute.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.apache.camel.support.PatternHelper;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * What the hops in {@code routes/} declare, read from their YAML: each route's id, the endpoint it consumes, and
+ * the in-process endpoints ({@code direct:}, {@code seda:}) it sends to and needs a consumer for. The embedded
+ * default's {@code routes/embedded/} is not part of a deployment and is left out.
+ */
+record RouteCatalog(Map<String, Route> routes) {
+
+    static final Path ROUTES = Path.of("routes");
+
+    /** A route: its id, what it consumes, and the in-process endpoints it can't do without. */
+    record Route(String file, String id, String from, Set<String> needs) {
+    }
+
+    private static final Pattern IN_PROCESS = Pattern.compile("^(direct|seda):([A-Za-z0-9_.-]+)(\\?.*)?$");
+
+    static RouteCatalog read() {
+        Map<String, Route> routes = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.list(ROUTES)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).sorted().toList()) {
+                List<?> elements = new Yaml().load(Files.readString(file));
+                for (Object element : elements) {
+                    read(file.getFileName().toString(), (Map<?, ?>) element, routes);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new RouteCatalog(routes);
+    }
+
+    private static void read(String file, Map<?, ?> element, Map<String, Route> routes) {
+        if (element.get("route") instanceof Map<?, ?> route) {
+            String from = String.valueOf(((Map<?, ?>) route.get("from")).get("uri"));
+            routes.put((String) route.get("id"), new Route(file, (String) route.get("id"), from, needs(route)));
+        } else if (element.get("templatedRoute") instanceof Map<?, ?> templated) {
+            routes.put((String) templated.get("routeId"),
+                    new Route(file, (String) templated.get("routeId"), "template:" + templated.get("routeTemplateRef"), Set.of()));
+        } else if (element.get("rest") instanceof Map<?, ?> rest) {
+            // The REST DSL makes a route of every operation, named by its id.
+            for (Object verb : rest.values()) {
+                if (verb instanceof List<?> operations) {
+                    for (Object operation : operations) {
+                        Map<?, ?> op = (Map<?, ?>) operation;
+                        routes.put((String) op.get("id"), new Route(file, (String) op.get("id"), "rest", needs(op)));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Every direct:/seda: endpoint the element sends to, unless it tolerates a missing consumer. */
+    private static Set<String> needs(Object node) {
+        Set<String> needs = new LinkedHashSet<>();
+        collect(node, needs, true);
+        return needs;
+    }
+
+    private static void collect(Object node, Set<String> needs, boolean top) {
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((key, value) -> {
+                if (top && "from".equals(key) && value instanceof Map<?, ?> from) {
+                    collect(from.get("steps"), needs, false);
+                } else {
+                    collect(value, needs, false);
+                }
+            });
+        } else if (node instanceof List<?> list) {
+            list.forEach(item -> collect(item, needs, false));
+        } else if (node instanceof String text) {
+            Matcher uri = IN_PROCESS.matcher(text.trim());
+            if (uri.matches() && (uri.group(3) == null || !uri.group(3).contains("failIfNoConsumers=false"))) {
+                needs.add(uri.group(1) + ":" + uri.group(2));
+            }
+        }
+    }
+
+    /** The routes a process with this reelroute.routes.enabled runs (Camel's route filter: ids by pattern). */
+    Set<String> enabledBy(String patterns) {
+        Set<String> enabled = new LinkedHashSet<>();
+        for (String id : routes.keySet()) {
+            for (String pattern : patterns.split(",")) {
+                if (PatternHelper.matchPattern(id, pattern.trim())) {
+                    enabled.add(id);
+                }
+            }
+        }
+        return enabled;
+    }
+
+    /** Ids matched by the pattern; empty when it names nothing. */
+    List<String> matching(String pattern) {
+        return routes.keySet().stream().filter(id -> PatternHelper.matchPattern(id, pattern.trim())).toList();
+    }
+
+    /** The in-process endpoints these routes send to that none of them consumes. */
+    List<String> unmetNeeds(Set<String> enabled) {
+        Set<String> consumed = new LinkedHashSet<>();
+        enabled.forEach(id -> consumed.add(routes.get(id).from().replaceFirst("\\?.*", "")));
+        List<String> unmet = new ArrayList<>();
+        for (String id : enabled) {
+            for (String need : routes.get(id).needs()) {
+                if (!consumed.contains(need)) {
+                    unmet.add(id + " → " + need);
+                }
+            }
+        }
+        return unmet;
+    }
+
+    /** The queue suffixes ({prefix}-X) the enabled routes consume with aws2-sqs. */
+    Set<String> queuesConsumedBy(Set<String> enabled) {
+        Set<String> queues = new LinkedHashSet<>();
+        Pattern sqs = Pattern.compile("^aws2-sqs:\\{\\{reelroute\\.prefix}}-([a-z0-9-]+)");
+        for (String id : enabled) {
+            Matcher m = sqs.matcher(routes.get(id).from());
+            if (m.find()) {
+                queues.add(m.group(1));
+            }
+        }
+        return queues;
+    }
+}
