@@ -21,14 +21,27 @@ import org.yaml.snakeyaml.Yaml;
  * What the hops in {@code routes/} declare, read from their YAML: each route's id, the endpoint it consumes, and
  * the in-process endpoints ({@code direct:}, {@code seda:}) it sends to and needs a consumer for. The embedded
  * default's {@code routes/embedded/} is not part of a deployment and is left out.
+ *
+ * Selections match as Camel's route filter matches ({@code RouteFilters}): a pattern matches a route's id or
+ * its from URI. REST DSL operations reach the filter without an id, as {@code rest://{verb}:{path}...}, and the
+ * OpenAPI document as {@code rest-api:///{apiContextPath}}, so only patterns on those URIs select them.
  */
 record RouteCatalog(Map<String, Route> routes) {
 
     static final Path ROUTES = Path.of("routes");
 
-    /** A route: its id, what it consumes, and the in-process endpoints it can't do without. */
-    record Route(String file, String id, String from, Set<String> needs) {
+    /**
+     * A route: its id, what it consumes, and the in-process endpoints it can't do without. {@code filteredById}
+     * is false where the route filter sees no id (REST operations, the OpenAPI document).
+     */
+    record Route(String file, String id, String from, Set<String> needs, boolean filteredById) {
+
+        boolean selectedBy(String pattern) {
+            return (filteredById && PatternHelper.matchPattern(id, pattern)) || PatternHelper.matchPattern(from, pattern);
+        }
     }
+
+    private static final List<String> VERBS = List.of("get", "post", "put", "patch", "delete", "head");
 
     private static final Pattern IN_PROCESS = Pattern.compile("^(direct|seda):([A-Za-z0-9_.-]+)(\\?.*)?$");
 
@@ -50,20 +63,23 @@ record RouteCatalog(Map<String, Route> routes) {
     private static void read(String file, Map<?, ?> element, Map<String, Route> routes) {
         if (element.get("route") instanceof Map<?, ?> route) {
             String from = String.valueOf(((Map<?, ?>) route.get("from")).get("uri"));
-            routes.put((String) route.get("id"), new Route(file, (String) route.get("id"), from, needs(route)));
+            routes.put((String) route.get("id"), new Route(file, (String) route.get("id"), from, needs(route), true));
         } else if (element.get("templatedRoute") instanceof Map<?, ?> templated) {
-            routes.put((String) templated.get("routeId"),
-                    new Route(file, (String) templated.get("routeId"), "template:" + templated.get("routeTemplateRef"), Set.of()));
+            routes.put((String) templated.get("routeId"), new Route(file, (String) templated.get("routeId"),
+                    "template:" + templated.get("routeTemplateRef"), Set.of(), true));
         } else if (element.get("rest") instanceof Map<?, ?> rest) {
-            // The REST DSL makes a route of every operation, named by its id.
-            for (Object verb : rest.values()) {
-                if (verb instanceof List<?> operations) {
+            // The REST DSL makes a route of every operation.
+            for (String verb : VERBS) {
+                if (rest.get(verb) instanceof List<?> operations) {
                     for (Object operation : operations) {
                         Map<?, ?> op = (Map<?, ?>) operation;
-                        routes.put((String) op.get("id"), new Route(file, (String) op.get("id"), "rest", needs(op)));
+                        String uri = "rest://" + verb + ":" + rest.get("path") + (op.get("path") == null ? "" : ":" + op.get("path"));
+                        routes.put((String) op.get("id"), new Route(file, (String) op.get("id"), uri, needs(op), false));
                     }
                 }
             }
+        } else if (element.get("restConfiguration") instanceof Map<?, ?> rest && rest.get("apiContextPath") != null) {
+            routes.put("rest-api", new Route(file, "rest-api", "rest-api://" + rest.get("apiContextPath"), Set.of(), false));
         }
     }
 
@@ -98,7 +114,7 @@ record RouteCatalog(Map<String, Route> routes) {
         Set<String> enabled = new LinkedHashSet<>();
         for (String id : routes.keySet()) {
             for (String pattern : patterns.split(",")) {
-                if (PatternHelper.matchPattern(id, pattern.trim())) {
+                if (routes.get(id).selectedBy(pattern.trim())) {
                     enabled.add(id);
                 }
             }
@@ -106,9 +122,9 @@ record RouteCatalog(Map<String, Route> routes) {
         return enabled;
     }
 
-    /** Ids matched by the pattern; empty when it names nothing. */
+    /** Ids of the routes the pattern selects; empty when it selects nothing. */
     List<String> matching(String pattern) {
-        return routes.keySet().stream().filter(id -> PatternHelper.matchPattern(id, pattern.trim())).toList();
+        return routes.values().stream().filter(r -> r.selectedBy(pattern.trim())).map(Route::id).toList();
     }
 
     /** The in-process endpoints these routes send to that none of them consumes. */

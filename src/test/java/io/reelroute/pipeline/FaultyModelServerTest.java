@@ -4,23 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
@@ -36,24 +22,17 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
-import io.reelroute.contract.Mode;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.ResourceNames;
-import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.testing.EmbeddedEmulators;
+import io.reelroute.testing.ModelServer;
+import io.reelroute.testing.ModelServer.Behaviour;
 import io.reelroute.testing.TestVideos;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -201,133 +180,5 @@ class FaultyModelServerTest extends RouteScenarios {
     void assertNoOutputs(String jobId) {
         assertThat(s3.listObjectsV2(r -> r.bucket(names().outputBucket()).prefix("jobs/" + jobId + "/")).contents())
                 .extracting(S3Object::key).isEmpty();
-    }
-
-    /** What the model server does with a job's segments. */
-    enum Behaviour {
-        /** Copies the input to the output and answers 200 with JSON. */
-        WORKS,
-        /** Never answers (until released). */
-        HANG,
-        /** 500 on the first two requests for a segment, then works. */
-        FAIL_TWICE,
-        /** 200 with an HTML page, and no output written. */
-        NOT_JSON_AND_NO_OUTPUT,
-        /** Writes bytes that are not a video as the output, and answers 200 with JSON. */
-        NOT_A_VIDEO
-    }
-
-    /**
-     * A model server speaking the SageMaker container contract ({@code GET /ping}, {@code POST /invocations}
-     * with {@code s3_input_uri}, {@code s3_output_uri} and {@code mode}); it behaves per job as told and counts
-     * the invocations of each segment.
-     */
-    static final class ModelServer implements AutoCloseable {
-
-        private static final ObjectMapper MAPPER = new ObjectMapper();
-
-        volatile S3Client s3;
-        private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
-        private final Map<String, AtomicInteger> invocations = new ConcurrentHashMap<>();
-        private volatile CountDownLatch hanging = new CountDownLatch(1);
-        private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "model-server");
-            thread.setDaemon(true);
-            return thread;
-        });
-        private final HttpServer server;
-
-        ModelServer() {
-            try {
-                server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            server.createContext("/ping", exchange -> reply(exchange, 200, ""));
-            server.createContext("/invocations", this::invoke);
-            server.setExecutor(threads);
-            server.start();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        void behave(String jobId, Behaviour behaviour) {
-            behaviours.put(jobId, behaviour);
-        }
-
-        /** Invocations of segments 0 .. total-1 of the job's sbs segments, in order. */
-        List<Integer> attempts(String jobId, int total) {
-            return java.util.stream.IntStream.range(0, total)
-                    .mapToObj(i -> invocations.getOrDefault(new SegmentKey(jobId, i, total, Mode.SBS).key(), new AtomicInteger()).get())
-                    .toList();
-        }
-
-        void releaseHangingRequests() {
-            hanging.countDown();
-            hanging = new CountDownLatch(1);
-        }
-
-        private void invoke(HttpExchange exchange) throws IOException {
-            JsonNode request;
-            try (InputStream in = exchange.getRequestBody()) {
-                request = MAPPER.readTree(in);
-            }
-            URI input = URI.create(request.get("s3_input_uri").asText());
-            URI output = URI.create(request.get("s3_output_uri").asText());
-            String inputKey = input.getPath().substring(1);
-            String jobId = inputKey.split("/")[1];
-            int attempt = invocations.computeIfAbsent(inputKey, k -> new AtomicInteger()).incrementAndGet();
-            switch (behaviours.getOrDefault(jobId, Behaviour.WORKS)) {
-                case HANG -> {
-                    try {
-                        hanging.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    exchange.close();
-                }
-                case FAIL_TWICE -> {
-                    if (attempt <= 2) {
-                        reply(exchange, 500, "{\"error\":\"CUDA error: an illegal memory access was encountered\"}");
-                    } else {
-                        copy(input, output);
-                        reply(exchange, 200, "{\"status\":\"ok\"}");
-                    }
-                }
-                case NOT_JSON_AND_NO_OUTPUT -> reply(exchange, 200, "<html><body>Service Temporarily OK</body></html>");
-                case NOT_A_VIDEO -> {
-                    s3.putObject(r -> r.bucket(output.getHost()).key(output.getPath().substring(1)),
-                            RequestBody.fromString("this is not a video"));
-                    reply(exchange, 200, "{\"status\":\"ok\"}");
-                }
-                case WORKS -> {
-                    copy(input, output);
-                    reply(exchange, 200, "{\"status\":\"ok\"}");
-                }
-            }
-        }
-
-        private void copy(URI input, URI output) {
-            byte[] bytes = s3.getObjectAsBytes(r -> r.bucket(input.getHost()).key(input.getPath().substring(1))).asByteArray();
-            s3.putObject(r -> r.bucket(output.getHost()).key(output.getPath().substring(1)).contentType("video/mp4"),
-                    RequestBody.fromBytes(bytes));
-        }
-
-        private static void reply(HttpExchange exchange, int status, String body) throws IOException {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
-
-        @Override
-        public void close() {
-            hanging.countDown();
-            server.stop(0);
-            threads.shutdownNow();
-        }
     }
 }
