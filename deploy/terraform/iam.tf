@@ -1,7 +1,7 @@
 # One IAM role per Kubernetes role (IRSA), each allowed exactly what its routes and beans call, plus the role
 # KEDA uses to read queue depths. A process runs the routes REELROUTE_ROUTES_ENABLED names; the lists below
 # follow routes/*.camel.yaml:
-#   api        api-*
+#   api        api-*, rest:*, rest-api:* (the REST operations and /api-doc)
 #   media      upload-event, upload-object, chunk, reassembly-check, reassembly, reassemble, after-completion,
 #              transcode-submit, package-locally, lifecycle-event
 #   inference  inference, infer-segment, record-completion, reassembly-check, lifecycle-event

@@ -192,6 +192,14 @@ class KubernetesManifestsTest {
 
     @Test
     void kedaScalesEachWorkerRoleOnTheQueuesItConsumesAndTerraformCreates() throws Exception {
+        // Terraform's queue names for prefix reelroute, less the prefix: the module names every queue
+        // {prefix}-{name} (its own tests rename them with another prefix).
+        Optional<Set<String>> terraformQueues = Terraform.find().map(terraform -> terraform.queueNames().stream()
+                .map(name -> name.substring("reelroute-".length())).collect(Collectors.toCollection(TreeSet::new)));
+        if (terraformQueues.isEmpty()) {
+            System.out.println("[SKIPPED] KubernetesManifestsTest: terraform or its provider mirror is absent, so the "
+                    + "ScaledObjects' queues are checked against ResourceNames only");
+        }
         for (RenderedOverlay rendered : RENDERED.values()) {
             String prefix = rendered.configMap("reelroute-aws").getData().get("REELROUTE_PREFIX");
             Set<String> knownQueues = new LinkedHashSet<>();
@@ -225,6 +233,9 @@ class KubernetesManifestsTest {
                     String queue = url.substring(url.lastIndexOf('/') + 1);
                     assertThat(knownQueues).as("%s/%s scales on a queue ReelRoute uses", rendered.overlay(), role).contains(queue);
                     watched.add(queue.substring(prefix.length() + 1));
+                    terraformQueues.ifPresent(created -> assertThat(created)
+                            .as("%s/%s scales on a queue Terraform creates", rendered.overlay(), role)
+                            .contains(queue.substring(prefix.length() + 1)));
                 }
                 assertThat(watched).as("%s/%s scales on exactly the queues its routes consume", rendered.overlay(), role)
                         .isEqualTo(new TreeSet<>(catalog.queuesConsumedBy(
@@ -255,6 +266,22 @@ class KubernetesManifestsTest {
                         .matches("arn:aws:iam::\\d{12}:role/" + prefix + "-" + role);
             }
             assertThat(accounts).hasSize(ROLES.size());
+        }
+    }
+
+    @Test
+    void theOverlaysTakeTerraformsOutputsAsTheyAre() throws IOException {
+        Set<String> produced = new TreeSet<>();
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("\"([A-Z_]+)=\\$\\{")
+                .matcher(Files.readString(Terraform.DATA_PLANE.resolve("outputs.tf")));
+        while (line.find()) {
+            produced.add(line.group(1));
+        }
+        assertThat(produced).as("the keys of Terraform's kustomize_env output").hasSizeGreaterThan(10);
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            assertThat(new TreeSet<>(rendered.configMap("reelroute-aws").getData().keySet()))
+                    .as("%s/aws.env has the keys `terraform output -raw kustomize_env` writes", rendered.overlay())
+                    .isEqualTo(produced);
         }
     }
 
