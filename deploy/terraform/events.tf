@@ -13,20 +13,23 @@ locals {
       key_prefix = "segments/"
     }
   }
-}
-
-resource "aws_cloudwatch_event_rule" "input_objects" {
-  for_each    = local.input_object_routes
-  name        = each.value.rule
-  description = "Objects created under ${each.value.key_prefix} in ${aws_s3_bucket.this["input"].bucket} to ${local.work_queues[each.key].name}"
-  event_pattern = jsonencode({
+  # From names, not resource attributes, so they are known before apply (DeploymentRolesTest provisions its
+  # emulator with these very patterns).
+  input_object_patterns = { for key, route in local.input_object_routes : key => jsonencode({
     source        = ["aws.s3"]
     "detail-type" = ["Object Created"]
     detail = {
-      bucket = { name = [aws_s3_bucket.this["input"].bucket] }
-      object = { key = [{ prefix = each.value.key_prefix }] }
+      bucket = { name = [local.buckets.input] }
+      object = { key = [{ prefix = route.key_prefix }] }
     }
-  })
+  }) }
+}
+
+resource "aws_cloudwatch_event_rule" "input_objects" {
+  for_each      = local.input_object_routes
+  name          = each.value.rule
+  description   = "Objects created under ${each.value.key_prefix} in ${aws_s3_bucket.this["input"].bucket} to ${local.work_queues[each.key].name}"
+  event_pattern = local.input_object_patterns[each.key]
 }
 
 resource "aws_cloudwatch_event_target" "input_objects" {

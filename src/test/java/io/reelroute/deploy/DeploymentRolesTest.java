@@ -55,7 +55,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * aws.env) and with k8s/base/application.properties as its settings file. A job created through the api
  * process is chunked and reassembled by media, inferred by inference through a model server on the http
  * backend (the sidecar's part), and its HLS event applied by transcode. Each process runs exactly the routes
- * the route catalog says its selection enables.
+ * the route catalog says its selection enables. S3's events reach the queues through EventBridge, with the
+ * rules' patterns read from deploy/terraform, as on AWS.
  *
  * Differences from a pod, each because of the emulator: the AWS endpoint and credentials, HLS packaged by
  * ffmpeg (moto has no MediaConvert), authentication off (no token issuer), short segments and SQS waits.
@@ -92,9 +93,21 @@ class DeploymentRolesTest {
         }
         assumeTrue(kubectl.isPresent(), "kubectl is not on the PATH");
         prod = RenderedOverlay.render(kubectl.get(), "prod");
-        AwsCompatibleEndpoint.provision(MOTO.endpoint());
         s3 = S3Client.builder().endpointOverride(MOTO.endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
+        Optional<Terraform> terraform = Terraform.find();
+        if (terraform.isPresent()) {
+            // S3 events reach the queues as deploy/terraform routes them: through EventBridge, with its rules' patterns.
+            AwsCompatibleEndpoint.provision(MOTO.endpoint(), false);
+            s3.putBucketNotificationConfiguration(r -> r.bucket("reelroute-input")
+                    .notificationConfiguration(n -> n.eventBridgeConfiguration(e -> { })));
+            terraform.get().inputObjectPatterns().forEach((queue, pattern) -> AwsCompatibleEndpoint.routeEvents(
+                    MOTO.endpoint(), "reelroute-" + queue + "-objects", pattern, "reelroute-" + queue));
+        } else {
+            System.out.println("[SKIPPED] DeploymentRolesTest: terraform is absent, so S3 events reach the queues as "
+                    + "S3 notifications rather than through Terraform's EventBridge rules");
+            AwsCompatibleEndpoint.provision(MOTO.endpoint());
+        }
         MODEL.s3 = s3;
 
         Path argFile = work.resolve("java-args.txt");

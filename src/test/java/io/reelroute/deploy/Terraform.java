@@ -180,8 +180,17 @@ public final class Terraform {
         return dataPlane().rolePolicies();
     }
 
+    /**
+     * The EventBridge patterns that route the input bucket's "Object Created" events (local.input_object_patterns),
+     * by the queue they go to (chunking, video-worker), for prefix {@code reelroute}.
+     */
+    public Map<String, String> inputObjectPatterns() {
+        return dataPlane().inputObjectPatterns();
+    }
+
     /** What the root module's locals say, read once per JVM from a scratch copy. */
-    private record DataPlane(List<String> queueNames, Map<String, JsonNode> rolePolicies) {
+    private record DataPlane(List<String> queueNames, Map<String, JsonNode> rolePolicies,
+            Map<String, String> inputObjectPatterns) {
     }
 
     private static DataPlane dataPlane;
@@ -199,7 +208,10 @@ public final class Terraform {
                         throw new AssertionError("the policy of " + role.getKey() + " is not JSON", e);
                     }
                 });
-                dataPlane = new DataPlane(List.copyOf(names), Map.copyOf(policies));
+                Map<String, String> patterns = new LinkedHashMap<>();
+                copy.console("local.input_object_patterns").fields()
+                        .forEachRemaining(route -> patterns.put(route.getKey(), route.getValue().asText()));
+                dataPlane = new DataPlane(List.copyOf(names), Map.copyOf(policies), Map.copyOf(patterns));
             }
         }
         return dataPlane;

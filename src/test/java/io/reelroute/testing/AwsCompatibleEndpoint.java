@@ -24,6 +24,11 @@ public final class AwsCompatibleEndpoint {
     }
 
     public static void provision(URI endpoint) {
+        provision(endpoint, true);
+    }
+
+    /** The buckets, queues and tables; the input bucket's S3 → SQS notifications only with {@code s3Notifications}. */
+    public static void provision(URI endpoint, boolean s3Notifications) {
         StaticCredentialsProvider credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"));
         try (S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
                         .credentialsProvider(credentials).forcePathStyle(true).build();
@@ -31,7 +36,7 @@ public final class AwsCompatibleEndpoint {
                         .credentialsProvider(credentials).build();
                 DynamoDbClient dynamoDb = DynamoDbClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
                         .credentialsProvider(credentials).build()) {
-            new EmbeddedResourceProvisioner(s3, sqs, dynamoDb, 5, true).provision(ResourceNames.fromPrefix("reelroute"));
+            new EmbeddedResourceProvisioner(s3, sqs, dynamoDb, 5, s3Notifications).provision(ResourceNames.fromPrefix("reelroute"));
         }
     }
 
