@@ -3,7 +3,6 @@ package io.reelroute.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,12 +86,7 @@ class DeploymentRolesTest {
 
     @BeforeAll
     static void startTheRoles() throws Exception {
-        Optional<Path> kubectl = RenderedOverlay.kubectl();
-        if (kubectl.isEmpty()) {
-            System.out.println("[SKIPPED] DeploymentRolesTest: kubectl (with kustomize) is not on the PATH");
-        }
-        assumeTrue(kubectl.isPresent(), "kubectl is not on the PATH");
-        prod = RenderedOverlay.render(kubectl.get(), "prod");
+        prod = RenderedOverlay.render(RenderedOverlay.kubectlOrSkip("DeploymentRolesTest"), "prod");
         s3 = S3Client.builder().endpointOverride(MOTO.endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
         Optional<Terraform> terraform = Terraform.find();

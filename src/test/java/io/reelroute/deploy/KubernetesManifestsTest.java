@@ -1,7 +1,6 @@
 package io.reelroute.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -60,13 +59,9 @@ class KubernetesManifestsTest {
 
     @BeforeAll
     static void render() throws Exception {
-        Optional<Path> kubectl = RenderedOverlay.kubectl();
-        if (kubectl.isEmpty()) {
-            System.out.println("[SKIPPED] KubernetesManifestsTest: kubectl (with kustomize) is not on the PATH");
-        }
-        assumeTrue(kubectl.isPresent(), "kubectl is not on the PATH");
+        Path kubectl = RenderedOverlay.kubectlOrSkip("KubernetesManifestsTest");
         for (String overlay : OVERLAYS) {
-            RENDERED.put(overlay, RenderedOverlay.render(kubectl.get(), overlay));
+            RENDERED.put(overlay, RenderedOverlay.render(kubectl, overlay));
         }
         catalog = RouteCatalog.read();
         defaults = properties(Path.of("src", "main", "resources", "application.properties"));

@@ -1,5 +1,7 @@
 package io.reelroute.deploy;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -50,6 +52,16 @@ record RenderedOverlay(String overlay, List<HasMetadata> objects) {
     static Optional<Path> kubectl() {
         return Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
                 .filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, "kubectl")).filter(Files::isExecutable).findFirst();
+    }
+
+    /** kubectl, or the calling test is skipped (a {@code [SKIPPED] test: ...} line and a JUnit assumption). */
+    static Path kubectlOrSkip(String test) {
+        Optional<Path> kubectl = kubectl();
+        if (kubectl.isEmpty()) {
+            System.out.println("[SKIPPED] " + test + ": kubectl (with kustomize) is not on the PATH");
+        }
+        assumeTrue(kubectl.isPresent(), "kubectl is not on the PATH");
+        return kubectl.get();
     }
 
     static RenderedOverlay render(Path kubectl, String overlay) throws IOException, InterruptedException {
