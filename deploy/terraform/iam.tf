@@ -3,9 +3,9 @@
 # follow routes/*.camel.yaml:
 #   api        api-*, rest:*, rest-api:* (the REST operations and /api-doc)
 #   media      upload-event, upload-object, chunk, reassembly-check, reassembly, reassemble, after-completion,
-#              transcode-submit, package-locally, lifecycle-event
+#              lifecycle-event
 #   inference  inference, infer-segment, record-completion, reassembly-check, lifecycle-event
-#   transcode  transcode-events, lifecycle-event
+#   transcode  transcode-events, transcode-submit, package-locally, lifecycle-event
 #   watchdog   watchdog, dead-letters-{chunking,video-worker,reassembly,transcode-events}, lifecycle-event
 #
 # The policies are built here with jsonencode() rather than aws_iam_policy_document, so `terraform test` (mock
@@ -102,11 +102,11 @@ locals {
     media = concat(local.common_statements, [
       # upload-event and reassembly: the aws2-sqs consumers (ChangeMessageVisibility: extendMessageVisibility).
       { sid = "ConsumeChunkingAndReassembly", actions = local.sqs_consume, resources = [local.queue_arn["chunking"], local.queue_arn["reassembly"]] },
-      # reassembly-check: the reassembly hand-off; package-locally: its COMPLETE/ERROR event to transcode-events.
-      { sid = "SendReassemblyAndPackagingEvents", actions = ["sqs:SendMessage"], resources = [local.queue_arn["reassembly"], local.queue_arn["transcode-events"]] },
+      # reassembly-check: the reassembly hand-off; after-completion: the packaging request to transcode-events.
+      { sid = "SendReassemblyAndPackagingRequests", actions = ["sqs:SendMessage"], resources = [local.queue_arn["reassembly"], local.queue_arn["transcode-events"]] },
       # upload-object (JobStarter: conditional PutItem, startChunking), chunk (chunkingComplete), reassembly
-      # (plan, ReassemblyLocks, startReassembly, complete), transcode-submit (needsPackaging, hlsSubmitted,
-      # hlsFailed), JobFailures (fail, recordLastError), lifecycle-event (the job as detail).
+      # (plan, ReassemblyLocks, startReassembly, complete), JobFailures (fail, recordLastError), lifecycle-event
+      # (the job as detail).
       { sid = "JobRecords", actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources = [local.arn.jobs] },
       # reassemble: every segment's completion must be recorded (Query).
       { sid = "SegmentCompletions", actions = ["dynamodb:Query"], resources = [local.arn.completions] },
@@ -119,16 +119,10 @@ locals {
       { sid = "WriteSegments", actions = ["s3:PutObject"], resources = [local.objects.segments] },
       # reassemble: the aws2-s3 endpoint's HeadBucket at start; reassembly: HeadObject of a missing final.mp4 is a 404.
       { sid = "OutputBucket", actions = ["s3:ListBucket"], resources = [local.arn.output_bucket] },
-      # reassemble: download the segment outputs; reassembly (finalExists) and package-locally: final.mp4.
+      # reassemble: download the segment outputs; reassembly (finalExists): final.mp4.
       { sid = "ReadSegmentOutputsAndFinal", actions = ["s3:GetObject"], resources = [local.objects.segment_outputs, local.objects.final_videos] },
       # reassemble: multipart upload of final.mp4 (aws2-s3 multiPartUpload aborts the upload on failure).
       { sid = "WriteFinalVideos", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = [local.objects.final_videos] },
-      # package-locally: the HLS package made here with ffmpeg.
-      { sid = "WriteLocalHlsPackages", actions = ["s3:PutObject"], resources = [local.objects.hls] },
-      # transcode-submit (MediaConvertSubmitter): CreateJob on the configured queue...
-      { sid = "SubmitMediaConvertJobs", actions = ["mediaconvert:CreateJob"], resources = [local.arn.mediaconvert_queue] },
-      # ...passing the MediaConvert role, to MediaConvert only.
-      { sid = "PassMediaConvertRole", actions = ["iam:PassRole"], resources = [local.arn.mediaconvert_role], condition = { StringEquals = { "iam:PassedToService" = "mediaconvert.amazonaws.com" } } },
       local.lifecycle_events_statement,
       local.kms_statement,
     ])
@@ -166,9 +160,21 @@ locals {
     transcode = concat(local.common_statements, [
       # transcode-events: the aws2-sqs consumer of the transcode-events queue (extendMessageVisibility).
       { sid = "ConsumeTranscodeEvents", actions = local.sqs_consume, resources = [local.queue_arn["transcode-events"]] },
-      # transcode-events (TranscodeEvents: hls_status moves forward by conditional UpdateItem), lifecycle-event (detail).
+      # transcode-events (TranscodeEvents: hls_status moves forward by conditional UpdateItem), transcode-submit
+      # (needsPackaging, hlsSubmitted, hlsFailed), lifecycle-event (detail).
       { sid = "JobRecords", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [local.arn.jobs] },
+      # transcode-submit (MediaConvertSubmitter): CreateJob on the configured queue...
+      { sid = "SubmitMediaConvertJobs", actions = ["mediaconvert:CreateJob"], resources = [local.arn.mediaconvert_queue] },
+      # ...passing the MediaConvert role, to MediaConvert only.
+      { sid = "PassMediaConvertRole", actions = ["iam:PassRole"], resources = [local.arn.mediaconvert_role], condition = { StringEquals = { "iam:PassedToService" = "mediaconvert.amazonaws.com" } } },
+      # package-locally (reelroute.transcode.packager=local, no MediaConvert): final.mp4 in, the HLS package out,
+      # and its COMPLETE/ERROR event to transcode-events.
+      { sid = "OutputBucket", actions = ["s3:ListBucket"], resources = [local.arn.output_bucket] },
+      { sid = "ReadFinalVideos", actions = ["s3:GetObject"], resources = [local.objects.final_videos] },
+      { sid = "WriteLocalHlsPackages", actions = ["s3:PutObject"], resources = [local.objects.hls] },
+      { sid = "SendLocalPackagingEvents", actions = ["sqs:SendMessage"], resources = [local.queue_arn["transcode-events"]] },
       local.lifecycle_events_statement,
+      local.kms_statement,
     ])
 
     watchdog = concat(local.common_statements, [

@@ -365,14 +365,10 @@ run "browser_uploads_and_kms" {
     error_message = "kms_key_arn switches both buckets to aws:kms"
   }
   assert {
-    condition = alltrue([for role in ["api", "media", "inference", "watchdog"] :
+    condition = alltrue([for role in ["api", "media", "inference", "transcode", "watchdog"] :
       anytrue([for s in jsondecode(aws_iam_role_policy.this[role].policy).Statement : contains(s.Action, "kms:GenerateDataKey") && s.Resource == [var.kms_key_arn]])
     ]) && length(aws_iam_role_policy.mediaconvert_kms) == 1
     error_message = "roles that read or write objects, and MediaConvert's, may use the bucket key"
-  }
-  assert {
-    condition     = !anytrue([for s in jsondecode(aws_iam_role_policy.this["transcode"].policy).Statement : contains(s.Action, "kms:Decrypt")])
-    error_message = "transcode touches no objects, so no key"
   }
   assert {
     condition     = one(one([for r in aws_s3_bucket_lifecycle_configuration.output.rule : r if r.id == "expire-segments"]).expiration).days == 3
@@ -515,16 +511,16 @@ run "policies_are_least_privilege" {
     error_message = "ChangeMessageVisibility only on the work queues"
   }
   assert {
-    condition     = [for role, p in aws_iam_role_policy.this : role if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "mediaconvert:CreateJob")])] == ["media"]
-    error_message = "only media submits MediaConvert jobs"
+    condition     = [for role, p in aws_iam_role_policy.this : role if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "mediaconvert:CreateJob")])] == ["transcode"]
+    error_message = "only transcode submits MediaConvert jobs"
   }
   assert {
-    condition = [for role, p in aws_iam_role_policy.this : role if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "iam:PassRole")])] == ["media"] && anytrue([
-      for s in jsondecode(aws_iam_role_policy.this["media"].policy).Statement :
+    condition = [for role, p in aws_iam_role_policy.this : role if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "iam:PassRole")])] == ["transcode"] && anytrue([
+      for s in jsondecode(aws_iam_role_policy.this["transcode"].policy).Statement :
       s.Resource == [module.hls_packaging.mediaconvert_role_arn] && s.Condition.StringEquals["iam:PassedToService"] == "mediaconvert.amazonaws.com"
       if contains(s.Action, "iam:PassRole")
     ])
-    error_message = "only media passes a role: the MediaConvert role, to MediaConvert"
+    error_message = "only transcode passes a role: the MediaConvert role, to MediaConvert"
   }
   assert {
     condition     = sort([for role, p in aws_iam_role_policy.this : role if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "events:PutEvents")])]) == tolist(["inference", "media", "transcode", "watchdog"])
@@ -550,16 +546,18 @@ run "policies_are_least_privilege" {
         for role, p in aws_iam_role_policy.this : role
         if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "s3:PutObject") && contains(s.Resource, "${aws_s3_bucket.this["output"].arn}/${place}")])
       ])
-    }) == jsonencode({ "jobs/*/segments/*" = ["inference"], "jobs/*/final.mp4" = ["media"], "jobs/*/hls/*" = ["media"], "dead-letters/*" = ["watchdog"] })
-    error_message = "segment outputs: inference; final.mp4 and the local HLS package: media; dead-letter copies: watchdog"
+    }) == jsonencode({ "jobs/*/segments/*" = ["inference"], "jobs/*/final.mp4" = ["media"], "jobs/*/hls/*" = ["transcode"], "dead-letters/*" = ["watchdog"] })
+    error_message = "segment outputs: inference; final.mp4: media; the local HLS package: transcode; dead-letter copies: watchdog"
   }
   assert {
     condition     = [for role, p in aws_iam_role_policy.this : role if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "s3:DeleteObject")])] == ["api"]
     error_message = "only api deletes objects (purging a deleted job)"
   }
   assert {
-    condition     = !anytrue([for s in jsondecode(aws_iam_role_policy.this["transcode"].policy).Statement : anytrue([for a in s.Action : startswith(a, "s3:")]) && !contains(s.Resource, aws_s3_bucket.this["input"].arn)])
-    error_message = "transcode touches no objects (only the readiness HeadBucket)"
+    condition = sort(distinct(flatten([for s in jsondecode(aws_iam_role_policy.this["transcode"].policy).Statement : s.Resource
+      if anytrue([for a in s.Action : startswith(a, "s3:")])]))) == sort([aws_s3_bucket.this["input"].arn, aws_s3_bucket.this["output"].arn,
+    "${aws_s3_bucket.this["output"].arn}/jobs/*/final.mp4", "${aws_s3_bucket.this["output"].arn}/jobs/*/hls/*"])
+    error_message = "transcode touches only final.mp4 and the HLS package (local packaging), besides the readiness HeadBucket"
   }
   assert {
     condition = jsonencode({
@@ -581,8 +579,8 @@ run "policies_are_least_privilege" {
     error_message = "inference records completions (the Put of the transaction)"
   }
   assert {
-    condition     = sort([for role, p in aws_iam_role_policy.this : role if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "sqs:SendMessage")])]) == tolist(["api", "inference", "media", "watchdog"])
-    error_message = "transcode sends nothing; the others send only where a route or Redrive does"
+    condition     = sort([for role, p in aws_iam_role_policy.this : role if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "sqs:SendMessage")])]) == tolist(["api", "inference", "media", "transcode", "watchdog"])
+    error_message = "every role but keda-scaler sends where a route or Redrive does"
   }
   assert {
     condition = (jsondecode(aws_iam_role_policy.this["keda-scaler"].policy).Statement == [{

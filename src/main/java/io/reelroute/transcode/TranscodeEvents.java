@@ -1,25 +1,36 @@
 package io.reelroute.transcode;
 
 import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
 
 import org.springframework.stereotype.Component;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.reelroute.contract.InboundMessage;
 import io.reelroute.contract.InboundMessage.EventBridgeEvent;
 import io.reelroute.contract.JobIds;
 import io.reelroute.store.JobStore;
 
 /**
- * Applies a "MediaConvert Job State Change" event (from MediaConvert through EventBridge, or from the local
- * packager in the same shape) to the job named in its {@code userMetadata.job_id}. The job's
- * {@code hls_status} moves forward only, so a repeated or late event changes nothing.
+ * The transcode-events queue's messages, both EventBridge envelopes. A "MediaConvert Job State Change" event
+ * (from MediaConvert through EventBridge, or from the local packager in the same shape) is applied to the job
+ * named in its {@code userMetadata.job_id}; the job's {@code hls_status} moves forward only, so a repeated or late
+ * event changes nothing. A "ReelRoute Packaging Requested" event is the hand-off after reassembly: it asks the
+ * process that runs transcode-submit to package the job in its {@code detail.job_id}.
  */
 @Component("transcodeEvents")
 public class TranscodeEvents {
 
     public static final String SOURCE = "aws.mediaconvert";
     public static final String DETAIL_TYPE = "MediaConvert Job State Change";
+    public static final String REQUEST_SOURCE = "io.reelroute";
+    public static final String PACKAGING_REQUESTED = "ReelRoute Packaging Requested";
 
     /** What an event did; {@code reason} says why for the log and the counters. */
     public record Applied(Outcome outcome, String jobId, String reason) {
@@ -36,14 +47,41 @@ public class TranscodeEvents {
     }
 
     private final JobStore jobs;
+    private final ObjectMapper mapper;
 
-    public TranscodeEvents(JobStore jobs) {
+    public TranscodeEvents(JobStore jobs, ObjectMapper mapper) {
         this.jobs = jobs;
+        this.mapper = mapper;
     }
 
-    /** The ReelRoute job a MediaConvert event is about ({@code userMetadata.job_id}); null if none. */
+    /** The hand-off after reassembly: the message that asks for the job's HLS packaging. */
+    public String packagingRequest(String jobId) throws JsonProcessingException {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("version", "0");
+        event.put("id", UUID.randomUUID().toString());
+        event.put("source", REQUEST_SOURCE);
+        event.put("detail-type", PACKAGING_REQUESTED);
+        event.put("time", Instant.now().toString());
+        event.put("detail", Map.of("job_id", jobId));
+        return mapper.writeValueAsString(event);
+    }
+
+    /** The job a packaging request names; null for any other message (or a request without a valid job id). */
+    public String packagingRequested(InboundMessage inbound) {
+        if (inbound instanceof EventBridgeEvent event && REQUEST_SOURCE.equals(event.source())
+                && PACKAGING_REQUESTED.equals(event.detailType())) {
+            return jobIdOf(event);
+        }
+        return null;
+    }
+
+    /**
+     * The ReelRoute job a message of this queue is about: a packaging request's {@code detail.job_id}, a MediaConvert
+     * event's {@code userMetadata.job_id}; null if none.
+     */
     public static String jobIdOf(EventBridgeEvent event) {
-        String jobId = event.detail().path("userMetadata").path("job_id").asText("");
+        JsonNode owner = PACKAGING_REQUESTED.equals(event.detailType()) ? event.detail() : event.detail().path("userMetadata");
+        String jobId = owner.path("job_id").asText("");
         return JobIds.isValid(jobId) ? jobId : null;
     }
 

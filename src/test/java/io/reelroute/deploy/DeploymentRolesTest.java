@@ -53,7 +53,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * environment its Deployment gives the container (the route selection, the backend, the ConfigMap values from
  * aws.env) and with k8s/base/application.properties as its settings file. A job created through the api
  * process is chunked and reassembled by media, inferred by inference through a model server on the http
- * backend (the sidecar's part), and its HLS event applied by transcode. Each process runs exactly the routes
+ * backend (the sidecar's part), and packaged by transcode, which also applies the packager's event. Each process runs exactly the routes
  * the route catalog says its selection enables. S3's events reach the queues through EventBridge, with the
  * rules' patterns read from deploy/terraform, as on AWS.
  *
@@ -177,8 +177,11 @@ class DeploymentRolesTest {
                 assertThat(exchanges.get(hops.get(role.name()))).as("%s did its part", role.name()).isPositive();
             }
         }
-        for (String hop : Set.of("upload-event", "chunk", "reassembly", "transcode-submit")) {
+        for (String hop : Set.of("upload-event", "chunk", "reassembly", "after-completion")) {
             assertThat(exchangesByRoute(ROLES.get("media")).get(hop)).as("media ran %s", hop).isPositive();
+        }
+        for (String hop : Set.of("transcode-submit", "package-locally")) {
+            assertThat(exchangesByRoute(ROLES.get("transcode")).get(hop)).as("transcode ran %s", hop).isPositive();
         }
     }
 

@@ -28,7 +28,8 @@ import io.reelroute.transcode.TranscodeEvents.Outcome;
 
 /**
  * MediaConvert job state changes applied to jobs in DynamoDB Local: AWS's published sample events (ERROR,
- * PROGRESSING, STATUS_UPDATE, COMPLETE) and an HLS COMPLETE, repeated and out of order.
+ * PROGRESSING, STATUS_UPDATE, COMPLETE) and an HLS COMPLETE, repeated and out of order; and the packaging request
+ * that reassembly sends to the same queue.
  */
 class TranscodeEventsTest {
 
@@ -41,12 +42,31 @@ class TranscodeEventsTest {
     static void start() {
         emulators = ProvisionedEmulators.start();
         jobs = new JobStore(emulators.dynamoDb(), ProvisionedEmulators.NAMES.jobsTable(), Clock.systemUTC());
-        events = new TranscodeEvents(jobs);
+        events = new TranscodeEvents(jobs, new ObjectMapper());
     }
 
     @AfterAll
     static void stop() {
         emulators.close();
+    }
+
+    @Test
+    void aPackagingRequestReadsBackAsTheRequestForItsJobAndNothingElseDoes() throws IOException {
+        String jobId = JobIds.newId();
+        InboundMessages classifier = new InboundMessages(MAPPER);
+
+        EventBridgeEvent request = (EventBridgeEvent) classifier.classify(events.packagingRequest(jobId));
+        assertThat(events.packagingRequested(request)).isEqualTo(jobId);
+        assertThat(TranscodeEvents.jobIdOf(request)).as("the DLQ hop finds its job").isEqualTo(jobId);
+        assertThat(events.apply(request).outcome()).as("not a MediaConvert event").isEqualTo(Outcome.NOT_OURS);
+
+        assertThat(events.packagingRequested(event("mediaconvert-job-complete-hls.json", jobId, null))).isNull();
+        ObjectNode lifecycle = MAPPER.createObjectNode().put("source", "io.reelroute").put("detail-type", "ReelRoute Job Completed");
+        lifecycle.putObject("detail").put("job_id", jobId);
+        assertThat(events.packagingRequested(classifier.classify(lifecycle.toString()))).as("a lifecycle event is no request").isNull();
+        ObjectNode noJob = (ObjectNode) MAPPER.readTree(events.packagingRequest(jobId));
+        noJob.putObject("detail").put("job_id", "../../etc");
+        assertThat(events.packagingRequested(classifier.classify(noJob.toString()))).isNull();
     }
 
     @Test
