@@ -34,6 +34,8 @@ import io.reelroute.contract.SourceKey;
 import io.reelroute.jobs.Redrive;
 import io.reelroute.store.JobStore;
 import io.reelroute.store.SegmentCompletionStore;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -59,6 +61,7 @@ public class JobApi {
     private final SegmentCompletionStore completions;
     private final S3Client s3;
     private final S3Presigner presigner;
+    private final AwsCredentialsProvider signer;
     private final Redrive redrive;
     private final ResourceNames names;
     private final ReelRouteProperties.Api settings;
@@ -67,12 +70,14 @@ public class JobApi {
     private final Clock clock;
 
     @Autowired
-    public JobApi(JobStore jobs, SegmentCompletionStore completions, S3Client s3, S3Presigner presigner, Redrive redrive,
-            AwsResources resources, ReelRouteProperties properties, ObjectMapper mapper) {
+    public JobApi(JobStore jobs, SegmentCompletionStore completions, S3Client s3, S3Presigner presigner,
+            AwsCredentialsProvider signer, Redrive redrive, AwsResources resources, ReelRouteProperties properties,
+            ObjectMapper mapper) {
         this.jobs = jobs;
         this.completions = completions;
         this.s3 = s3;
         this.presigner = presigner;
+        this.signer = signer;
         this.redrive = redrive;
         this.names = resources.names();
         this.settings = properties.api();
@@ -119,7 +124,7 @@ public class JobApi {
         uploadView.put("method", "PUT");
         uploadView.put("url", upload.url().toString());
         uploadView.put("headers", headers);
-        uploadView.put("expires_at", upload.expiration().toString());
+        uploadView.put("expires_at", honouredUntil(upload.expiration()).toString());
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("job_id", jobId);
         view.put("status", JobStatus.CREATED.wireName());
@@ -248,6 +253,20 @@ public class JobApi {
             throw ApiException.notFound(id);
         }
         return job;
+    }
+
+    /** When S3 stops honouring a URL the presigner just signed, expiring at {@code urlExpiry}. */
+    Instant honouredUntil(Instant urlExpiry) {
+        return honouredUntil(urlExpiry, signer.resolveCredentials());
+    }
+
+    /**
+     * A presigned URL stops working at its own expiry, or earlier, when the credentials that signed it expire:
+     * session credentials (IRSA's web identity, Pod Identity, an assumed role) last about an hour. expires_at says
+     * the earlier, so a client knows when to ask for fresh URLs.
+     */
+    static Instant honouredUntil(Instant urlExpiry, AwsCredentialsIdentity credentials) {
+        return credentials.expirationTime().filter(end -> end.isBefore(urlExpiry)).orElse(urlExpiry);
     }
 
     /** A job as the API shows it (GET /jobs/{id}, listings and event streams). */

@@ -84,7 +84,7 @@ public class JobUploads {
             var presigned = presigner.presignUploadPart(p -> p.signatureDuration(settings.uploadUrlExpiry())
                     .uploadPartRequest(r -> r.bucket(bucket).key(key).uploadId(upload).partNumber(number)));
             urls.add(Map.of("part_number", number, "url", presigned.url().toString()));
-            expiresAt = presigned.expiration();
+            expiresAt = jobApi.honouredUntil(presigned.expiration());
         }
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("job_id", job.jobId());
