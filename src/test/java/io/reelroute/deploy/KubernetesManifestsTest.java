@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -267,7 +270,7 @@ class KubernetesManifestsTest {
     @Test
     void theOverlaysTakeTerraformsOutputsAsTheyAre() throws IOException {
         Set<String> produced = new TreeSet<>();
-        java.util.regex.Matcher line = java.util.regex.Pattern.compile("\"([A-Z_]+)=\\$\\{")
+        Matcher line = Pattern.compile("\"([A-Z_]+)=\\$\\{")
                 .matcher(Files.readString(Terraform.DATA_PLANE.resolve("outputs.tf")));
         while (line.find()) {
             produced.add(line.group(1));
@@ -352,7 +355,7 @@ class KubernetesManifestsTest {
             ConfigMap settings = rendered.configMap("reelroute-settings");
             for (Map.Entry<String, String> file : settings.getData().entrySet()) {
                 Properties given = new Properties();
-                given.load(new java.io.StringReader(file.getValue()));
+                given.load(new StringReader(file.getValue()));
                 for (String key : given.stringPropertyNames()) {
                     if (key.startsWith("reelroute.")) {
                         assertThat(known).as("%s: %s in %s", rendered.overlay(), key, file.getKey()).contains(key);

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +27,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.reelroute.testing.Executables;
 
 /**
  * An overlay rendered by {@code kubectl kustomize} and read into fabric8's typed Kubernetes objects (custom
@@ -50,8 +49,7 @@ record RenderedOverlay(String overlay, List<HasMetadata> objects) {
 
     /** kubectl on the PATH, or empty. */
     static Optional<Path> kubectl() {
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
-                .filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, "kubectl")).filter(Files::isExecutable).findFirst();
+        return Executables.onPath("kubectl");
     }
 
     /** kubectl, or the calling test is skipped (a {@code [SKIPPED] test: ...} line and a JUnit assumption). */

@@ -3,7 +3,6 @@ package io.reelroute.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +21,8 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.reelroute.testing.Executables;
 
 /**
  * Runs the terraform on this machine against the modules under deploy/terraform, offline: the AWS provider comes
@@ -61,8 +62,7 @@ public final class Terraform {
     /** terraform and its provider mirror, if both are on this machine. */
     public static Optional<Terraform> find() {
         Optional<Path> plugins = PLUGIN_DIRS.stream().map(Path::of).filter(Files::isDirectory).findFirst();
-        Optional<Path> binary = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, "terraform")).filter(Files::isExecutable).findFirst();
+        Optional<Path> binary = Executables.onPath("terraform");
         return binary.isPresent() && plugins.isPresent() ? Optional.of(new Terraform(binary.get(), plugins.get()))
                 : Optional.empty();
     }

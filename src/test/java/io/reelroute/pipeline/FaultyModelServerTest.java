@@ -2,11 +2,8 @@ package io.reelroute.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +24,6 @@ import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.OutputKeys;
-import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.testing.EmbeddedEmulators;
 import io.reelroute.testing.ModelServer;
@@ -159,23 +155,6 @@ class FaultyModelServerTest extends RouteScenarios {
     }
 
     // --- helpers -------------------------------------------------------------------------------------
-
-    /** Waits for the job to end; it must end failed. */
-    Job awaitFailed(String jobId) {
-        Job job = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
-                .until(() -> jobs.find(jobId).orElse(null), j -> j != null && j.status().isTerminal());
-        assertThat(job.status()).as("job %s: %s", jobId, job).isEqualTo(JobStatus.FAILED);
-        return job;
-    }
-
-    void assertNothingLeft() {
-        for (String queue : List.of(names().chunkingQueue(), names().videoWorkerQueue(), names().reassemblyQueue())) {
-            awaitDrained(queue);
-        }
-        for (String queue : List.of(names().chunkingQueue(), names().videoWorkerQueue(), names().reassemblyQueue())) {
-            assertThat(messageCount(ResourceNames.dlq(queue))).as("messages in %s", ResourceNames.dlq(queue)).isZero();
-        }
-    }
 
     void assertNoOutputs(String jobId) {
         assertThat(s3.listObjectsV2(r -> r.bucket(names().outputBucket()).prefix("jobs/" + jobId + "/")).contents())

@@ -27,7 +27,6 @@ import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.OutputKeys;
-import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.testing.EmbeddedEmulators;
 import io.reelroute.testing.TestVideos;
@@ -310,14 +309,6 @@ class PoisonInputTest extends RouteScenarios {
 
     // --- helpers -------------------------------------------------------------------------------------
 
-    /** Waits for the job to end; it must end failed (a completed job fails the test with its state). */
-    Job awaitFailed(String jobId) {
-        Job job = await().atMost(PATIENCE).pollInterval(java.time.Duration.ofMillis(250))
-                .until(() -> jobs.find(jobId).orElse(null), j -> j != null && j.status().isTerminal());
-        assertThat(job.status()).as("job %s: %s", jobId, job).isEqualTo(JobStatus.FAILED);
-        return job;
-    }
-
     double dropped(String hop, String reason) {
         return count("reelroute.messages.dropped", "hop", hop, "reason", reason);
     }
@@ -327,16 +318,6 @@ class PoisonInputTest extends RouteScenarios {
         await().atMost(PATIENCE).until(() -> dropped(hop, reason) > before);
         assertNothingLeft();
         assertThat(dropped(hop, reason) - before).as("reelroute.messages.dropped{hop=%s,reason=%s}", hop, reason).isEqualTo(1);
-    }
-
-    /** Every queue drains (nothing is retried forever) and no dead-letter queue holds anything. */
-    void assertNothingLeft() {
-        for (String queue : List.of(names().chunkingQueue(), names().videoWorkerQueue(), names().reassemblyQueue())) {
-            awaitDrained(queue);
-        }
-        for (String queue : List.of(names().chunkingQueue(), names().videoWorkerQueue(), names().reassemblyQueue())) {
-            assertThat(messageCount(ResourceNames.dlq(queue))).as("messages in %s", ResourceNames.dlq(queue)).isZero();
-        }
     }
 
     /** No segment of the job in the input bucket, and no output of it in the output bucket. */

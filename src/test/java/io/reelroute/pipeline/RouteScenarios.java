@@ -1,9 +1,11 @@
 package io.reelroute.pipeline;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -77,6 +79,23 @@ abstract class RouteScenarios {
 
     void awaitDrained(String queue) {
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250)).until(() -> messageCount(queue) == 0);
+    }
+
+    /** Waits for the job to end; it must end failed (a completed job fails the test with its state). */
+    Job awaitFailed(String jobId) {
+        Job job = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
+                .until(() -> jobs.find(jobId).orElse(null), j -> j != null && j.status().isTerminal());
+        assertThat(job.status()).as("job %s: %s", jobId, job).isEqualTo(JobStatus.FAILED);
+        return job;
+    }
+
+    /** Every work queue of the pipeline drains (nothing is retried forever) and no DLQ holds anything. */
+    void assertNothingLeft() {
+        List<String> queues = List.of(names().chunkingQueue(), names().videoWorkerQueue(), names().reassemblyQueue());
+        queues.forEach(this::awaitDrained);
+        for (String queue : queues) {
+            assertThat(messageCount(ResourceNames.dlq(queue))).as("messages in %s", ResourceNames.dlq(queue)).isZero();
+        }
     }
 
     String s3Notification(String key) {

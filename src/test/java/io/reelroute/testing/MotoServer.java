@@ -25,13 +25,7 @@ public final class MotoServer implements BeforeAllCallback, ExecutionCondition {
     private URI endpoint;
 
     public static boolean installed() {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "moto_server"))) {
-                return true;
-            }
-        }
-        return false;
+        return Executables.onPath("moto_server").isPresent();
     }
 
     static final String SKIPPED = "moto_server is not on the PATH: the moto route tests are skipped";
