@@ -13,7 +13,7 @@ locals {
       key_prefix = "segments/"
     }
   }
-  # From names, not resource attributes, so they are known before apply (DeploymentRolesTest provisions its
+  # From names, not resource attributes, so they are known before apply (DeploymentRolesIT provisions its
   # emulator with these very patterns).
   input_object_patterns = { for key, route in local.input_object_routes : key => jsonencode({
     source        = ["aws.s3"]

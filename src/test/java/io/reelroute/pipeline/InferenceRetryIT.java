@@ -50,7 +50,7 @@ import software.amazon.awssdk.services.s3.S3Client;
     "reelroute.media.work-dir=target/test-work-retry",
 })
 @TestPropertySource(properties = "reelroute.mode=embedded")
-class InferenceRetryTest {
+class InferenceRetryIT {
 
     static final Path DATA = EmbeddedEmulators.newDataDir();
     static final Path MARKERS = DATA.resolve("markers");

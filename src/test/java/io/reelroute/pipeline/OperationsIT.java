@@ -55,7 +55,7 @@ import software.amazon.awssdk.services.s3.S3Client;
     "reelroute.sqs.visibility-timeout-seconds=30",
     "reelroute.sqs.visibility-timeout.video-worker=45",
 })
-class OperationsTest {
+class OperationsIT {
 
     static final Path DATA = EmbeddedEmulators.newDataDir();
 

@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  */
 // The run mode is chosen before dynamic properties are added, so it is set here.
 @TestPropertySource(properties = {"reelroute.mode=aws", "reelroute.transcode.packager=local", "reelroute.api.auth.enabled=false"})
-class MotoPipelineTest extends PipelineScenarios {
+class MotoPipelineIT extends PipelineScenarios {
 
     static final String SUBSCRIBER = "lifecycle-subscriber";
 

@@ -12,7 +12,7 @@ import io.reelroute.testing.AwsContainer;
 /** The first two hops against LocalStack or Floci in a container (AWS mode), where a Docker engine runs. */
 // The run mode is chosen before dynamic properties are added, so it is set here.
 @TestPropertySource(properties = {"reelroute.mode=aws", "reelroute.api.auth.enabled=false"})
-class ContainerUploadAndChunkTest extends UploadAndChunkScenarios {
+class ContainerUploadAndChunkIT extends UploadAndChunkScenarios {
 
     @RegisterExtension
     static final AwsContainer EMULATOR = new AwsContainer();

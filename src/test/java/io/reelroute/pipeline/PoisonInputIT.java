@@ -53,7 +53,7 @@ import software.amazon.awssdk.services.s3.model.Tag;
 // The run mode is chosen before dynamic properties are added, so it is set here.
 @TestPropertySource(properties = "reelroute.mode=embedded")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class PoisonInputTest extends RouteScenarios {
+class PoisonInputIT extends RouteScenarios {
 
     /** Just under SQS's largest message body (256 KiB). */
     static final int NEAR_MAX_MESSAGE_BYTES = 250 * 1024;

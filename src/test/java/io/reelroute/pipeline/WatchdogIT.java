@@ -54,7 +54,7 @@ import software.amazon.awssdk.services.s3.S3Client;
     "reelroute.watchdog.stall-after.packaging=30s",
 })
 @TestPropertySource(properties = "reelroute.mode=embedded")
-class WatchdogTest {
+class WatchdogIT {
 
     static final Path DATA = EmbeddedEmulators.newDataDir();
     static final Duration PATIENCE = Duration.ofSeconds(120);

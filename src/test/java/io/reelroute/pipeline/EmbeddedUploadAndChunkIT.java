@@ -8,7 +8,7 @@ import org.springframework.test.context.TestPropertySource;
 /** The first two hops on the embedded default: ElasticMQ, DynamoDB Local and S3Mock in this JVM. */
 // The run mode is chosen before dynamic properties are added, so it is set here.
 @TestPropertySource(properties = "reelroute.mode=embedded")
-class EmbeddedUploadAndChunkTest extends UploadAndChunkScenarios {
+class EmbeddedUploadAndChunkIT extends UploadAndChunkScenarios {
 
     @DynamicPropertySource
     static void embedded(DynamicPropertyRegistry registry) {

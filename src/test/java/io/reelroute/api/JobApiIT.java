@@ -67,7 +67,7 @@ import software.amazon.awssdk.services.s3.S3Client;
     "reelroute.media.work-dir=target/test-work-api",
     "reelroute.api.event-poll=200ms",
 })
-class JobApiTest {
+class JobApiIT {
 
     static final Duration PATIENCE = Duration.ofSeconds(120);
     static final Path DATA = EmbeddedEmulators.newDataDir();

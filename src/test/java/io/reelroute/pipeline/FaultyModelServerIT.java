@@ -56,7 +56,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 // The run mode is chosen before dynamic properties are added, so it is set here.
 @TestPropertySource(properties = "reelroute.mode=embedded")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FaultyModelServerTest extends RouteScenarios {
+class FaultyModelServerIT extends RouteScenarios {
 
     static final ModelServer MODEL = new ModelServer();
 

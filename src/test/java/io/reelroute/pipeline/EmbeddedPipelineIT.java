@@ -27,7 +27,7 @@ import io.reelroute.testing.TestVideos;
 /** The whole pipeline on the embedded default: ElasticMQ, DynamoDB Local and S3Mock in this JVM. */
 // The run mode is chosen before dynamic properties are added, so it is set here.
 @TestPropertySource(properties = "reelroute.mode=embedded")
-class EmbeddedPipelineTest extends PipelineScenarios {
+class EmbeddedPipelineIT extends PipelineScenarios {
 
     static final Path DATA = EmbeddedEmulators.newDataDir();
 

@@ -55,10 +55,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 @TestPropertySource(properties = {"reelroute.mode=embedded", "reelroute.api.auth.enabled=true"})
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "reelroute.sqs.wait-time-seconds=1",
-    "reelroute.api.auth.issuer=" + ApiOwnershipTest.ISSUER,
-    "reelroute.api.auth.audience=" + ApiOwnershipTest.AUDIENCE,
+    "reelroute.api.auth.issuer=" + ApiOwnershipIT.ISSUER,
+    "reelroute.api.auth.audience=" + ApiOwnershipIT.AUDIENCE,
 })
-class ApiOwnershipTest {
+class ApiOwnershipIT {
 
     static final String ISSUER = "https://issuer.reelroute.test";
     static final String AUDIENCE = "reelroute-web";

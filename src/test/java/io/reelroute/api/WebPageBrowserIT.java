@@ -50,7 +50,7 @@ import io.reelroute.testing.TestVideos;
     "reelroute.media.work-dir=target/test-work-browser",
     "reelroute.api.event-poll=250ms",
 })
-class WebPageBrowserTest {
+class WebPageBrowserIT {
 
     static final Path CHROMIUM = Path.of(System.getProperty("reelroute.test.chromium", "/usr/bin/chromium"));
     static final Path CHROMEDRIVER = Path.of(System.getProperty("reelroute.test.chromedriver", "/usr/bin/chromedriver"));
@@ -66,7 +66,7 @@ class WebPageBrowserTest {
     static void needsChromium() {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
         if (!present) {
-            System.out.println("[SKIPPED] WebPageBrowserTest: no " + CHROMIUM + " or " + CHROMEDRIVER
+            System.out.println("[SKIPPED] WebPageBrowserIT: no " + CHROMIUM + " or " + CHROMEDRIVER
                     + " (Debian: apt-get install chromium chromium-driver)");
         }
         Assumptions.assumeTrue(present, "headless Chromium is not installed (Debian packages chromium and chromium-driver)");

@@ -54,7 +54,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
     "reelroute.media.work-dir=target/test-work-dlq",
 })
 @TestPropertySource(properties = "reelroute.mode=embedded")
-class DeadLetterTest {
+class DeadLetterIT {
 
     static final Path DATA = EmbeddedEmulators.newDataDir();
     static final Duration PATIENCE = Duration.ofSeconds(60);

@@ -60,7 +60,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Differences from a pod, each because of the emulator: the AWS endpoint and credentials, HLS packaged by
  * ffmpeg (moto has no MediaConvert), authentication off (no token issuer), short segments and SQS waits.
  */
-class DeploymentRolesTest {
+class DeploymentRolesIT {
 
     @RegisterExtension
     static final MotoServer MOTO = new MotoServer();
@@ -86,7 +86,7 @@ class DeploymentRolesTest {
 
     @BeforeAll
     static void startTheRoles() throws Exception {
-        prod = RenderedOverlay.render(RenderedOverlay.kubectlOrSkip("DeploymentRolesTest"), "prod");
+        prod = RenderedOverlay.render(RenderedOverlay.kubectlOrSkip("DeploymentRolesIT"), "prod");
         s3 = S3Client.builder().endpointOverride(MOTO.endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
         Optional<Terraform> terraform = Terraform.find();
@@ -98,7 +98,7 @@ class DeploymentRolesTest {
             terraform.get().inputObjectPatterns().forEach((queue, pattern) -> AwsCompatibleEndpoint.routeEvents(
                     MOTO.endpoint(), "reelroute-" + queue + "-objects", pattern, "reelroute-" + queue));
         } else {
-            System.out.println("[SKIPPED] DeploymentRolesTest: terraform is absent, so S3 events reach the queues as "
+            System.out.println("[SKIPPED] DeploymentRolesIT: terraform is absent, so S3 events reach the queues as "
                     + "S3 notifications rather than through Terraform's EventBridge rules");
             AwsCompatibleEndpoint.provision(MOTO.endpoint());
         }

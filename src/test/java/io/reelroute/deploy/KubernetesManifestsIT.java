@@ -49,7 +49,7 @@ import io.reelroute.contract.ResourceNames;
  * role consumes (queues Terraform creates), shutdown has the time the application takes, and every setting the
  * manifests give names one the application has. Skipped, saying why, where kubectl is absent.
  */
-class KubernetesManifestsTest {
+class KubernetesManifestsIT {
 
     private static final List<String> OVERLAYS = List.of("dev", "prod");
     private static final Set<String> ROLES = Set.of("api", "media", "inference", "transcode", "watchdog");
@@ -62,7 +62,7 @@ class KubernetesManifestsTest {
 
     @BeforeAll
     static void render() throws Exception {
-        Path kubectl = RenderedOverlay.kubectlOrSkip("KubernetesManifestsTest");
+        Path kubectl = RenderedOverlay.kubectlOrSkip("KubernetesManifestsIT");
         for (String overlay : OVERLAYS) {
             RENDERED.put(overlay, RenderedOverlay.render(kubectl, overlay));
         }
@@ -144,7 +144,7 @@ class KubernetesManifestsTest {
 
     @Test
     void probesAndScrapesPointAtWhatTheApplicationServes() {
-        // OperationsTest asks the running application for these endpoints; here they must be the ones probed.
+        // OperationsIT asks the running application for these endpoints; here they must be the ones probed.
         assertThat(defaults.getProperty("management.endpoint.health.probes.enabled")).isEqualTo("true");
         assertThat(defaults.getProperty("management.endpoints.web.exposure.include")).contains("health", "prometheus");
         int port = Integer.parseInt(defaults.getProperty("server.port", "8080"));
@@ -195,7 +195,7 @@ class KubernetesManifestsTest {
         Optional<Set<String>> terraformQueues = Terraform.find().map(terraform -> terraform.queueNames().stream()
                 .map(name -> name.substring("reelroute-".length())).collect(Collectors.toCollection(TreeSet::new)));
         if (terraformQueues.isEmpty()) {
-            System.out.println("[SKIPPED] KubernetesManifestsTest: terraform or its provider mirror is absent, so the "
+            System.out.println("[SKIPPED] KubernetesManifestsIT: terraform or its provider mirror is absent, so the "
                     + "ScaledObjects' queues are checked against ResourceNames only");
         }
         for (RenderedOverlay rendered : RENDERED.values()) {

@@ -16,7 +16,7 @@ import io.reelroute.testing.MotoServer;
  */
 // The run mode is chosen before dynamic properties are added, so it is set here.
 @TestPropertySource(properties = {"reelroute.mode=aws", "reelroute.api.auth.enabled=false"})
-class MotoUploadAndChunkTest extends UploadAndChunkScenarios {
+class MotoUploadAndChunkIT extends UploadAndChunkScenarios {
 
     @RegisterExtension
     static final MotoServer MOTO = new MotoServer();

@@ -18,13 +18,13 @@ import io.reelroute.contract.ResourceNames;
  * policy allows a wildcard action. Offline, with the provider mirror on this machine's image; skipped, saying
  * why, where terraform or the mirror is absent.
  */
-class DataPlaneTerraformTest {
+class DataPlaneTerraformIT {
 
     private static final List<String> ROLES = List.of("api", "media", "inference", "transcode", "watchdog");
 
     @Test
     void theRootModuleValidatesAndItsTestsPass() {
-        Terraform terraform = Terraform.orSkip("DataPlaneTerraformTest");
+        Terraform terraform = Terraform.orSkip("DataPlaneTerraformIT");
         int runs = Terraform.testRuns(Terraform.DATA_PLANE);
         assertThat(runs).isGreaterThanOrEqualTo(10);
         try (Terraform.Copy module = terraform.copy(Terraform.DATA_PLANE)) {
@@ -35,7 +35,7 @@ class DataPlaneTerraformTest {
 
     @Test
     void theQueuesAreTheOnesResourceNamesDerives() {
-        Terraform terraform = Terraform.orSkip("DataPlaneTerraformTest");
+        Terraform terraform = Terraform.orSkip("DataPlaneTerraformIT");
         ResourceNames names = ResourceNames.fromPrefix("reelroute");
         List<String> expected = new ArrayList<>();
         for (String queue : names.queues()) {
@@ -48,7 +48,7 @@ class DataPlaneTerraformTest {
 
     @Test
     void noRolePolicyAllowsAWildcardAction() {
-        Terraform terraform = Terraform.orSkip("DataPlaneTerraformTest");
+        Terraform terraform = Terraform.orSkip("DataPlaneTerraformIT");
         Map<String, JsonNode> policies = terraform.rolePolicies();
 
         assertThat(policies).containsOnlyKeys("api", "media", "inference", "transcode", "watchdog", "keda-scaler");
@@ -64,7 +64,7 @@ class DataPlaneTerraformTest {
 
     @Test
     void everyRoleCanLookUpEveryQueueTheApplicationLooksUp() {
-        Terraform terraform = Terraform.orSkip("DataPlaneTerraformTest");
+        Terraform terraform = Terraform.orSkip("DataPlaneTerraformIT");
         Map<String, JsonNode> policies = terraform.rolePolicies();
         List<String> queueArns = terraform.queueNames().stream()
                 .map(name -> "arn:aws:sqs:us-east-1:111122223333:" + name).toList();

@@ -63,7 +63,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * notification and which delay come from a seed printed at the start; {@code -Dreelroute.crash.seed=N}
  * replays a run.
  */
-class CrashRecoveryTest {
+class CrashRecoveryIT {
 
     static final long SEED = Long.getLong("reelroute.crash.seed", 20261123L);
     /** One job per source, of these lengths (2 or 3 segments each). */
@@ -186,7 +186,7 @@ class CrashRecoveryTest {
             kill(child);
         }
         // Nothing of ours may outlive the test: no application JVM, no ffmpeg.
-        List<String> left = strays().stream().map(CrashRecoveryTest::describe).toList();
+        List<String> left = strays().stream().map(CrashRecoveryIT::describe).toList();
         assertThat(left).as("processes left running that name " + ROOT).isEmpty();
     }
 
@@ -369,7 +369,7 @@ class CrashRecoveryTest {
         if (!run.process().waitFor(120, TimeUnit.SECONDS)) {
             throw new AssertionError("run " + run.run() + " did not stop within 120 s of SIGTERM; log tail:\n" + tail(run.log(), 40));
         }
-        List<String> left = strays().stream().map(CrashRecoveryTest::describe).toList();
+        List<String> left = strays().stream().map(CrashRecoveryIT::describe).toList();
         assertThat(left).as("processes left running after SIGTERM").isEmpty();
         return (System.nanoTime() - started) / 1_000_000;
     }
