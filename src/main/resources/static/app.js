@@ -7,6 +7,7 @@ let token = sessionStorage.getItem('reelroute-token') || '';
 let nextToken = null;
 let watching = null; // AbortController of the event stream being read
 let hls = null;
+let pipelines = []; // GET /pipelines: each with its params schema
 
 function authHeaders() {
   return token ? { Authorization: 'Bearer ' + token } : {};
@@ -142,7 +143,9 @@ async function play(jobId) {
 function jobItem(job) {
   const li = document.createElement('li');
   li.dataset.jobId = job.job_id;
-  const label = (job.title ? job.title + ' - ' : '') + job.job_id.slice(0, 8) + ' (' + job.mode + ', ' + job.status
+  const settings = Object.values(job.params || {}).join(' ');
+  const label = (job.title ? job.title + ' - ' : '') + job.job_id.slice(0, 8) + ' (' + job.pipeline
+    + (settings ? ' ' + settings : '') + ', ' + job.status
     + (job.hls_status ? ', HLS ' + job.hls_status : '') + ')';
   li.append(label);
   const button = (text, action) => {
@@ -193,7 +196,7 @@ $('create').addEventListener('submit', async (e) => {
   if (!file) return;
   $('start').disabled = true;
   try {
-    const body = { mode: $('mode').value };
+    const body = { pipeline: $('pipeline').value, params: paramValues() };
     if ($('title').value.trim()) body.title = $('title').value.trim();
     const job = await api('POST', '/jobs', body);
     show({ job_id: job.job_id, status: job.status, progress: {} });
@@ -208,12 +211,75 @@ $('create').addEventListener('submit', async (e) => {
   }
 });
 
+// One field per param of the chosen pipeline's schema: a list for an enum, a number box for numbers, a checkbox
+// for booleans, else a text box; each starts at the schema's default.
+function showParams() {
+  const pipeline = pipelines.find((p) => p.name === $('pipeline').value);
+  $('pipeline-description').textContent = pipeline ? pipeline.description : '';
+  const fields = Object.entries((pipeline && pipeline.params_schema.properties) || {}).map(([name, schema]) => {
+    const label = document.createElement('label');
+    label.title = schema.description || '';
+    label.append((schema.title || name) + ' ');
+    let input;
+    if (Array.isArray(schema.enum)) {
+      input = document.createElement('select');
+      schema.enum.forEach((value) => input.append(new Option(String(value), String(value))));
+    } else {
+      input = document.createElement('input');
+      if (schema.type === 'boolean') input.type = 'checkbox';
+      else if (schema.type === 'integer' || schema.type === 'number') {
+        input.type = 'number';
+        if (schema.minimum !== undefined) input.min = schema.minimum;
+        if (schema.maximum !== undefined) input.max = schema.maximum;
+        input.step = schema.type === 'integer' ? '1' : 'any';
+      } else input.type = 'text';
+    }
+    input.id = 'param-' + name;
+    input.dataset.param = name;
+    input.dataset.type = schema.type || 'string';
+    if (schema.default !== undefined) {
+      if (input.type === 'checkbox') input.checked = Boolean(schema.default);
+      else input.value = String(schema.default);
+    }
+    label.append(input);
+    return label;
+  });
+  $('params').replaceChildren(...fields);
+}
+
+function paramValues() {
+  const params = {};
+  $('params').querySelectorAll('[data-param]').forEach((input) => {
+    const type = input.dataset.type;
+    if (input.type === 'checkbox') params[input.dataset.param] = input.checked;
+    else if (input.value === '') return;
+    else if (type === 'integer' || type === 'number') params[input.dataset.param] = Number(input.value);
+    else params[input.dataset.param] = input.value;
+  });
+  return params;
+}
+
+async function loadPipelines() {
+  try {
+    const listed = await api('GET', '/pipelines');
+    pipelines = listed.pipelines;
+    $('pipeline').replaceChildren(...pipelines.map((p) => new Option(p.title + ' (' + p.name + ')', p.name)));
+    $('pipeline').value = listed.default;
+    showParams();
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+$('pipeline').addEventListener('change', showParams);
 $('save-token').addEventListener('click', () => {
   token = $('token').value.trim();
   sessionStorage.setItem('reelroute-token', token);
   $('auth').hidden = true;
+  loadPipelines();
   loadJobs();
 });
 $('refresh').addEventListener('click', () => loadJobs());
 $('more').addEventListener('click', () => loadJobs(true));
+loadPipelines();
 loadJobs();

@@ -19,6 +19,7 @@ import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.reelroute.aws.AwsResources;
 import io.reelroute.config.ReelRouteProperties;
@@ -26,12 +27,14 @@ import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
-import io.reelroute.contract.Mode;
+import io.reelroute.contract.Params;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.jobs.Redrive;
+import io.reelroute.pipelines.InvalidJobRequest;
+import io.reelroute.pipelines.Pipelines;
 import io.reelroute.store.JobStore;
 import io.reelroute.store.SegmentCompletionStore;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -67,12 +70,14 @@ public class JobApi {
     private final ReelRouteProperties.Api settings;
     private final ObjectMapper mapper;
     private final PageTokens tokens;
+    private final Pipelines pipelines;
     private final Clock clock;
 
     @Autowired
     public JobApi(JobStore jobs, SegmentCompletionStore completions, S3Client s3, S3Presigner presigner,
             AwsCredentialsProvider signer, Redrive redrive, AwsResources resources, ReelRouteProperties properties,
-            ObjectMapper mapper) {
+            ObjectMapper mapper, Pipelines pipelines) {
+        this.pipelines = pipelines;
         this.jobs = jobs;
         this.completions = completions;
         this.s3 = s3;
@@ -86,32 +91,44 @@ public class JobApi {
         this.clock = Clock.systemUTC();
     }
 
-    /** POST /jobs: the job record and a presigned PUT for its source. */
+    /**
+     * POST /jobs: the job record and a presigned PUT for its source. The body names the pipeline (the default if
+     * none) and its params, which are checked against the pipeline's schema; {@code mode} alone, as before
+     * pipelines, is the stereo pipeline's {@code params.mode}.
+     */
     public ApiResponse create(@Body String body, @ExchangeProperty("subject") String subject) {
-        JsonNode request = JsonBodies.object(body, mapper, "{\"mode\": \"sbs\"}");
-        JsonNode modeNode = request.get("mode");
-        if (modeNode == null || modeNode.isNull()) {
-            throw ApiException.badRequest("mode is required: sbs or anaglyph");
+        JsonNode request = JsonBodies.object(body, mapper, "{\"pipeline\": \"stereo\", \"params\": {\"mode\": \"sbs\"}}");
+        String pipeline = JsonBodies.optionalText(request, "pipeline");
+        JsonNode params = request.get("params");
+        String mode = JsonBodies.optionalText(request, "mode");
+        if (mode != null) {
+            if (pipeline != null && !pipeline.equals(JobStore.STEREO)) {
+                throw ApiException.badRequest("mode belongs to the stereo pipeline; give the " + pipeline
+                        + " pipeline's settings in params");
+            }
+            if (params != null && !params.isNull() && !(params instanceof ObjectNode)) {
+                throw ApiException.badRequest("params must be a JSON object");
+            }
+            ObjectNode merged = params instanceof ObjectNode given ? given.deepCopy() : mapper.createObjectNode();
+            if (merged.has("mode") && !merged.get("mode").asText().equals(mode)) {
+                throw ApiException.badRequest("mode and params.mode differ; give one");
+            }
+            pipeline = JobStore.STEREO;
+            params = merged.put("mode", mode);
         }
-        Mode mode;
+        String chosen = pipeline == null ? pipelines.defaultPipeline() : pipeline;
+        Params resolved;
         try {
-            mode = Mode.fromId(modeNode.isTextual() ? modeNode.asText() : modeNode.toString());
-        } catch (IllegalArgumentException unknown) {
-            throw ApiException.badRequest(unknown.getMessage());
+            resolved = pipelines.resolve(chosen, params);
+        } catch (InvalidJobRequest invalid) {
+            throw ApiException.badRequest(invalid.getMessage());
         }
-        JsonNode titleNode = request.get("title");
-        String title = null;
-        if (titleNode != null && !titleNode.isNull()) {
-            if (!titleNode.isTextual()) {
-                throw ApiException.badRequest("title must be a string");
-            }
-            title = titleNode.asText();
-            if (title.length() > settings.maxTitleLength()) {
-                throw ApiException.badRequest("title is longer than " + settings.maxTitleLength() + " characters");
-            }
+        String title = JsonBodies.optionalText(request, "title");
+        if (title != null && title.length() > settings.maxTitleLength()) {
+            throw ApiException.badRequest("title is longer than " + settings.maxTitleLength() + " characters");
         }
         String jobId = JobIds.newId();
-        jobs.createIfAbsent(jobId, mode, subject, title);
+        jobs.createIfAbsent(jobId, chosen, resolved, subject, title);
         PresignedPutObjectRequest upload = presigner.presignPutObject(p -> p.signatureDuration(settings.uploadUrlExpiry())
                 .putObjectRequest(r -> r.bucket(names.inputBucket()).key(SourceKey.keyFor(jobId)).contentType("video/mp4")));
         Map<String, String> headers = new LinkedHashMap<>();
@@ -129,8 +146,25 @@ public class JobApi {
         view.put("job_id", jobId);
         view.put("status", JobStatus.CREATED.wireName());
         view.put("upload", uploadView);
-        LOG.info("Job {} created through the API (mode {})", jobId, mode.id());
+        LOG.info("Job {} created through the API (pipeline {}, params {})", jobId, chosen, resolved);
         return new ApiResponse(201, view);
+    }
+
+    /** GET /pipelines: every pipeline with its params schema, so forms and scripts can be built from them. */
+    public ApiResponse pipelines() {
+        List<Object> list = new ArrayList<>();
+        pipelines.all().forEach(pipeline -> {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("name", pipeline.name());
+            view.put("title", pipeline.title());
+            view.put("description", pipeline.description());
+            view.put("params_schema", pipeline.schema());
+            list.add(view);
+        });
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("default", pipelines.defaultPipeline());
+        body.put("pipelines", list);
+        return new ApiResponse(200, body);
     }
 
     /** GET /jobs/{id}. */
@@ -274,6 +308,8 @@ public class JobApi {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("job_id", job.jobId());
         view.put("status", job.status().wireName());
+        view.put("pipeline", job.pipeline());
+        view.put("params", job.params().json());
         view.put("mode", job.mode() == null ? null : job.mode().id());
         view.put("title", job.title());
         view.put("created_at", text(job.createdAt()));

@@ -8,14 +8,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Every setting an integration engineer can change, under {@code reelroute.*}. The defaults live in
- * application.yaml so that they are visible in one file; the README lists them all.
+ * application.properties so that they are visible in one file; docs/settings.md lists them all.
  */
 @ConfigurationProperties("reelroute")
 public record ReelRouteProperties(
         @DefaultValue("auto") RunMode mode,
         @DefaultValue("reelroute") String prefix,
-        @DefaultValue("sbs") String defaultMode,
         @DefaultValue Routes routes,
+        @DefaultValue Pipelines pipelines,
         @DefaultValue Aws aws,
         @DefaultValue Sqs sqs,
         @DefaultValue Chunking chunking,
@@ -31,6 +31,11 @@ public record ReelRouteProperties(
     public record Routes(
             @DefaultValue("routes") Path dir,
             @DefaultValue("*") String enabled) {
+    }
+
+    public record Pipelines(
+            /** The pipeline of a job that names none: one started by an upload alone, or by the API without one. */
+            @DefaultValue("stereo") String defaultPipeline) {
     }
 
     public record Aws(

@@ -6,6 +6,11 @@ import java.time.Instant;
 public record Job(
         String jobId,
         JobStatus status,
+        /** The pipeline the job runs (null only for records older than pipelines: those are stereo jobs). */
+        String pipeline,
+        /** Its params, validated against the pipeline's schema when the job was created, defaults filled in. */
+        Params params,
+        /** The stereo mode, for pipelines that have one (the segment keys name it); null otherwise. */
         Mode mode,
         Integer totalSegments,
         /** Distinct segments whose inference is recorded (0 before the first). */

@@ -1,14 +1,14 @@
 package io.reelroute.contract;
 
 /** Quotes a value for an error message, cut short so a hostile or runaway input can't flood the logs. */
-final class Quote {
+public final class Quote {
 
     static final int MAX_CHARS = 200;
 
     private Quote() {
     }
 
-    static String of(String value) {
+    public static String of(String value) {
         if (value == null) {
             return "null";
         }

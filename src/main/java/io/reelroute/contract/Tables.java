@@ -16,6 +16,9 @@ public final class Tables {
     // Job item attributes.
     public static final String STATUS = "status";
     public static final String MODE = "mode";
+    /** The pipeline the job runs, and its params (a JSON object as a string), checked at creation. */
+    public static final String PIPELINE = "pipeline";
+    public static final String PARAMS = "params";
     public static final String CREATED_AT = "created_at";
     public static final String UPDATED_AT = "updated_at";
     public static final String TOTAL_SEGMENTS = "total_segments";

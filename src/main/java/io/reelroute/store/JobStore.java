@@ -14,12 +14,18 @@ import java.util.Optional;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
+import io.reelroute.contract.Params;
 import io.reelroute.contract.ResourceNames;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -42,6 +48,7 @@ public class JobStore {
     public enum Outcome { MOVED, ALREADY_THERE, REJECTED, NO_SUCH_JOB }
 
     private static final int MAX_REASON_LENGTH = 1000;
+    private static final ObjectMapper PARAMS_READER = new ObjectMapper();
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -66,16 +73,33 @@ public class JobStore {
         return item == null || !item.containsKey(STATUS) ? Optional.empty() : Optional.of(toJob(item));
     }
 
-    /** Creates the job in {@code created} unless a record exists; true if this call created it. */
+    /** The pipeline whose jobs records older than pipelines belong to, and whose params are a mode alone. */
+    public static final String STEREO = "stereo";
+
+    /** Creates a stereo job with {@code mode} in {@code created} unless a record exists; true if this call created it. */
     public boolean createIfAbsent(String jobId, Mode mode) {
         return createIfAbsent(jobId, mode, null, null);
     }
 
     /** As {@link #createIfAbsent(String, Mode)}, for an API caller: the job belongs to {@code owner}. */
     public boolean createIfAbsent(String jobId, Mode mode, String owner, String title) {
+        return createIfAbsent(jobId, STEREO, Params.of(JsonNodeFactory.instance.objectNode().put("mode", mode.id())), owner,
+                title);
+    }
+
+    /**
+     * Creates the job in {@code created} unless a record exists; true if this call created it.
+     *
+     * @param params already checked against the pipeline's schema (see Pipelines)
+     * @param owner the subject the job belongs to; null for nobody (the API shows it to no one)
+     */
+    public boolean createIfAbsent(String jobId, String pipeline, Params params, String owner, String title) {
         long now = clock.millis();
         Map<String, AttributeValue> item = new HashMap<>(Map.of(JOB_ID, s(jobId), STATUS, s(JobStatus.CREATED.wireName()),
-                MODE, s(mode.id()), CREATED_AT, n(now), UPDATED_AT, n(now)));
+                PIPELINE, s(pipeline), PARAMS, s(params.toString()), CREATED_AT, n(now), UPDATED_AT, n(now)));
+        if (params.mode() != null) {
+            item.put(MODE, s(params.mode().id()));
+        }
         if (owner != null) {
             item.put(OWNER, s(owner));
         }
@@ -445,6 +469,8 @@ public class JobStore {
         return new Job(
                 item.get(JOB_ID).s(),
                 JobStatus.fromWireName(item.get(STATUS).s()),
+                item.containsKey(PIPELINE) ? item.get(PIPELINE).s() : STEREO,
+                params(item),
                 item.containsKey(MODE) ? Mode.fromId(item.get(MODE).s()) : null,
                 item.containsKey(TOTAL_SEGMENTS) ? Integer.valueOf(item.get(TOTAL_SEGMENTS).n()) : null,
                 item.containsKey(COMPLETED_SEGMENTS) ? Integer.parseInt(item.get(COMPLETED_SEGMENTS).n()) : 0,
@@ -464,6 +490,22 @@ public class JobStore {
                 text(item, DEAD_LETTER_KEY),
                 item.containsKey(WATCHDOG_REPAIRS) ? Integer.parseInt(item.get(WATCHDOG_REPAIRS).n()) : 0,
                 instant(item.get(REASSEMBLY_LOCK_EXPIRES_AT)));
+    }
+
+    /** The stored params; a record older than pipelines has its mode alone. */
+    private static Params params(Map<String, AttributeValue> item) {
+        if (item.containsKey(PARAMS)) {
+            try {
+                return Params.of((ObjectNode) PARAMS_READER.readTree(item.get(PARAMS).s()));
+            } catch (JsonProcessingException | ClassCastException e) {
+                throw new IllegalStateException("job " + item.get(JOB_ID).s() + " has params that are not a JSON object", e);
+            }
+        }
+        ObjectNode legacy = JsonNodeFactory.instance.objectNode();
+        if (item.containsKey(MODE)) {
+            legacy.put("mode", item.get(MODE).s());
+        }
+        return Params.of(legacy);
     }
 
     /** Adds {@code , #aN = :aN} to a SET expression for each attribute, with its name and value placeholders. */

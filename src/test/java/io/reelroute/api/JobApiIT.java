@@ -43,10 +43,13 @@ import io.reelroute.testing.EmbeddedEmulators;
 import io.reelroute.aws.AwsResources;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
+import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
+import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.SegmentKey;
+import io.reelroute.contract.SourceKey;
 import io.reelroute.store.JobStore;
 import io.reelroute.store.SegmentCompletionStore;
 import io.reelroute.testing.TestVideos;
@@ -114,6 +117,8 @@ class JobApiIT {
         Reply job = call("GET", "/jobs/" + jobId, null);
         assertThat(job.status()).isEqualTo(200);
         assertThat(job.json().get("mode").asText()).isEqualTo("anaglyph");
+        assertThat(job.json().get("pipeline").asText()).as("a mode alone is the stereo pipeline").isEqualTo("stereo");
+        assertThat(job.json().get("params")).isEqualTo(mapper.readTree("{\"mode\": \"anaglyph\"}"));
         assertThat(job.json().get("title").asText()).isEqualTo("Holiday");
         assertThat(job.json().get("eta_seconds").isNull()).isTrue();
         assertThat(job.json().has("failure")).isFalse();
@@ -121,10 +126,52 @@ class JobApiIT {
 
         assertError(call("POST", "/jobs", "{\"mode\": "), 400, "not valid JSON");
         assertError(call("POST", "/jobs", "[1]"), 400, "JSON object");
-        assertError(call("POST", "/jobs", "{\"title\": \"x\"}"), 400, "mode is required");
-        assertError(call("POST", "/jobs", "{\"mode\": \"3d\"}"), 400, "unknown mode");
+        assertError(call("POST", "/jobs", "{\"mode\": \"3d\"}"), 400, "params.mode");
+        assertError(call("POST", "/jobs", "{\"pipeline\": \"stereo\", \"params\": {\"mode\": \"3d\"}}"), 400,
+                "params.mode");
+        assertError(call("POST", "/jobs", "{\"params\": {\"depth\": 3}}"), 400, "params.depth");
+        assertError(call("POST", "/jobs", "{\"params\": \"sbs\"}"), 400, "params must be a JSON object");
+        assertError(call("POST", "/jobs", "{\"pipeline\": \"karaoke\"}"), 400, "unknown pipeline 'karaoke'");
+        assertError(call("POST", "/jobs", "{\"pipeline\": 3}"), 400, "pipeline must be a string");
+        assertError(call("POST", "/jobs", "{\"mode\": \"sbs\", \"params\": {\"mode\": \"anaglyph\"}}"), 400, "differ");
         assertError(call("POST", "/jobs", "{\"mode\": \"sbs\", \"title\": \"" + "t".repeat(201) + "\"}"), 400,
                 "longer than 200");
+    }
+
+    @Test
+    void aJobNamesItsPipelineAndParamsAndGetsTheSchemasDefaults() throws Exception {
+        Reply pipelines = call("GET", "/pipelines", null);
+        assertThat(pipelines.status()).isEqualTo(200);
+        assertThat(pipelines.json().get("default").asText()).isEqualTo("stereo");
+        JsonNode stereo = pipelines.json().get("pipelines").get(0);
+        assertThat(stereo.get("name").asText()).isEqualTo("stereo");
+        assertThat(stereo.at("/params_schema/properties/mode/enum")).hasSize(2);
+        assertThat(stereo.at("/params_schema/properties/mode/default").asText()).isEqualTo("sbs");
+
+        String explicit = call("POST", "/jobs", "{\"pipeline\": \"stereo\", \"params\": {\"mode\": \"anaglyph\"}}")
+                .json().get("job_id").asText();
+        assertThat(jobs.find(explicit).orElseThrow().mode()).isEqualTo(Mode.ANAGLYPH);
+        Reply bare = call("POST", "/jobs", "{\"title\": \"defaults\"}");
+        assertThat(bare.status()).isEqualTo(201);
+        JsonNode job = call("GET", "/jobs/" + bare.json().get("job_id").asText(), null).json();
+        assertThat(job.get("pipeline").asText()).isEqualTo("stereo");
+        assertThat(job.get("params")).isEqualTo(mapper.readTree("{\"mode\": \"sbs\"}"));
+    }
+
+    @Test
+    void aJobStartedByAnUploadAloneBelongsToTheLocalUserAndIsListed() throws Exception {
+        String jobId = JobIds.newId();
+        s3.putObject(r -> r.bucket(resources.names().inputBucket()).key(SourceKey.keyFor(jobId)),
+                RequestBody.fromBytes("not a video".getBytes()));
+
+        await().atMost(PATIENCE).until(() -> jobs.find(jobId).map(job -> job.status() == JobStatus.FAILED).orElse(false));
+        Job job = jobs.find(jobId).orElseThrow();
+        assertThat(job.owner()).isEqualTo(ApiAuth.LOCAL_SUBJECT);
+        assertThat(job.pipeline()).isEqualTo("stereo");
+        assertThat(job.mode()).isEqualTo(Mode.SBS);
+        Reply shown = call("GET", "/jobs/" + jobId, null);
+        assertThat(shown.status()).isEqualTo(200);
+        assertThat(shown.json().at("/failure/phase").asText()).isEqualTo("probe");
     }
 
     @Test

@@ -75,7 +75,7 @@ class KubernetesManifestsIT {
         Set<String> hops;
         try (Stream<Path> files = Files.list(RouteCatalog.ROUTES)) {
             hops = files.map(f -> f.getFileName().toString())
-                    .filter(n -> n.endsWith(".camel.yaml") || n.equals("mediaconvert-job.json"))
+                    .filter(n -> n.endsWith(".camel.yaml") || n.endsWith(".params.schema.json") || n.equals("mediaconvert-job.json"))
                     .collect(Collectors.toCollection(TreeSet::new));
         }
         for (RenderedOverlay rendered : RENDERED.values()) {

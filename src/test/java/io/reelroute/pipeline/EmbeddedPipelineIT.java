@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -16,12 +17,15 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
-import io.reelroute.testing.EmbeddedEmulators;
+import io.reelroute.api.ApiAuth;
 import io.reelroute.contract.HlsStatus;
+import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.Mode;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SourceKey;
+import io.reelroute.testing.EmbeddedEmulators;
 import io.reelroute.testing.TestVideos;
 
 /** The whole pipeline on the embedded default: ElasticMQ, DynamoDB Local and S3Mock in this JVM. */
@@ -51,6 +55,34 @@ class EmbeddedPipelineIT extends PipelineScenarios {
         await().atMost(PATIENCE).until(() -> Files.exists(master));
         // The copy plays from disk: ffprobe reads the master playlist and the rendition it picks.
         assertThat(TestVideos.durationSeconds(master)).isCloseTo(TestVideos.durationSeconds(copy), within(1.0));
+    }
+
+    @Test
+    void aVideoDroppedIntoTheInboxRunsThePipelineItsFolderNamesForTheLocalUser() throws Exception {
+        Path inbox = DATA.resolve("inbox");
+        Path video = TestVideos.clip(4, 320, 240, true);
+        Files.createDirectories(inbox.resolve("stereo"));
+        Files.createDirectories(inbox.resolve("karaoke"));
+        String name = "inbox-" + JobIds.newId().substring(0, 8) + ".mp4";
+        Files.copy(video, inbox.resolve("stereo").resolve(name));
+        Files.copy(video, inbox.resolve("karaoke").resolve(name));
+
+        Job job = await().atMost(PATIENCE).until(() -> jobs.completedOf(ApiAuth.LOCAL_SUBJECT, 100, null).jobs().stream()
+                .filter(j -> name.equals(j.title())).findFirst(), Optional::isPresent).orElseThrow();
+        assertThat(job.pipeline()).isEqualTo("stereo");
+        assertThat(job.params().mode()).as("the schema's default").isEqualTo(Mode.SBS);
+        assertThat(Files.exists(inbox.resolve("stereo").resolve(name))).isFalse();
+        assertThat(movedTo(inbox.resolve(".uploaded"), name)).isTrue();
+        // A folder that names no pipeline starts nothing; its file is kept aside, not lost.
+        await().atMost(PATIENCE).until(() -> Files.exists(inbox.resolve(".failed").resolve("karaoke").resolve(name)));
+        assertThat(jobs.unfinishedOf(ApiAuth.LOCAL_SUBJECT, 100, null).jobs()).noneMatch(j -> name.equals(j.title()));
+    }
+
+    /** Whether the folder holds the file, under its time-stamped name. */
+    private static boolean movedTo(Path folder, String name) throws Exception {
+        try (var files = Files.list(folder)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith("-" + name));
+        }
     }
 
     /**

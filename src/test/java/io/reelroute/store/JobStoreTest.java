@@ -9,14 +9,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
+import io.reelroute.contract.Params;
 import io.reelroute.store.JobStore.Outcome;
 import io.reelroute.testing.ProvisionedEmulators;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Forward-only status changes as conditional writes, against DynamoDB Local. */
 class JobStoreTest {
@@ -47,6 +51,33 @@ class JobStoreTest {
         assertThat(job.status()).isEqualTo(JobStatus.CREATED);
         assertThat(job.mode()).isEqualTo(Mode.ANAGLYPH);
         assertThat(job.createdAt()).isNotNull();
+    }
+
+    @Test
+    void aJobKeepsItsPipelineAndParams() {
+        String id = JobIds.newId();
+        Params params = Params.of(JsonNodeFactory.instance.objectNode().put("height", 720).put("codec", "h264"));
+        assertThat(jobs.createIfAbsent(id, "renditions", params, "someone", "clip")).isTrue();
+
+        Job job = jobs.find(id).orElseThrow();
+        assertThat(job.pipeline()).isEqualTo("renditions");
+        assertThat(job.params()).isEqualTo(params);
+        assertThat(job.params().number("height")).isEqualTo(720);
+        assertThat(job.mode()).as("a pipeline without modes").isNull();
+        assertThat(job.owner()).isEqualTo("someone");
+    }
+
+    @Test
+    void aRecordFromBeforePipelinesIsAStereoJobWithItsMode() {
+        String id = JobIds.newId();
+        dynamoDb.putItem(r -> r.tableName("reelroute-jobs").item(Map.of("job_id", AttributeValue.fromS(id),
+                "status", AttributeValue.fromS("created"), "mode", AttributeValue.fromS("anaglyph"),
+                "created_at", AttributeValue.fromN("1"), "updated_at", AttributeValue.fromN("1"))));
+
+        Job job = jobs.find(id).orElseThrow();
+        assertThat(job.pipeline()).isEqualTo("stereo");
+        assertThat(job.params().mode()).isEqualTo(Mode.ANAGLYPH);
+        assertThat(job.mode()).isEqualTo(Mode.ANAGLYPH);
     }
 
     @Test

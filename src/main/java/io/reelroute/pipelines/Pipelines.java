@@ -1,0 +1,150 @@
+package io.reelroute.pipelines;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+
+import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.Params;
+import io.reelroute.contract.Quote;
+
+/**
+ * The pipelines this deployment runs: one per {@code {name}.params.schema.json} beside the routes, a JSON Schema
+ * (draft 2020-12) of the params a job of that pipeline takes. A job names its pipeline and params when it is
+ * created; {@link #resolve} checks both and fills in the schema's defaults, so what is stored on the job is
+ * complete and valid. A job started without the API gets the default pipeline
+ * ({@code reelroute.pipelines.default}) with its defaults.
+ */
+@Component("pipelines")
+public class Pipelines {
+
+    static final String SCHEMA_SUFFIX = ".params.schema.json";
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,39}");
+
+    /** A pipeline: its name, what its schema says of it, and the schema. */
+    public record Pipeline(String name, String title, String description, JsonNode schema, Schema validator) {
+    }
+
+    private final Map<String, Pipeline> pipelines;
+    private final String defaultPipeline;
+
+    @Autowired
+    public Pipelines(ReelRouteProperties properties, ObjectMapper mapper) {
+        this(properties.routes().dir(), properties.pipelines().defaultPipeline(), mapper);
+    }
+
+    public Pipelines(Path routesDir, String defaultPipeline, ObjectMapper mapper) {
+        this.pipelines = load(routesDir, mapper);
+        if (!pipelines.containsKey(defaultPipeline)) {
+            throw new IllegalStateException("reelroute.pipelines.default is " + Quote.of(defaultPipeline)
+                    + ", but " + routesDir + " has no " + defaultPipeline + SCHEMA_SUFFIX + "; pipelines found: "
+                    + String.join(", ", pipelines.keySet()));
+        }
+        this.defaultPipeline = defaultPipeline;
+    }
+
+    public String defaultPipeline() {
+        return defaultPipeline;
+    }
+
+    /** Every pipeline, by name. */
+    public Collection<Pipeline> all() {
+        return pipelines.values();
+    }
+
+    /**
+     * The params a job of {@code pipeline} runs with: {@code params} (null for none) with the schema's defaults
+     * filled in, checked against the schema.
+     *
+     * @param pipeline null for the default pipeline
+     * @throws InvalidJobRequest for an unknown pipeline, or params the schema refuses (every rule broken, by field)
+     */
+    public Params resolve(String pipeline, JsonNode params) {
+        Pipeline chosen = pipeline(pipeline == null ? defaultPipeline : pipeline);
+        if (params != null && !params.isNull() && !params.isObject()) {
+            throw new InvalidJobRequest("params must be a JSON object");
+        }
+        ObjectNode filled = params == null || params.isNull() ? JsonNodeFactory.instance.objectNode() : ((ObjectNode) params).deepCopy();
+        chosen.schema().path("properties").properties().forEach(property -> {
+            JsonNode fallback = property.getValue().get("default");
+            if (fallback != null && !filled.has(property.getKey())) {
+                filled.set(property.getKey(), fallback.deepCopy());
+            }
+        });
+        List<Error> errors = chosen.validator().validate(filled);
+        if (!errors.isEmpty()) {
+            throw new InvalidJobRequest("params of the " + chosen.name() + " pipeline: "
+                    + errors.stream().map(Pipelines::describe).collect(Collectors.joining("; ")));
+        }
+        return Params.of(filled);
+    }
+
+    /** @throws InvalidJobRequest if there is no such pipeline */
+    public Pipeline pipeline(String name) {
+        Pipeline found = pipelines.get(name);
+        if (found == null) {
+            throw new InvalidJobRequest("unknown pipeline " + Quote.of(name) + "; pipelines: "
+                    + String.join(", ", pipelines.keySet()));
+        }
+        return found;
+    }
+
+    /** "params.divergence: must have a maximum value of 10": the field, then the rule it breaks. */
+    private static String describe(Error error) {
+        String pointer = error.getInstanceLocation().toString(); // a JSON pointer: "" or "/divergence"
+        String field = "params" + pointer.replace('/', '.');
+        if (error.getProperty() != null && !pointer.endsWith("/" + error.getProperty())) {
+            field += "." + error.getProperty(); // additionalProperties and required name the property apart
+        }
+        String message = error.getMessage();
+        if (!pointer.isEmpty() && message.startsWith(pointer + ": ")) {
+            message = message.substring(pointer.length() + 2);
+        } else if (message.startsWith(": ")) {
+            message = message.substring(2);
+        }
+        return field + ": " + message;
+    }
+
+    private static Map<String, Pipeline> load(Path dir, ObjectMapper mapper) {
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+        Map<String, Pipeline> found = new TreeMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SCHEMA_SUFFIX)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                name = name.substring(0, name.length() - SCHEMA_SUFFIX.length());
+                if (!NAME.matcher(name).matches()) {
+                    throw new IllegalStateException(file + ": a pipeline name is lowercase letters, digits and dashes");
+                }
+                JsonNode schema = mapper.readTree(file.toFile());
+                if (!"object".equals(schema.path("type").asText()) || !schema.path("properties").isObject()) {
+                    throw new IllegalStateException(file + ": a params schema is of type object, with properties");
+                }
+                found.put(name, new Pipeline(name, schema.path("title").asText(name),
+                        schema.path("description").asText(""), schema, registry.getSchema(schema)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the pipelines' params schemas in " + dir, e);
+        }
+        return found;
+    }
+}
