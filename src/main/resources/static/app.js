@@ -160,13 +160,15 @@ function jobItem(job) {
   if (job.status === 'failed') button('Retry', async () => {
     try { await api('POST', '/jobs/' + job.job_id + '/retry'); watch(job.job_id); } catch (e) { say(e.message, true); }
   });
-  if (job.final_url) {
+  const link = (href, text) => {
     const a = document.createElement('a');
-    a.href = job.final_url;
-    a.textContent = 'final.mp4';
+    a.href = href;
+    a.textContent = text;
     a.style.marginLeft = '0.5rem';
     li.append(a);
-  }
+  };
+  if (job.final_url) link(job.final_url, 'final.mp4');
+  (job.renditions || []).forEach((r) => link(r.url, Math.min(r.width, r.height) + 'p'));
   button('Delete', async () => {
     try { await api('DELETE', '/jobs/' + job.job_id); li.remove(); } catch (e) { say(e.message, true); }
   });
@@ -237,9 +239,10 @@ function showParams() {
     input.id = 'param-' + name;
     input.dataset.param = name;
     input.dataset.type = schema.type || 'string';
+    if (schema.type === 'array') input.placeholder = 'comma-separated';
     if (schema.default !== undefined) {
       if (input.type === 'checkbox') input.checked = Boolean(schema.default);
-      else input.value = String(schema.default);
+      else input.value = Array.isArray(schema.default) ? schema.default.join(',') : String(schema.default);
     }
     label.append(input);
     return label;
@@ -254,6 +257,8 @@ function paramValues() {
     if (input.type === 'checkbox') params[input.dataset.param] = input.checked;
     else if (input.value === '') return;
     else if (type === 'integer' || type === 'number') params[input.dataset.param] = Number(input.value);
+    else if (type === 'array') params[input.dataset.param] = input.value.split(',').map((v) => v.trim()).filter((v) => v)
+      .map((v) => (Number.isNaN(Number(v)) ? v : Number(v)));
     else params[input.dataset.param] = input.value;
   });
   return params;

@@ -234,7 +234,7 @@ public class JobApi {
         boolean chunked = job.totalSegments() != null;
         FailurePhase phase = job.failurePhase() == null ? FailurePhase.STALLED : job.failurePhase();
         boolean fromChunking = switch (phase) {
-            case UPLOAD, PROBE, CHUNKING -> true;
+            case UPLOAD, PROBE, CHUNKING, TRANSCODE -> true;
             case INFERENCE, REASSEMBLY -> false;
             case STALLED -> !chunked;
             case PACKAGING -> throw new ApiException(409, "job " + job.jobId()
@@ -329,12 +329,28 @@ public class JobApi {
             view.put("failure", failure);
         }
         if (job.status() == JobStatus.COMPLETED) {
-            view.put("final_url", presigner.presignGetObject(p -> p.signatureDuration(settings.downloadUrlExpiry())
-                    .getObjectRequest(r -> r.bucket(names.outputBucket()).key(OutputKeys.finalVideo(job.jobId()))))
-                    .url().toString());
+            view.put("final_url", presignedGet(OutputKeys.finalVideo(job.jobId())));
             view.put("hls_master_key", job.hls() == null ? null : job.hls().masterKey());
+            if (!job.renditions().isEmpty()) {
+                List<Object> renditions = new ArrayList<>();
+                job.renditions().forEach(rendition -> {
+                    Map<String, Object> item = new LinkedHashMap<>();
+                    item.put("width", rendition.width());
+                    item.put("height", rendition.height());
+                    item.put("bitrate", rendition.bitrate());
+                    item.put("url", presignedGet(rendition.key()));
+                    renditions.add(item);
+                });
+                view.put("renditions", renditions);
+            }
         }
         return view;
+    }
+
+    /** A download URL of an object of the output bucket. */
+    private String presignedGet(String key) {
+        return presigner.presignGetObject(p -> p.signatureDuration(settings.downloadUrlExpiry())
+                .getObjectRequest(r -> r.bucket(names.outputBucket()).key(key))).url().toString();
     }
 
     /**

@@ -15,16 +15,12 @@ import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.PermanentJobFailure;
-import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
-import io.reelroute.contract.SourceKey;
+import io.reelroute.jobs.JobSources;
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaRuns;
-import io.reelroute.media.UnprocessableSourceException;
 import io.reelroute.media.VideoProbe;
 import io.reelroute.media.WorkFolders;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * The chunk hop's local disk: a folder per run that holds the downloaded source and the segments
@@ -47,13 +43,11 @@ public class ChunkWork {
     public record SegmentUpload(File file, String key) {
     }
 
-    private final S3Client s3;
-    private final String inputBucket;
+    private final JobSources sources;
     private final Path workRoot;
 
-    public ChunkWork(S3Client s3, ReelRouteProperties properties) {
-        this.s3 = s3;
-        this.inputBucket = ResourceNames.fromPrefix(properties.prefix()).inputBucket();
+    public ChunkWork(JobSources sources, ReelRouteProperties properties) {
+        this.sources = sources;
         this.workRoot = properties.media().workRoot();
     }
 
@@ -62,16 +56,7 @@ public class ChunkWork {
         String jobId = exchange.getProperty(JOB_ID, String.class);
         Path dir = WorkFolders.create(workRoot, "chunk-" + jobId);
         exchange.setProperty(MediaRuns.WORK_DIR, dir);
-        Path source = dir.resolve("source.mp4");
-        try {
-            s3.getObject(r -> r.bucket(inputBucket).key(new SourceKey(jobId).key()), source);
-        } catch (NoSuchKeyException gone) {
-            throw new PermanentJobFailure(FailurePhase.UPLOAD,
-                    "the source object s3://" + inputBucket + "/" + new SourceKey(jobId).key() + " does not exist");
-        }
-        if (Files.size(source) == 0) {
-            throw new UnprocessableSourceException("the source is empty (0 bytes)");
-        }
+        Path source = sources.download(jobId, dir);
         exchange.setProperty(MediaRuns.SOURCE_FILE, source);
     }
 

@@ -10,6 +10,8 @@ public enum FailurePhase {
     INFERENCE,
     REASSEMBLY,
     PACKAGING,
+    /** Making a pipeline's outputs from the whole source (MP4 renditions). */
+    TRANSCODE,
     /** No progress for too long: set by whatever notices the silence, since the stalled hop can't report it. */
     STALLED;
 

@@ -1,6 +1,7 @@
 package io.reelroute.contract;
 
 import java.time.Instant;
+import java.util.List;
 
 /** A job record as the Jobs table holds it. Optional fields are null until their phase has run. */
 public record Job(
@@ -36,7 +37,13 @@ public record Job(
         /** Repairs the stall watchdog made. */
         int watchdogRepairs,
         /** Until when the reassembly lock is held; null when free. */
-        Instant reassemblyLockExpiresAt) {
+        Instant reassemblyLockExpiresAt,
+        /** The MP4 renditions a pipeline that makes them wrote, largest first; empty otherwise. */
+        List<Rendition> renditions) {
+
+    public Job {
+        renditions = renditions == null ? List.of() : List.copyOf(renditions);
+    }
 
     /** Whether a reassembly worker holds the job's lock at {@code now} (it may yet finish). */
     public boolean reassemblyLockHeld(Instant now) {

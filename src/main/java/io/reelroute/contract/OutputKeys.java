@@ -18,6 +18,11 @@ public final class OutputKeys {
         return prefix(jobId) + "final.mp4";
     }
 
+    /** An MP4 rendition, named by its frame's shorter side: {@code jobs/{job_id}/renditions/720p.mp4}. */
+    public static String rendition(String jobId, int shortSide) {
+        return prefix(jobId) + "renditions/" + shortSide + "p.mp4";
+    }
+
     public static String hlsPrefix(String jobId) {
         return prefix(jobId) + "hls/";
     }

@@ -1,5 +1,8 @@
 package io.reelroute.contract;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,6 +45,13 @@ public final class Params {
     public Number number(String name) {
         JsonNode value = json.get(name);
         return value == null || !value.isNumber() ? null : value.numberValue();
+    }
+
+    /** The whole numbers of an array param, or an empty list when the job has none. */
+    public List<Integer> integers(String name) {
+        List<Integer> values = new ArrayList<>();
+        json.path(name).forEach(value -> values.add(value.asInt()));
+        return values;
     }
 
     /** The stereo mode, for jobs whose pipeline has one (the segment keys name it); null otherwise. */

@@ -19,6 +19,8 @@ public final class Tables {
     /** The pipeline the job runs, and its params (a JSON object as a string), checked at creation. */
     public static final String PIPELINE = "pipeline";
     public static final String PARAMS = "params";
+    /** The MP4 renditions of a job that has them: a JSON array of {width, height, bitrate, key}. */
+    public static final String RENDITIONS = "renditions";
     public static final String CREATED_AT = "created_at";
     public static final String UPDATED_AT = "updated_at";
     public static final String TOTAL_SEGMENTS = "total_segments";

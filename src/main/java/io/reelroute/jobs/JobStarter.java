@@ -31,8 +31,8 @@ import io.reelroute.store.JobStore;
 @Component("jobStarter")
 public class JobStarter {
 
-    /** What the upload event leads to: chunk the job, or nothing, with the reason. */
-    public record Start(String jobId, Mode mode, boolean chunk, String reason) {
+    /** What the upload event leads to: run the job's pipeline (and which), or nothing, with the reason. */
+    public record Start(String jobId, String pipeline, Mode mode, boolean run, String reason) {
     }
 
     /** A redelivered event may find the job mid-chunking after a crash: chunking again is safe (same keys). */
@@ -63,13 +63,14 @@ public class JobStarter {
         create(jobId, null, null);
         Job job = jobs.find(jobId).orElseThrow(() -> new IllegalStateException("job " + jobId + " vanished after creation"));
         if (!CHUNKABLE.contains(job.status())) {
-            return new Start(jobId, job.mode(), false, "job is already " + job.status().wireName());
+            return new Start(jobId, job.pipeline(), job.mode(), false, "job is already " + job.status().wireName());
         }
         JobStore.Transition moved = jobs.startChunking(jobId);
         if (!moved.applied()) {
-            return new Start(jobId, job.mode(), false, "job moved on to " + moved.current().wireName() + " meanwhile");
+            return new Start(jobId, job.pipeline(), job.mode(), false, "job moved on to " + moved.current().wireName()
+                    + " meanwhile");
         }
-        return new Start(jobId, job.mode(), true, "chunking");
+        return new Start(jobId, job.pipeline(), job.mode(), true, "started");
     }
 
     /**

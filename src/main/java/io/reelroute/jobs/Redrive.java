@@ -5,12 +5,14 @@ import java.time.Clock;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.ReassemblyMessage;
 import io.reelroute.contract.ResourceNames;
+import io.reelroute.transcode.TranscodeEvents;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -25,11 +27,13 @@ public class Redrive {
     private final AwsResources resources;
     private final ResourceNames names;
     private final ObjectMapper mapper;
+    private final TranscodeEvents transcodeEvents;
     private final Clock clock;
 
     @Autowired
-    public Redrive(SqsClient sqs, AwsResources resources, ObjectMapper mapper) {
+    public Redrive(SqsClient sqs, AwsResources resources, ObjectMapper mapper, TranscodeEvents transcodeEvents) {
         this.sqs = sqs;
+        this.transcodeEvents = transcodeEvents;
         this.resources = resources;
         this.names = resources.names();
         this.mapper = mapper;
@@ -49,6 +53,15 @@ public class Redrive {
     /** The reassembly hand-off, straight to the reassembly hop (whatever the trigger record says). */
     public void reassembly(String jobId) {
         send(names.reassemblyQueue(), ReassemblyMessage.body(jobId, mapper));
+    }
+
+    /** The request to package a completed job as HLS, to the transcode-events hop. */
+    public void packaging(String jobId) {
+        try {
+            send(names.transcodeEventsQueue(), transcodeEvents.packagingRequest(jobId));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write the packaging request of job " + jobId, e);
+        }
     }
 
     private void send(String queue, String body) {

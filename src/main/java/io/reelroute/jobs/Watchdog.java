@@ -48,6 +48,8 @@ public class Watchdog {
         WAITED_FOR_LOCK,
         /** The job moved on while it was looked at. */
         MOVED_ON,
+        /** A completed job's packaging request was sent again: it never reached the packager. */
+        RESENT_PACKAGING_REQUEST,
         /** HLS packaging made no progress: it is marked failed (the job stays completed). */
         FAILED_PACKAGING,
         /** The job failed in phase stalled, with what was found. */
@@ -109,6 +111,10 @@ public class Watchdog {
     public Repair repair(Job job) {
         String id = job.jobId();
         Duration quiet = Duration.between(job.updatedAt(), clock.instant()).withNanos(0);
+        if (job.status() == JobStatus.COMPLETED && job.hls() == null && job.watchdogRepairs() < settings.maxRepairs()) {
+            return repaired(job, Action.RESENT_PACKAGING_REQUEST, "completed " + quiet + " ago, never packaged",
+                    () -> redrive.packaging(id));
+        }
         if (job.status() == JobStatus.COMPLETED) {
             return jobs.hlsFailed(id, "Stalled", "no HLS packaging progress for " + quiet)
                     ? new Repair(id, Action.FAILED_PACKAGING, "no packaging progress for " + quiet)

@@ -178,4 +178,43 @@ public final class MediaCommands {
                 outDir.resolve("v%v").resolve("index.m3u8").toString()));
         return args;
     }
+
+    /** An MP4 rendition's frame: {@code shortSide} pixels on the source frame's shorter side, the other from its aspect. */
+    public record Frame(int width, int height) {
+    }
+
+    /**
+     * The frame of a rendition whose shorter side is {@code shortSide} (the height of a landscape video, the width of
+     * a portrait one), both sides even as yuv420p needs, and never larger than the source.
+     */
+    public static Frame renditionFrame(int sourceWidth, int sourceHeight, int shortSide) {
+        if (sourceWidth < 2 || sourceHeight < 2 || shortSide < 2) {
+            throw new IllegalArgumentException("no " + shortSide + " rendition of a " + sourceWidth + "x" + sourceHeight + " frame");
+        }
+        if (sourceWidth >= sourceHeight) {
+            int height = even(shortSide, sourceHeight);
+            return new Frame(even((double) sourceWidth * height / sourceHeight, sourceWidth), height);
+        }
+        int width = even(shortSide, sourceWidth);
+        return new Frame(width, even((double) sourceHeight * width / sourceWidth, sourceHeight));
+    }
+
+    /**
+     * ffmpeg: one progressive-download MP4 of {@code input} at {@code frame}: H.264 (High profile, yuv420p, the
+     * given CRF), AAC stereo at {@code audioKbps} when the source has audio, and the index first
+     * ({@code +faststart}), so a browser starts playing before the whole file is there.
+     */
+    public static List<String> mp4Rendition(Path input, Path output, Frame frame, int crf, int audioKbps, boolean audio) {
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+                "-i", input.toString(),
+                "-map", "0:v:0",
+                "-vf", "scale=" + frame.width() + ":" + frame.height() + ":flags=bicubic",
+                "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
+                "-crf", Integer.toString(crf)));
+        if (audio) {
+            args.addAll(List.of("-map", "0:a:0", "-c:a", "aac", "-b:a", audioKbps + "k", "-ac", "2"));
+        }
+        args.addAll(List.of("-movflags", "+faststart", output.toString()));
+        return args;
+    }
 }

@@ -32,6 +32,14 @@ public final class ProcessRunner {
     private ProcessRunner() {
     }
 
+    /** Runs {@code executable} with {@code args}; see {@link #run(List, Duration, Path)}. */
+    public static Result run(String executable, List<String> args, Duration timeout, Path log) throws IOException {
+        List<String> command = new java.util.ArrayList<>(args.size() + 1);
+        command.add(executable);
+        command.addAll(args);
+        return run(command, timeout, log);
+    }
+
     public static Result run(List<String> command, Duration timeout, Path log) throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
         Process process = new ProcessBuilder(command)

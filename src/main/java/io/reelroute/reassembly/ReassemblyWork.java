@@ -225,11 +225,9 @@ public class ReassemblyWork {
     /** @param what names the video for the job's failure reason, e.g. "segment 2 of 5: its output s3://…" */
     private VideoProbe probe(Path video, Path dir, String what) throws IOException {
         Path out = dir.resolve("probe-" + video.getFileName() + ".json");
-        List<String> command = new ArrayList<>();
-        command.add(tools.ffprobe());
-        command.addAll(io.reelroute.media.MediaCommands.probe(video));
         // ffprobe's JSON goes to stdout; with stderr quiet (-v error), the log is the JSON.
-        ProcessRunner.Result result = ProcessRunner.run(command, PROBE_TIMEOUT, out);
+        ProcessRunner.Result result = ProcessRunner.run(tools.ffprobe(), io.reelroute.media.MediaCommands.probe(video),
+                PROBE_TIMEOUT, out);
         if (!result.succeeded()) {
             // The work folder's path means nothing to the person who reads the reason, nor does the empty JSON
             // document ffprobe prints beside its error.

@@ -26,6 +26,7 @@ import io.reelroute.contract.Job;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.Params;
+import io.reelroute.contract.Rendition;
 import io.reelroute.contract.ResourceNames;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -48,7 +49,7 @@ public class JobStore {
     public enum Outcome { MOVED, ALREADY_THERE, REJECTED, NO_SUCH_JOB }
 
     private static final int MAX_REASON_LENGTH = 1000;
-    private static final ObjectMapper PARAMS_READER = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -224,6 +225,21 @@ public class JobStore {
         }
     }
 
+    /** Records the MP4 renditions a job's pipeline wrote (a repeat writes the same list again). */
+    public void recordRenditions(String jobId, List<Rendition> renditions) {
+        String json;
+        try {
+            json = JSON.writeValueAsString(renditions);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("renditions can't be written as JSON", e);
+        }
+        dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression("SET #renditions = :renditions, #updated = :now")
+                .conditionExpression("attribute_exists(#id)")
+                .expressionAttributeNames(Map.of("#id", JOB_ID, "#renditions", RENDITIONS, "#updated", UPDATED_AT))
+                .expressionAttributeValues(Map.of(":renditions", s(json), ":now", n(clock.millis()))));
+    }
+
     public Transition fail(String jobId, FailurePhase phase, String reason) {
         return moveTo(jobId, JobStatus.FAILED, Map.of(FAILURE_PHASE, s(phase.wireName()), FAILURE_REASON, s(trim(reason))));
     }
@@ -293,13 +309,14 @@ public class JobStore {
 
     /**
      * Jobs that may be stalled: not deleted, last changed before {@code before}, and unfinished, or completed
-     * with HLS packaging still submitted or progressing. A filtered Scan of the whole table, paginated.
+     * with HLS packaging not yet submitted, or still submitted or progressing. A filtered Scan of the whole table,
+     * paginated.
      */
     public List<Job> unfinishedSince(Instant before) {
         List<Job> found = new ArrayList<>();
         dynamoDb.scanPaginator(r -> r.tableName(table).consistentRead(true)
                 .filterExpression("attribute_exists(#status) AND attribute_not_exists(#deleted) AND #updated < :before"
-                        + " AND (NOT #status IN (:completed, :failed) OR (#status = :completed AND #hls IN (:submitted, :progressing)))")
+                        + " AND (NOT #status IN (:completed, :failed) OR (#status = :completed AND (attribute_not_exists(#hls) OR #hls IN (:submitted, :progressing))))")
                 .expressionAttributeNames(Map.of("#status", STATUS, "#deleted", DELETED_AT, "#updated", UPDATED_AT,
                         "#hls", HLS_STATUS))
                 .expressionAttributeValues(Map.of(":before", n(before.toEpochMilli()),
@@ -489,14 +506,26 @@ public class JobStore {
                 text(item, LAST_ERROR),
                 text(item, DEAD_LETTER_KEY),
                 item.containsKey(WATCHDOG_REPAIRS) ? Integer.parseInt(item.get(WATCHDOG_REPAIRS).n()) : 0,
-                instant(item.get(REASSEMBLY_LOCK_EXPIRES_AT)));
+                instant(item.get(REASSEMBLY_LOCK_EXPIRES_AT)),
+                renditions(item));
+    }
+
+    private static List<Rendition> renditions(Map<String, AttributeValue> item) {
+        if (!item.containsKey(RENDITIONS)) {
+            return List.of();
+        }
+        try {
+            return List.of(JSON.readValue(item.get(RENDITIONS).s(), Rendition[].class));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("job " + item.get(JOB_ID).s() + " has renditions that can't be read", e);
+        }
     }
 
     /** The stored params; a record older than pipelines has its mode alone. */
     private static Params params(Map<String, AttributeValue> item) {
         if (item.containsKey(PARAMS)) {
             try {
-                return Params.of((ObjectNode) PARAMS_READER.readTree(item.get(PARAMS).s()));
+                return Params.of((ObjectNode) JSON.readTree(item.get(PARAMS).s()));
             } catch (JsonProcessingException | ClassCastException e) {
                 throw new IllegalStateException("job " + item.get(JOB_ID).s() + " has params that are not a JSON object", e);
             }

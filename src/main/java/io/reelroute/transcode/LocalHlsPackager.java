@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
@@ -48,7 +49,7 @@ public class LocalHlsPackager {
     private final MediaTools tools;
     private final Duration timeout;
     private final int segmentSeconds;
-    private final Duration probeTimeout;
+    private final FileProbe probe;
     private final ObjectMapper mapper;
 
     @Autowired
@@ -61,7 +62,7 @@ public class LocalHlsPackager {
         this.tools = tools;
         this.timeout = timeout;
         this.segmentSeconds = segmentSeconds;
-        this.probeTimeout = probeTimeout;
+        this.probe = new FileProbe(tools, probeTimeout, mapper);
         this.mapper = mapper;
     }
 
@@ -78,10 +79,10 @@ public class LocalHlsPackager {
         try {
             Files.createDirectories(outDir);
             log = Files.createTempFile("reelroute-hls-", ".log");
-            VideoProbe source = probeSource(finalMp4, log);
+            VideoProbe source = probeSource(finalMp4);
             long started = System.nanoTime();
-            ProcessRunner.Result result = ProcessRunner.run(command(tools.ffmpeg(), MediaCommands.hlsLadder(finalMp4,
-                    outDir, source.width(), source.height(), source.hasAudio(), segmentSeconds)), timeout, log);
+            ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), MediaCommands.hlsLadder(finalMp4,
+                    outDir, source.width(), source.height(), source.hasAudio(), segmentSeconds), timeout, log);
             if (!result.succeeded()) {
                 String why = result.timedOut() ? "stopped after the timeout of " + timeout.toSeconds() + " s"
                         : "exited with code " + result.exitCode();
@@ -89,7 +90,7 @@ public class LocalHlsPackager {
                         + (result.tail().isEmpty() ? "" : ": " + result.tail()));
             }
             Path master = outDir.resolve(MASTER_PLAYLIST);
-            completeMasterPlaylist(master, source.hasAudio(), log);
+            completeMasterPlaylist(master, source.hasAudio());
             LOG.info("HLS package of {} ({}x{}, {} s) written to {} in {} ms", finalMp4.getFileName(), source.width(),
                     source.height(), source.durationSeconds(), outDir, (System.nanoTime() - started) / 1_000_000);
             return master;
@@ -106,33 +107,19 @@ public class LocalHlsPackager {
         }
     }
 
-    private VideoProbe probeSource(Path finalMp4, Path log) throws IOException {
+    private VideoProbe probeSource(Path finalMp4) throws IOException {
         try {
-            return VideoProbe.parse(probeJson(finalMp4, log), mapper);
+            return probe.probe(finalMp4);
         } catch (UnprocessableSourceException e) {
             throw new HlsPackagingFailed("can't package " + finalMp4.getFileName() + " as HLS: " + e.getMessage(), e);
         }
-    }
-
-    /** ffprobe's JSON for a file or playlist; its stdout and stderr share the log, so the JSON is cut out of it. */
-    private String probeJson(Path file, Path log) throws IOException {
-        ProcessRunner.Result result = ProcessRunner.run(command(tools.ffprobe(), MediaCommands.probe(file)), probeTimeout, log);
-        if (!result.succeeded()) {
-            throw new HlsPackagingFailed("ffprobe can't read " + file.getFileName()
-                    + (result.timedOut() ? " within " + probeTimeout.toSeconds() + " s" : " (exit code " + result.exitCode() + ")")
-                    + (result.tail().isEmpty() ? "" : ": " + result.tail()));
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        int start = output.indexOf('{');
-        int end = output.lastIndexOf('}');
-        return start < 0 || end < start ? "" : output.substring(start, end + 1);
     }
 
     /**
      * Checks that the master playlist names {@value #VARIANTS} variants that exist, and sets each one's attributes
      * from the variant itself (see the class comment), rewriting the file if that changes anything.
      */
-    private void completeMasterPlaylist(Path master, boolean sourceHasAudio, Path log) throws IOException {
+    private void completeMasterPlaylist(Path master, boolean sourceHasAudio) throws IOException {
         if (!Files.isRegularFile(master)) {
             throw new HlsPackagingFailed("ffmpeg finished but wrote no " + MASTER_PLAYLIST);
         }
@@ -155,7 +142,7 @@ public class LocalHlsPackager {
                 throw new HlsPackagingFailed(MASTER_PLAYLIST + " names " + uri + ", which ffmpeg did not write");
             }
             Map<String, String> written = attributes(lines.get(line).substring(STREAM_INF.length()));
-            Variant variant = probeVariant(playlist, written.get("CODECS"), log);
+            Variant variant = probeVariant(playlist, written.get("CODECS"));
             if (variant.hasAudio() != sourceHasAudio) {
                 throw new HlsPackagingFailed(uri + (sourceHasAudio ? " lost the source's audio" : " has audio the source lacks"));
             }
@@ -209,8 +196,13 @@ public class LocalHlsPackager {
     }
 
     /** What ffprobe reads from a variant playlist: frame size and the RFC 6381 codec names of its streams. */
-    private Variant probeVariant(Path playlist, String writtenCodecs, Path log) throws IOException {
-        JsonNode root = mapper.readTree(probeJson(playlist, log));
+    private Variant probeVariant(Path playlist, String writtenCodecs) throws IOException {
+        JsonNode root;
+        try {
+            root = probe.describe(playlist);
+        } catch (UnprocessableSourceException unreadable) {
+            throw new HlsPackagingFailed(unreadable.getMessage(), unreadable);
+        }
         JsonNode video = null;
         JsonNode audio = null;
         for (JsonNode stream : root == null ? mapper.createArrayNode() : root.path("streams")) {
@@ -282,12 +274,5 @@ public class LocalHlsPackager {
         StringBuilder list = new StringBuilder();
         attributes.forEach((name, value) -> list.append(list.isEmpty() ? "" : ",").append(name).append('=').append(value));
         return list.toString();
-    }
-
-    private static List<String> command(String executable, List<String> args) {
-        List<String> command = new ArrayList<>(args.size() + 1);
-        command.add(executable);
-        command.addAll(args);
-        return command;
     }
 }

@@ -86,7 +86,7 @@ class JobStatusTest {
         assertThat(Arrays.stream(JobStatus.values()).map(JobStatus::wireName)).containsExactly(
                 "created", "chunking_in_progress", "chunking_complete", "reassembling", "completed", "failed");
         assertThat(Arrays.stream(FailurePhase.values()).map(FailurePhase::wireName)).containsExactly(
-                "upload", "probe", "chunking", "inference", "reassembly", "packaging", "stalled");
+                "upload", "probe", "chunking", "inference", "reassembly", "packaging", "transcode", "stalled");
     }
 
     @ParameterizedTest

@@ -1,6 +1,7 @@
 package io.reelroute.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
@@ -22,16 +23,20 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.OutputKeys;
+import io.reelroute.contract.Rendition;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.contract.Tables;
+import io.reelroute.pipelines.Pipelines;
 import io.reelroute.store.ReassemblyLocks;
 import io.reelroute.store.SegmentCompletionStore;
 import io.reelroute.testing.TestVideos;
@@ -67,6 +72,41 @@ abstract class PipelineScenarios extends RouteScenarios {
     ReassemblyLocks locks;
     @Autowired
     CamelContext camel;
+    @Autowired
+    Pipelines pipelines;
+
+    /**
+     * The renditions pipeline, built from the kit's hops with YAML and a params schema: MP4 renditions at the rungs the
+     * source can fill (never upscaled), the largest as final.mp4, its HLS package, and no segments or model at all.
+     */
+    @Test
+    void theRenditionsPipelineMakesMp4RenditionsAndHlsWithoutSegments(@TempDir Path tmp) throws Exception {
+        Path source = TestVideos.clip(4, 1280, 720, true);
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, "renditions", pipelines.resolve("renditions",
+                new ObjectMapper().readTree("{\"heights\": [1080, 720, 360], \"crf\": 30, \"audio_kbps\": 96}")), null, null);
+        upload(new SourceKey(jobId).key(), source);
+
+        Job job = awaitStatus(jobId, JobStatus.COMPLETED);
+        assertThat(job.renditions()).extracting(Rendition::width, Rendition::height)
+                .containsExactly(tuple(1280, 720), tuple(640, 360));
+        for (Rendition rendition : job.renditions()) {
+            Path file = download(rendition.key(), tmp.resolve(rendition.height() + ".mp4"));
+            assertThat(TestVideos.videoSize(file)).containsExactly(rendition.width(), rendition.height());
+            assertThat(TestVideos.codecs(file)).containsExactly("h264", "aac");
+            assertThat(TestVideos.indexFirst(file)).as("faststart").isTrue();
+            assertThat(TestVideos.durationSeconds(file)).isCloseTo(TestVideos.durationSeconds(source), within(0.3));
+            double bitrate = Files.size(file) * 8 / TestVideos.durationSeconds(source);
+            assertThat((double) rendition.bitrate()).isCloseTo(bitrate, within(bitrate * 0.05));
+        }
+        Path finalVideo = download(OutputKeys.finalVideo(jobId), tmp.resolve("final.mp4"));
+        assertThat(TestVideos.videoSize(finalVideo)).containsExactly(1280, 720);
+        assertThat(awaitHls(jobId, HlsStatus.READY).masterKey()).endsWith("master.m3u8");
+        assertThat(job.totalSegments()).isNull();
+        assertThat(s3.listObjectsV2(r -> r.bucket(names().inputBucket()).prefix("segments/" + jobId)).contents()).isEmpty();
+        assertThat(s3.listObjectsV2(r -> r.bucket(names().outputBucket()).prefix("jobs/" + jobId + "/segments/")).contents())
+                .isEmpty();
+    }
 
     @Test
     void aVideoBecomesASideBySideStereoFinalWithItsAudio(@TempDir Path tmp) {

@@ -23,6 +23,7 @@ import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
+import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.jobs.Watchdog;
 import io.reelroute.store.JobStore;
@@ -115,6 +116,22 @@ class WatchdogIT {
         assertThat(failed.failureReason()).contains("chunking_complete with no progress for")
                 .contains("segment inputs are gone").contains("segments/" + jobId + "/00000_00002_anaglyph.mp4")
                 .contains("segments/" + jobId + "/00001_00002_anaglyph.mp4");
+    }
+
+    @Test
+    void aCompletedJobWhosePackagingRequestWasLostIsPackaged() {
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, Mode.SBS);
+        s3.putObject(r -> r.bucket(resources.names().outputBucket()).key(OutputKeys.finalVideo(jobId)),
+                RequestBody.fromFile(TestVideos.clip(4, 320, 240, true)));
+        jobs.complete(jobId);
+
+        Watchdog.Repair repair = watchdog.repair(jobs.find(jobId).orElseThrow());
+
+        assertThat(repair.action()).isEqualTo(Watchdog.Action.RESENT_PACKAGING_REQUEST);
+        Job packaged = await().atMost(PATIENCE).until(() -> jobs.find(jobId).orElseThrow(),
+                job -> job.hls() != null && job.hls().status() == HlsStatus.READY);
+        assertThat(packaged.watchdogRepairs()).isEqualTo(1);
     }
 
     @Test

@@ -143,6 +143,12 @@ public final class TestVideos {
                 "-of", "default=noprint_wrappers=1:nokey=1", video.toString())).lines().map(String::strip).toList();
     }
 
+    /** Codec names of the streams, in order, e.g. [h264, aac]. */
+    public static List<String> codecs(Path video) {
+        return run(TOOLS.ffprobe(), List.of("-v", "error", "-show_entries", "stream=codec_name",
+                "-of", "default=noprint_wrappers=1:nokey=1", video.toString())).lines().map(String::strip).toList();
+    }
+
     /** Width and height of the first video stream. */
     public static int[] videoSize(Path video) {
         String[] size = run(TOOLS.ffprobe(), List.of("-v", "error", "-select_streams", "v:0", "-show_entries",

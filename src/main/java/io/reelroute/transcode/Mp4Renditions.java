@@ -1,0 +1,127 @@
+package io.reelroute.transcode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.FailurePhase;
+import io.reelroute.contract.Job;
+import io.reelroute.contract.OutputKeys;
+import io.reelroute.contract.Params;
+import io.reelroute.contract.PermanentJobFailure;
+import io.reelroute.contract.Rendition;
+import io.reelroute.contract.ResourceNames;
+import io.reelroute.jobs.JobSources;
+import io.reelroute.media.FileProbe;
+import io.reelroute.media.MediaCommands;
+import io.reelroute.media.MediaCommands.Frame;
+import io.reelroute.media.MediaTools;
+import io.reelroute.media.ProcessRunner;
+import io.reelroute.media.VideoProbe;
+import io.reelroute.media.WorkFolders;
+import io.reelroute.store.JobStore;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The kit's MP4 renditions hop: a job's whole source made into progressive-download MP4s (see
+ * {@link MediaCommands#mp4Rendition}), one per rung of its params' {@code heights} that the source can fill, written
+ * to {@code jobs/{job_id}/renditions/{rung}p.mp4}; the largest is also the job's {@code final.mp4}, which the
+ * download link, the outbox copy and HLS packaging read. A rung is the frame's shorter side (the height of a
+ * landscape video, the width of a portrait one) and is never larger than the source's: a source smaller than
+ * every rung gets one rendition at its own size. Params read from the job: {@code heights}, {@code crf},
+ * {@code audio_kbps}.
+ */
+@Component("mp4Renditions")
+public class Mp4Renditions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Mp4Renditions.class);
+
+    private final JobStore jobs;
+    private final JobSources sources;
+    private final FileProbe probe;
+    private final MediaTools tools;
+    private final S3Client s3;
+    private final String outputBucket;
+    private final Path workRoot;
+    private final Duration timeout;
+
+    public Mp4Renditions(JobStore jobs, JobSources sources, FileProbe probe, MediaTools tools, S3Client s3,
+            ReelRouteProperties properties) {
+        this.jobs = jobs;
+        this.sources = sources;
+        this.probe = probe;
+        this.tools = tools;
+        this.s3 = s3;
+        this.outputBucket = ResourceNames.fromPrefix(properties.prefix()).outputBucket();
+        this.workRoot = properties.media().workRoot();
+        this.timeout = properties.transcode().local().timeout();
+    }
+
+    /**
+     * Makes and uploads the renditions of the job's source, largest first. A repeat writes the same keys again.
+     *
+     * @throws PermanentJobFailure when the job has no readable source, or ffmpeg can't make a rendition of it
+     */
+    public List<Rendition> make(String jobId) throws IOException {
+        Job job = jobs.find(jobId).orElseThrow(() -> new PermanentJobFailure(FailurePhase.TRANSCODE, "job " + jobId + " does not exist"));
+        Params params = job.params();
+        Path dir = WorkFolders.create(workRoot, "renditions-" + jobId);
+        try {
+            Path source = sources.download(jobId, dir);
+            VideoProbe video = probe.probe(source);
+            List<Rendition> made = new ArrayList<>();
+            for (int rung : rungs(params.integers("heights"), video.width(), video.height())) {
+                Frame frame = MediaCommands.renditionFrame(video.width(), video.height(), rung);
+                Path output = dir.resolve(rung + "p.mp4");
+                encode(MediaCommands.mp4Rendition(source, output, frame, params.number("crf").intValue(),
+                        params.number("audio_kbps").intValue(), video.hasAudio()), rung + "p", dir);
+                String key = OutputKeys.rendition(jobId, rung);
+                s3.putObject(r -> r.bucket(outputBucket).key(key).contentType("video/mp4"), RequestBody.fromFile(output));
+                made.add(new Rendition(frame.width(), frame.height(),
+                        Math.round(Files.size(output) * 8 / video.durationSeconds()), key));
+            }
+            String largest = made.get(0).key();
+            s3.copyObject(r -> r.sourceBucket(outputBucket).sourceKey(largest)
+                    .destinationBucket(outputBucket).destinationKey(OutputKeys.finalVideo(jobId)));
+            LOG.info("Job {}: {} MP4 renditions of a {}x{} source", jobId, made.size(), video.width(), video.height());
+            return made;
+        } finally {
+            WorkFolders.remove(dir);
+        }
+    }
+
+    /**
+     * The rungs a {@code width} x {@code height} source can fill, largest first: those of {@code requested} no larger
+     * than its shorter side, or that side itself (made even) when it is smaller than every one.
+     */
+    static List<Integer> rungs(List<Integer> requested, int width, int height) {
+        int shortSide = Math.min(width, height);
+        TreeSet<Integer> fitting = new TreeSet<>();
+        requested.stream().filter(rung -> rung <= shortSide).forEach(fitting::add);
+        if (fitting.isEmpty()) {
+            fitting.add(shortSide & ~1);
+        }
+        return new ArrayList<>(fitting.descendingSet());
+    }
+
+    private void encode(List<String> args, String rendition, Path dir) throws IOException {
+        Path log = dir.resolve(rendition + ".log");
+        ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), args, timeout, log);
+        if (!result.succeeded()) {
+            throw new PermanentJobFailure(FailurePhase.TRANSCODE, "ffmpeg "
+                    + (result.timedOut() ? "stopped after the timeout of " + timeout.toSeconds() + " s"
+                            : "exited with code " + result.exitCode())
+                    + " while making the " + rendition + " MP4 rendition" + (result.tail().isEmpty() ? "" : ": " + result.tail()));
+        }
+    }
+}
