@@ -1,6 +1,7 @@
 package io.reelroute.config;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -16,7 +17,8 @@ import org.springframework.core.env.MapPropertySource;
  * folder: the hops in {@code routes/}, plus {@code routes/embedded/} on the embedded default, and settles the
  * settings whose default depends on the mode: {@value #PACKAGER_PROPERTY} ({@code local} on the embedded
  * default, {@code mediaconvert} on AWS), {@value #EVENTS_PROPERTY} and {@value #AUTH_PROPERTY} (off on the
- * embedded default, on elsewhere).
+ * embedded default, on elsewhere). On the embedded default it also turns on live route reload and the Camel
+ * developer console.
  */
 public class RunModeResolver implements EnvironmentPostProcessor {
 
@@ -42,6 +44,9 @@ public class RunModeResolver implements EnvironmentPostProcessor {
             resolved.put("camel.main.routes-include-pattern", "file:" + dir + "/*.camel.yaml"
                     + (embedded ? ",file:" + dir + "/embedded/*.camel.yaml" : ""));
         }
+        if (embedded) {
+            developerLoop(env, resolved);
+        }
         if ("auto".equals(env.getProperty(PACKAGER_PROPERTY, "auto").trim())) {
             resolved.put(PACKAGER_PROPERTY, embedded ? "local" : "mediaconvert");
         }
@@ -52,6 +57,29 @@ public class RunModeResolver implements EnvironmentPostProcessor {
             resolved.put(AUTH_PROPERTY, !embedded);
         }
         env.getPropertySources().addFirst(new MapPropertySource("reelroute-run-mode", resolved));
+    }
+
+    /**
+     * On the embedded default, the integration engineer's loop: a changed route file is reloaded live (Camel's route
+     * watcher on the routes folder), and the Camel developer console is served at /actuator/camel. Each can be
+     * turned off by setting its property.
+     */
+    private static void developerLoop(ConfigurableEnvironment env, Map<String, Object> resolved) {
+        if (!env.containsProperty("camel.main.routes-reload-enabled")) {
+            resolved.put("camel.main.routes-reload-enabled", true);
+            resolved.put("camel.main.routes-reload-directory", env.getProperty("reelroute.routes.dir", "routes"));
+            resolved.put("camel.main.routes-reload-directory-recursive", true);
+            resolved.put("camel.main.routes-reload-pattern", "*.camel.yaml");
+            // Only the changed file's routes are replaced; the others keep running.
+            resolved.put("camel.main.routes-reload-remove-all-routes", false);
+        }
+        if (!env.containsProperty("camel.main.dev-console-enabled")) {
+            resolved.put("camel.main.dev-console-enabled", true);
+            String exposed = env.getProperty("management.endpoints.web.exposure.include", "health");
+            if (!List.of(exposed.split(",")).contains("camel")) {
+                resolved.put("management.endpoints.web.exposure.include", exposed + ",camel");
+            }
+        }
     }
 
     static boolean embedded(ConfigurableEnvironment env) {

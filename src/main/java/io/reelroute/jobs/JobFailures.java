@@ -1,6 +1,7 @@
 package io.reelroute.jobs;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -66,7 +67,12 @@ public class JobFailures {
         if (jobId == null || caught == null) {
             throw new IllegalStateException("no job id or caught exception on the exchange");
         }
-        FailurePhase phase = caught instanceof PermanentJobFailure permanent ? permanent.phase()
+        // A bean called from an expression (setBody, setProperty) reaches the handler wrapped by Camel.
+        PermanentJobFailure permanent = ObjectHelper.getException(PermanentJobFailure.class, caught);
+        if (permanent != null) {
+            caught = permanent;
+        }
+        FailurePhase phase = permanent != null ? permanent.phase()
                 : FailurePhase.fromWireName(exchange.getProperty("failurePhase", String.class));
         JobStore.Transition result = jobs.fail(jobId, phase, caught.getMessage());
         if (result.outcome() == JobStore.Outcome.NO_SUCH_JOB) {

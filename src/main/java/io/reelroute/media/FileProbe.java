@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Collectors;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -51,15 +52,28 @@ public class FileProbe {
         return root == null ? mapper.createObjectNode() : root;
     }
 
+    /**
+     * What ffprobe said, for a person: without the work folder's path (it means nothing to them) and without the
+     * empty JSON document it prints beside its error.
+     */
+    private static String detail(String tail, Path file) {
+        return tail.replace(file.toAbsolutePath().toString(), file.getFileName().toString())
+                .replace(file.toString(), file.getFileName().toString())
+                .lines().map(String::strip).filter(line -> !line.isEmpty() && !line.equals("{") && !line.equals("}"))
+                .collect(Collectors.joining("; "));
+    }
+
     /** ffprobe's JSON; its stdout and stderr share a log, so the JSON is cut out of it. */
     private String json(Path file) throws IOException {
         Path log = Files.createTempFile("reelroute-probe-", ".log");
         try {
             ProcessRunner.Result result = ProcessRunner.run(tools.ffprobe(), MediaCommands.probe(file), timeout, log);
+            if (result.timedOut()) {
+                throw new UnprocessableSourceException("ffprobe could not read " + file.getFileName() + " within "
+                        + timeout.toSeconds() + " s");
+            }
             if (!result.succeeded()) {
-                throw new UnprocessableSourceException("ffprobe can't read " + file.getFileName()
-                        + (result.timedOut() ? " within " + timeout.toSeconds() + " s" : " (exit code " + result.exitCode() + ")")
-                        + (result.tail().isEmpty() ? "" : ": " + result.tail()));
+                throw new UnprocessableSourceException(file.getFileName() + " is not a readable video: " + detail(result.tail(), file));
             }
             String output = Files.readString(log, StandardCharsets.UTF_8);
             int start = output.indexOf('{');

@@ -33,6 +33,23 @@ class RunModeResolverTest {
     }
 
     @Test
+    void theEmbeddedDefaultReloadsChangedRoutesAndServesTheDeveloperConsole() {
+        MockEnvironment embedded = resolve(new MockEnvironment()
+                .withProperty("management.endpoints.web.exposure.include", "health,prometheus"));
+        assertThat(embedded.getProperty("camel.main.routes-reload-enabled")).isEqualTo("true");
+        assertThat(embedded.getProperty("camel.main.routes-reload-directory")).isEqualTo("routes");
+        assertThat(embedded.getProperty("camel.main.routes-reload-remove-all-routes")).isEqualTo("false");
+        assertThat(embedded.getProperty("camel.main.dev-console-enabled")).isEqualTo("true");
+        assertThat(embedded.getProperty("management.endpoints.web.exposure.include")).isEqualTo("health,prometheus,camel");
+
+        MockEnvironment aws = resolve(new MockEnvironment().withProperty("reelroute.mode", "aws"));
+        assertThat(aws.getProperty("camel.main.routes-reload-enabled")).isNull();
+        assertThat(aws.getProperty("camel.main.dev-console-enabled")).isNull();
+        assertThat(resolve(new MockEnvironment().withProperty("camel.main.routes-reload-enabled", "false"))
+                .getProperty("camel.main.routes-reload-enabled")).isEqualTo("false");
+    }
+
+    @Test
     void anEndpointOrCredentialsMeanAws() {
         assertThat(resolve(new MockEnvironment().withProperty("reelroute.aws.endpoint", "http://localhost:4566"))
                 .getProperty(RunModeResolver.EMBEDDED_PROPERTY)).isEqualTo("false");

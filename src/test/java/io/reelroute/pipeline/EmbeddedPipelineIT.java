@@ -18,6 +18,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 import io.reelroute.api.ApiAuth;
+import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
@@ -79,6 +80,19 @@ class EmbeddedPipelineIT extends PipelineScenarios {
     }
 
     /** Whether the folder holds the file, under its time-stamped name. */
+    @Test
+    void aSourceTheRenditionsPipelineCannotReadFailsItAtOnceInProbe() throws Exception {
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, "renditions", pipelines.resolve("renditions", null), null, null);
+        upload(new SourceKey(jobId).key(), "not a video".getBytes());
+
+        Job failed = awaitFailed(jobId);
+        assertThat(failed.failurePhase()).isEqualTo(FailurePhase.PROBE);
+        assertThat(failed.failureReason()).startsWith("source.mp4 is not a readable video: ")
+                .contains("Invalid data found").doesNotContain("target/").doesNotContain("{");
+        assertNothingLeft();
+    }
+
     private static boolean movedTo(Path folder, String name) throws Exception {
         try (var files = Files.list(folder)) {
             return files.anyMatch(f -> f.getFileName().toString().endsWith("-" + name));
