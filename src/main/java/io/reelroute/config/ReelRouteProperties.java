@@ -14,6 +14,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record ReelRouteProperties(
         @DefaultValue("auto") RunMode mode,
         @DefaultValue("reelroute") String prefix,
+        /**
+         * Further attempts inside a hop after an error that may pass (a transient fault, a model that ran and
+         * failed), with exponential backoff and jitter from the first delay (routes/error-policy.camel.yaml).
+         */
+        @DefaultValue("2") int retries,
+        @DefaultValue("2000") long retryDelayMs,
         @DefaultValue Routes routes,
         @DefaultValue Pipelines pipelines,
         @DefaultValue Aws aws,
@@ -81,9 +87,6 @@ public record ReelRouteProperties(
             @DefaultValue("exec") String backend,
             @DefaultValue("1") int concurrentConsumers,
             @DefaultValue("30m") Duration segmentTimeout,
-            /** Further attempts after a backend failure, with exponential backoff, before the job fails. */
-            @DefaultValue("2") int retries,
-            @DefaultValue("2000") long retryDelayMs,
             @DefaultValue Exec exec,
             @DefaultValue Http http,
             @DefaultValue SagemakerAsync sagemakerAsync,

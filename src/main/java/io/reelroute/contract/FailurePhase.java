@@ -20,6 +20,23 @@ public enum FailurePhase {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The phase a hop's errors belong to. The hop is the route group of the hops' routes (routes/*.camel.yaml), as
+     * the error policy reads it ({@code ${routeGroup}}) to note a transient error on the job: whoever gives up on
+     * the message later (the dead-letters hop) fails the job in that phase.
+     */
+    public static FailurePhase ofHop(String hop) {
+        return switch (hop == null ? "" : hop) {
+            case "upload-event", "chunk" -> CHUNKING;
+            // Recording a segment's completion and triggering reassembly close the inference phase.
+            case "inference", "completion" -> INFERENCE;
+            case "reassembly" -> REASSEMBLY;
+            case "renditions" -> TRANSCODE;
+            case "transcode-events", "transcode-submit" -> PACKAGING;
+            default -> throw new IllegalArgumentException("no failure phase for hop " + Quote.of(hop));
+        };
+    }
+
     /** Strict, like {@link JobStatus#fromWireName(String)}: only the exact lowercase name. */
     public static FailurePhase fromWireName(String wireName) {
         for (FailurePhase phase : values()) {

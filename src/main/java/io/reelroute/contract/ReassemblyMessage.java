@@ -18,17 +18,17 @@ public final class ReassemblyMessage {
         return mapper.createObjectNode().put("job_id", JobIds.requireValid(jobId)).toString();
     }
 
-    /** The job id, or an {@link InvalidKeyException} saying what is wrong with the message. */
+    /** The job id, or an {@link UnrecognizedMessageException} saying what is wrong with the message. */
     public static String jobId(String body, ObjectMapper mapper) {
         JsonNode message;
         try {
             message = mapper.readTree(body == null ? "" : body);
         } catch (IOException e) {
-            throw new InvalidKeyException("a reassembly message must be JSON {\"job_id\": ...}, was: " + abbreviate(body));
+            throw new UnrecognizedMessageException("a reassembly message must be JSON {\"job_id\": ...}, was: " + abbreviate(body));
         }
         String jobId = message == null ? null : message.path("job_id").asText(null);
         if (jobId == null || !JobIds.isValid(jobId)) {
-            throw new InvalidKeyException("a reassembly message needs a job_id that is a lowercase UUID, was: "
+            throw new UnrecognizedMessageException("a reassembly message needs a job_id that is a lowercase UUID, was: "
                     + abbreviate(body));
         }
         return jobId;

@@ -1,20 +1,22 @@
 package io.reelroute.jobs;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.language.simple.Simple;
 import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import io.reelroute.contract.FailurePhase;
-import io.reelroute.contract.PermanentJobFailure;
+import io.reelroute.contract.JobFailure;
 import io.reelroute.store.JobStore;
 import io.reelroute.transcode.LifecycleEvents;
 
 /**
- * Ends a job {@code failed} with the phase and reason of the failure a route caught: a
- * {@link PermanentJobFailure} names its phase; any other exception takes the phase from the exchange
- * property {@code failurePhase} that the route's error handler sets.
+ * What the error policy (routes/error-policy.camel.yaml) does to a job: fails it with the phase and reason a
+ * {@link JobFailure} carries, or notes the error its message is left for redelivery with, in the phase of the hop
+ * (the route group) that caught it.
  */
 @Component("jobFailures")
 public class JobFailures {
@@ -30,60 +32,54 @@ public class JobFailures {
     }
 
     /**
-     * Notes on the job the error its message is about to be left for redelivery with, under the phase in the
-     * exchange property {@code failurePhase}; whoever gives up on the message later can then say why. Nothing to
-     * do without a job id (the message was not understood that far).
-     */
-    public void recordLastError(Exchange exchange) {
-        String jobId = exchange.getProperty("jobId", String.class);
-        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (caught == null) {
-            caught = exchange.getException();
-        }
-        if (jobId == null || caught == null) {
-            return;
-        }
-        FailurePhase phase = FailurePhase.fromWireName(exchange.getProperty("failurePhase", String.class));
-        String error = caught.getClass().getSimpleName() + ": " + caught.getMessage();
-        try {
-            jobs.recordLastError(jobId, phase, error);
-        } catch (RuntimeException storeDown) {
-            // The message is left for redelivery either way; the note is a courtesy.
-            LOG.warn("Job {}: could not note the last error ({})", jobId, storeDown.getMessage());
-        }
-    }
-
-    /**
-     * Fails the exchange's job with the caught exception's message, in the exception's phase or the one in the
-     * exchange property {@code failurePhase}.
+     * Fails the job with the failure's phase and reason.
      *
+     * @param jobId the job the message was about; null if it was not understood that far
      * @return what became of the job: {@code MOVED} to failed, {@code ALREADY_THERE} or {@code REJECTED} (it had
-     *         failed or ended before), or {@code NO_SUCH_JOB}: the message named a job that does not exist, so it
-     *         is dropped rather than counted as a failed job
+     *         failed or ended before), or {@code NO_SUCH_JOB}: the message named a job that does not exist (or none),
+     *         so it is dropped rather than counted as a failed job
      */
-    public JobStore.Outcome record(Exchange exchange) {
-        String jobId = exchange.getProperty("jobId", String.class);
-        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (jobId == null || caught == null) {
-            throw new IllegalStateException("no job id or caught exception on the exchange");
-        }
+    public JobStore.Outcome fail(@ExchangeProperty("jobId") String jobId,
+            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception caught) {
         // A bean called from an expression (setBody, setProperty) reaches the handler wrapped by Camel.
-        PermanentJobFailure permanent = ObjectHelper.getException(PermanentJobFailure.class, caught);
-        if (permanent != null) {
-            caught = permanent;
+        JobFailure failure = ObjectHelper.getException(JobFailure.class, caught);
+        if (failure == null) {
+            throw new IllegalStateException("no job failure among the causes of " + caught, caught);
         }
-        FailurePhase phase = permanent != null ? permanent.phase()
-                : FailurePhase.fromWireName(exchange.getProperty("failurePhase", String.class));
-        JobStore.Transition result = jobs.fail(jobId, phase, caught.getMessage());
+        String phase = failure.phase().wireName();
+        if (jobId == null) {
+            LOG.warn("Dropped a message that failed in phase {} before naming its job: {}", phase, failure.reason());
+            return JobStore.Outcome.NO_SUCH_JOB;
+        }
+        JobStore.Transition result = jobs.fail(jobId, failure.phase(), failure.reason());
         if (result.outcome() == JobStore.Outcome.NO_SUCH_JOB) {
-            LOG.warn("Job {} does not exist; dropped its message, which failed in phase {}: {}", jobId, phase.wireName(),
-                    caught.getMessage());
+            LOG.warn("Job {} does not exist; dropped its message, which failed in phase {}: {}", jobId, phase,
+                    failure.reason());
             return result.outcome();
         }
-        LOG.warn("Job {} failed in phase {}: {} ({})", jobId, phase.wireName(), caught.getMessage(), result.outcome());
+        LOG.warn("Job {} failed in phase {}: {} ({})", jobId, phase, failure.reason(), result.outcome());
         if (result.outcome() == JobStore.Outcome.MOVED) {
             events.publishFailure(jobId);
         }
         return result.outcome();
+    }
+
+    /**
+     * Notes on the job the error its message is about to be left for redelivery with, in the phase of the hop that
+     * caught it; whoever gives up on the message later can then say why. Nothing to do without a job id (the message
+     * was not understood that far).
+     */
+    public void noteLastError(@ExchangeProperty("jobId") String jobId,
+            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception caught, @Simple("${routeGroup}") String hop) {
+        if (jobId == null || caught == null) {
+            return;
+        }
+        String error = caught.getClass().getSimpleName() + ": " + caught.getMessage();
+        try {
+            jobs.recordLastError(jobId, FailurePhase.ofHop(hop), error);
+        } catch (RuntimeException storeDown) {
+            // The message is left for redelivery either way; the note is a courtesy.
+            LOG.warn("Job {}: could not note the last error ({})", jobId, storeDown.getMessage());
+        }
     }
 }

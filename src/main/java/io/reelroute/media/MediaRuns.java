@@ -16,11 +16,13 @@ import org.springframework.stereotype.Component;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.FailurePhase;
 
 /**
  * Prepares the {@code exec:} steps of the media routes (executable, argument list, timeout) and reads
  * their results, so that each ffmpeg or ffprobe run stays visible in its route. The exchange properties
- * {@code sourceFile} and {@code workDir} (paths) say what to work on.
+ * {@code sourceFile} and {@code workDir} (paths) say what to work on. Each run serves one phase of the job
+ * (probe, chunking, reassembly): a run that fails on the job's media fails the job in that phase.
  */
 @Component("mediaRuns")
 public class MediaRuns {
@@ -32,8 +34,8 @@ public class MediaRuns {
     public static final String CONCAT_LIST = "concatList";
     public static final String FINAL_FILE = "finalFile";
 
-    private static final String STARTED = "reelrouteExecStarted";
-    private static final String TIMEOUT = "reelrouteExecTimeout";
+    /** The {@link Run} prepared last, for reading its result. */
+    private static final String RUN = "reelrouteMediaRun";
     private static final int STDERR_TAIL_CHARS = 600;
 
     private final MediaTools tools;
@@ -50,8 +52,17 @@ public class MediaRuns {
         this.mapper = mapper;
     }
 
+    /** A prepared run: the phase it serves, when it started and how long it may take. */
+    private record Run(FailurePhase phase, long startedNanos, Duration timeout) {
+
+        boolean timedOut() {
+            return System.nanoTime() - startedNanos >= timeout.toNanos();
+        }
+    }
+
     public void prepareProbe(Exchange exchange) {
-        prepare(exchange, tools.ffprobe(), MediaCommands.probe(path(exchange, SOURCE_FILE)), settings.probeTimeout());
+        prepare(exchange, FailurePhase.PROBE, tools.ffprobe(), MediaCommands.probe(path(exchange, SOURCE_FILE)),
+                settings.probeTimeout());
     }
 
     /** A source ffprobe can't read is bad input, not a fault of ours: it fails the job without retry. */
@@ -68,42 +79,53 @@ public class MediaRuns {
     public void prepareSplit(Exchange exchange) throws IOException {
         Path segments = path(exchange, WORK_DIR).resolve(SEGMENTS_DIR);
         java.nio.file.Files.createDirectories(segments);
-        prepare(exchange, tools.ffmpeg(), MediaCommands.split(path(exchange, SOURCE_FILE), segments, segmentSeconds),
-                settings.splitTimeout());
+        prepare(exchange, FailurePhase.CHUNKING, tools.ffmpeg(),
+                MediaCommands.split(path(exchange, SOURCE_FILE), segments, segmentSeconds), settings.splitTimeout());
     }
 
     /** ffmpeg concat of the exchange properties {@code concatList} into {@code finalFile}, by stream copy. */
     public void prepareConcat(Exchange exchange) {
-        prepare(exchange, tools.ffmpeg(), MediaCommands.concat(path(exchange, CONCAT_LIST), path(exchange, FINAL_FILE)),
-                concatTimeout);
+        prepare(exchange, FailurePhase.REASSEMBLY, tools.ffmpeg(),
+                MediaCommands.concat(path(exchange, CONCAT_LIST), path(exchange, FINAL_FILE)), concatTimeout);
     }
 
-    /** Any other run: a non-zero exit is an error that carries the tail of stderr. */
+    /**
+     * Any other run: a non-zero exit is a {@link MediaCommandException} that carries the tail of stderr and fails
+     * the job in the phase the run serves.
+     */
     public void requireSuccess(Exchange exchange) throws InvalidPayloadException {
         ExecResult result = exchange.getMessage().getMandatoryBody(ExecResult.class);
         if (result.getExitValue() != 0) {
-            throw new MediaCommandException(Path.of(result.getCommand().getExecutable()).getFileName().toString(),
-                    result.getExitValue(), failureDetail(exchange, result));
+            throw new MediaCommandException(run(exchange).phase(),
+                    Path.of(result.getCommand().getExecutable()).getFileName().toString(), result.getExitValue(),
+                    failureDetail(exchange, result));
         }
     }
 
-    private static void prepare(Exchange exchange, String executable, List<String> args, Duration timeout) {
+    private static void prepare(Exchange exchange, FailurePhase phase, String executable, List<String> args,
+            Duration timeout) {
         var message = exchange.getMessage();
         message.setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, executable);
         message.setHeader(ExecBinding.EXEC_COMMAND_ARGS, args);
         message.setHeader(ExecBinding.EXEC_COMMAND_TIMEOUT, timeout.toMillis());
         // Nothing may reach the program's stdin: camel-exec would feed it the message body.
         message.setBody(null);
-        exchange.setProperty(STARTED, System.nanoTime());
-        exchange.setProperty(TIMEOUT, timeout);
+        exchange.setProperty(RUN, new Run(phase, System.nanoTime(), timeout));
+    }
+
+    private static Run run(Exchange exchange) {
+        Run run = exchange.getProperty(RUN, Run.class);
+        if (run == null) {
+            throw new IllegalStateException("no media run was prepared on this exchange");
+        }
+        return run;
     }
 
     private static String failureDetail(Exchange exchange, ExecResult result) {
-        Long started = exchange.getProperty(STARTED, Long.class);
-        Duration timeout = exchange.getProperty(TIMEOUT, Duration.class);
+        Run run = run(exchange);
         String tail = tail(text(result.getStderr()));
-        if (started != null && timeout != null && System.nanoTime() - started >= timeout.toNanos()) {
-            return "stopped after the timeout of " + timeout.toSeconds() + " s" + (tail.isEmpty() ? "" : "; " + tail);
+        if (run.timedOut()) {
+            return "stopped after the timeout of " + run.timeout().toSeconds() + " s" + (tail.isEmpty() ? "" : "; " + tail);
         }
         return tail.isEmpty() ? "exit code " + result.getExitValue() : tail;
     }

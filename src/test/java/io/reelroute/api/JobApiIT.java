@@ -66,7 +66,7 @@ import software.amazon.awssdk.services.s3.S3Client;
     "reelroute.sqs.visibility-timeout-seconds=4",
     "reelroute.chunking.segment-seconds=4",
     "reelroute.inference.concurrent-consumers=2",
-    "reelroute.inference.retry-delay-ms=200",
+    "reelroute.retry-delay-ms=200",
     "reelroute.media.work-dir=target/test-work-api",
     "reelroute.api.event-poll=200ms",
 })

@@ -8,8 +8,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,6 +23,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.reelroute.contract.InboundMessage.EventBridgeEvent;
+import io.reelroute.contract.InboundMessage.Kind;
 import io.reelroute.contract.InboundMessage.ObjectCreated;
 import io.reelroute.contract.InboundMessage.S3ObjectRef;
 import io.reelroute.contract.InboundMessage.TestEvent;
@@ -288,6 +294,35 @@ class InboundMessagesTest {
         ObjectCreated created = (ObjectCreated) messages.classify(sample("s3-notification.json"));
 
         assertThat(created.objects()).isUnmodifiable();
+    }
+
+    // The kind the routes branch on
+
+    @ParameterizedTest
+    @CsvSource({
+        "s3-notification.json, OBJECT_CREATED",
+        "eventbridge-object-created.json, OBJECT_CREATED",
+        "sns-wrapped-s3-notification.json, OBJECT_CREATED",
+        "s3-test-event.json, TEST_EVENT",
+        "mediaconvert-job-complete.json, EVENT_BRIDGE_EVENT",
+        "s3-notification-object-removed.json, UNRECOGNIZED",
+    })
+    void eachShapeHasItsKind(String sample, Kind kind) {
+        assertThat(messages.classify(sample(sample)).kind()).isEqualTo(kind);
+    }
+
+    /** As the routes compare it: the kind's name as a string, in simple. */
+    @Test
+    void theKindComparesWithItsNameInSimple() throws Exception {
+        try (CamelContext camel = new DefaultCamelContext()) {
+            Exchange exchange = new DefaultExchange(camel);
+            exchange.setVariable("inbound", messages.classify(sample("s3-test-event.json")));
+
+            assertThat(camel.resolveLanguage("simple").createPredicate("${variable.inbound.kind()} == 'TEST_EVENT'")
+                    .matches(exchange)).isTrue();
+            assertThat(camel.resolveLanguage("simple").createPredicate("${variable.inbound.kind()} == 'OBJECT_CREATED'")
+                    .matches(exchange)).isFalse();
+        }
     }
 
     private static String snsWrapped(String message) throws IOException {

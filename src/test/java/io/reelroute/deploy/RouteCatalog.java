@@ -18,15 +18,17 @@ import org.apache.camel.support.PatternHelper;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * What the hops in {@code routes/} declare, read from their YAML: each route's id, the endpoint it consumes, and
- * the in-process endpoints ({@code direct:}, {@code seda:}) it sends to and needs a consumer for. The embedded
- * default's {@code routes/embedded/} is not part of a deployment and is left out.
+ * What the hops in {@code routes/} declare, read from their YAML: each route's id, the endpoint it consumes, the
+ * in-process endpoints ({@code direct:}, {@code seda:}) it sends to and needs a consumer for, its group and the
+ * route configurations (error policy) it follows; a route made from a route template is read from the template
+ * with its parameters filled in. The embedded default's {@code routes/embedded/} is not part of a deployment and
+ * is left out.
  *
  * Selections match as Camel's route filter matches ({@code RouteFilters}): a pattern matches a route's id or
  * its from URI. REST DSL operations reach the filter without an id, as {@code rest://{verb}:{path}...}, and the
  * OpenAPI document as {@code rest-api:///{apiContextPath}}, so only patterns on those URIs select them.
  */
-record RouteCatalog(Map<String, Route> routes) {
+record RouteCatalog(Map<String, Route> routes, List<RouteConfiguration> configurations) {
 
     static final Path ROUTES = Path.of("routes");
 
@@ -34,11 +36,16 @@ record RouteCatalog(Map<String, Route> routes) {
      * A route: its id, what it consumes, and the in-process endpoints it can't do without. {@code filteredById}
      * is false where the route filter sees no id (REST operations, the OpenAPI document).
      */
-    record Route(String file, String id, String from, Set<String> needs, boolean filteredById) {
+    record Route(String file, String id, String from, Set<String> needs, boolean filteredById, String group,
+            List<String> configurations) {
 
         boolean selectedBy(String pattern) {
             return (filteredById && PatternHelper.matchPattern(id, pattern)) || PatternHelper.matchPattern(from, pattern);
         }
+    }
+
+    /** A route configuration: where it is declared, and the exception classes its onException clauses name. */
+    record RouteConfiguration(String file, String id, List<String> exceptions) {
     }
 
     private static final List<String> VERBS = List.of("get", "post", "put", "patch", "delete", "head");
@@ -46,27 +53,50 @@ record RouteCatalog(Map<String, Route> routes) {
     private static final Pattern IN_PROCESS = Pattern.compile("^(direct|seda):([A-Za-z0-9_.-]+)(\\?.*)?$");
 
     static RouteCatalog read() {
-        Map<String, Route> routes = new LinkedHashMap<>();
+        Map<String, List<Map<?, ?>>> elementsByFile = new LinkedHashMap<>();
         try (Stream<Path> files = Files.list(ROUTES)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).sorted().toList()) {
-                List<?> elements = new Yaml().load(Files.readString(file));
-                for (Object element : elements) {
-                    read(file.getFileName().toString(), (Map<?, ?>) element, routes);
+                List<Map<?, ?>> elements = new ArrayList<>();
+                for (Object element : (List<?>) new Yaml().load(Files.readString(file))) {
+                    elements.add((Map<?, ?>) element);
                 }
+                elementsByFile.put(file.getFileName().toString(), elements);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new RouteCatalog(routes);
+        Map<String, Map<?, ?>> templates = new LinkedHashMap<>();
+        elementsByFile.values().forEach(elements -> elements.forEach(element -> {
+            if (element.get("routeTemplate") instanceof Map<?, ?> template) {
+                templates.put((String) template.get("id"), template);
+            }
+        }));
+        Map<String, Route> routes = new LinkedHashMap<>();
+        List<RouteConfiguration> configurations = new ArrayList<>();
+        elementsByFile.forEach((file, elements) -> elements.forEach(element -> read(file, element, templates, routes,
+                configurations)));
+        return new RouteCatalog(routes, configurations);
     }
 
-    private static void read(String file, Map<?, ?> element, Map<String, Route> routes) {
+    private static void read(String file, Map<?, ?> element, Map<String, Map<?, ?>> templates, Map<String, Route> routes,
+            List<RouteConfiguration> configurations) {
         if (element.get("route") instanceof Map<?, ?> route) {
-            String from = String.valueOf(((Map<?, ?>) route.get("from")).get("uri"));
-            routes.put((String) route.get("id"), new Route(file, (String) route.get("id"), from, needs(route), true));
+            routes.put((String) route.get("id"), route(file, (String) route.get("id"), route));
         } else if (element.get("templatedRoute") instanceof Map<?, ?> templated) {
-            routes.put((String) templated.get("routeId"), new Route(file, (String) templated.get("routeId"),
-                    "template:" + templated.get("routeTemplateRef"), Set.of(), true));
+            Map<?, ?> template = templates.get((String) templated.get("routeTemplateRef"));
+            if (template == null) {
+                throw new IllegalStateException(file + ": no route template " + templated.get("routeTemplateRef"));
+            }
+            String id = (String) templated.get("routeId");
+            routes.put(id, route(file, id, (Map<?, ?>) instantiate(template, templated)));
+        } else if (element.get("routeConfiguration") instanceof Map<?, ?> configuration) {
+            List<String> exceptions = new ArrayList<>();
+            if (configuration.get("onException") instanceof List<?> clauses) {
+                for (Object clause : clauses) {
+                    exceptions.addAll(strings(((Map<?, ?>) ((Map<?, ?>) clause).get("onException")).get("exception")));
+                }
+            }
+            configurations.add(new RouteConfiguration(file, (String) configuration.get("id"), exceptions));
         } else if (element.get("rest") instanceof Map<?, ?> rest) {
             // The REST DSL makes a route of every operation.
             for (String verb : VERBS) {
@@ -74,13 +104,76 @@ record RouteCatalog(Map<String, Route> routes) {
                     for (Object operation : operations) {
                         Map<?, ?> op = (Map<?, ?>) operation;
                         String uri = "rest://" + verb + ":" + rest.get("path") + (op.get("path") == null ? "" : ":" + op.get("path"));
-                        routes.put((String) op.get("id"), new Route(file, (String) op.get("id"), uri, needs(op), false));
+                        routes.put((String) op.get("id"), new Route(file, (String) op.get("id"), uri, needs(op), false,
+                                null, List.of()));
                     }
                 }
             }
         } else if (element.get("restConfiguration") instanceof Map<?, ?> rest && rest.get("apiContextPath") != null) {
-            routes.put("rest-api", new Route(file, "rest-api", "rest-api://" + rest.get("apiContextPath"), Set.of(), false));
+            routes.put("rest-api", new Route(file, "rest-api", "rest-api://" + rest.get("apiContextPath"), Set.of(), false,
+                    null, List.of()));
         }
+    }
+
+    private static Route route(String file, String id, Map<?, ?> route) {
+        String from = String.valueOf(((Map<?, ?>) route.get("from")).get("uri"));
+        return new Route(file, id, from, needs(route), true, (String) route.get("group"),
+                strings(route.get("routeConfigurationId")));
+    }
+
+    /**
+     * The template's route with the templated route's parameters (or the template's defaults) in place of their
+     * {@code {{name}}} placeholders, as Camel makes it; other placeholders (settings) are left as they are.
+     */
+    private static Object instantiate(Map<?, ?> template, Map<?, ?> templated) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Object parameter : (List<?>) template.get("parameters")) {
+            Map<?, ?> p = (Map<?, ?>) parameter;
+            if (p.get("defaultValue") != null) {
+                values.put((String) p.get("name"), String.valueOf(p.get("defaultValue")));
+            }
+        }
+        if (templated.get("parameters") instanceof List<?> given) {
+            given.forEach(p -> values.put((String) ((Map<?, ?>) p).get("name"), String.valueOf(((Map<?, ?>) p).get("value"))));
+        }
+        // A template declares its route under route:, or its from: directly.
+        Map<?, ?> route = template.get("route") instanceof Map<?, ?> r ? r : Map.of("from", template.get("from"));
+        return fill(route, values);
+    }
+
+    private static Object fill(Object node, Map<String, String> values) {
+        if (node instanceof Map<?, ?> map) {
+            Map<Object, Object> filled = new LinkedHashMap<>();
+            map.forEach((key, value) -> filled.put(key, fill(value, values)));
+            return filled;
+        }
+        if (node instanceof List<?> list) {
+            return list.stream().map(item -> fill(item, values)).toList();
+        }
+        if (node instanceof String text) {
+            // Until nothing changes: a value may hold placeholders of other parameters.
+            String filled = text;
+            String before;
+            do {
+                before = filled;
+                for (Map.Entry<String, String> value : values.entrySet()) {
+                    filled = filled.replace("{{" + value.getKey() + "}}", value.getValue());
+                }
+            } while (!filled.equals(before));
+            return filled;
+        }
+        return node;
+    }
+
+    /** A YAML list of strings, or one string of comma-separated values. */
+    private static List<String> strings(Object node) {
+        if (node instanceof List<?> list) {
+            return list.stream().map(String::valueOf).toList();
+        }
+        if (node instanceof String text) {
+            return Stream.of(text.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        }
+        return List.of();
     }
 
     /** Every direct:/seda: endpoint the element sends to, unless it tolerates a missing consumer. */

@@ -298,7 +298,7 @@ class CrashRecoveryIT {
         settings.put("reelroute.sqs.visibility-timeout-seconds", "5");
         settings.put("reelroute.chunking.segment-seconds", "4");
         settings.put("reelroute.inference.concurrent-consumers", "2");
-        settings.put("reelroute.inference.retry-delay-ms", "500");
+        settings.put("reelroute.retry-delay-ms", "500");
         settings.put("reelroute.reassembly.lock-ttl", "10s");
         settings.put("reelroute.reassembly.trigger-lease", "5s");
         settings.put("logging.level.root", "INFO");

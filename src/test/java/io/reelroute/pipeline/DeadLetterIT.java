@@ -47,7 +47,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
     "reelroute.sqs.wait-time-seconds=1",
     "reelroute.sqs.visibility-timeout-seconds=1",
     "reelroute.sqs.max-receive-count=2",
-    "reelroute.inference.retries=0",
+    "reelroute.retries=0",
     "reelroute.inference.backend=http",
     "reelroute.inference.http.url=http://127.0.0.1:9",
     "reelroute.inference.http.connect-timeout=1s",

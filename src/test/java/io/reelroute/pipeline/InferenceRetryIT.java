@@ -45,8 +45,8 @@ import software.amazon.awssdk.services.s3.S3Client;
     "reelroute.sqs.wait-time-seconds=1",
     "reelroute.chunking.segment-seconds=4",
     "reelroute.inference.concurrent-consumers=2",
-    "reelroute.inference.retries=2",
-    "reelroute.inference.retry-delay-ms=200",
+    "reelroute.retries=2",
+    "reelroute.retry-delay-ms=200",
     "reelroute.media.work-dir=target/test-work-retry",
 })
 @TestPropertySource(properties = "reelroute.mode=embedded")

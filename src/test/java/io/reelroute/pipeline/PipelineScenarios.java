@@ -57,7 +57,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
     "reelroute.sqs.visibility-timeout-seconds=4",
     "reelroute.chunking.segment-seconds=4",
     "reelroute.inference.concurrent-consumers=2",
-    "reelroute.inference.retry-delay-ms=200",
+    "reelroute.retry-delay-ms=200",
     "reelroute.media.work-dir=" + PipelineScenarios.WORK_DIR,
 })
 abstract class PipelineScenarios extends RouteScenarios {

@@ -47,7 +47,7 @@ import software.amazon.awssdk.services.s3.model.Tag;
     "reelroute.sqs.visibility-timeout-seconds=4",
     "reelroute.chunking.segment-seconds=4",
     "reelroute.inference.concurrent-consumers=2",
-    "reelroute.inference.retry-delay-ms=200",
+    "reelroute.retry-delay-ms=200",
     "reelroute.media.work-dir=target/test-work-poison",
 })
 // The run mode is chosen before dynamic properties are added, so it is set here.
