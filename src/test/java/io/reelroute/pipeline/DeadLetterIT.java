@@ -3,24 +3,14 @@ package io.reelroute.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.Job;
@@ -29,21 +19,18 @@ import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
-import io.reelroute.store.JobStore;
-import io.reelroute.testing.EmbeddedEmulators;
+import io.reelroute.testing.EmbeddedDefaultTest;
+import io.reelroute.testing.RouteTestSupport;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The DLQ hop on the embedded emulators: a message that keeps failing reaches its DLQ through the queue's
  * redrive policy and its job ends failed with the phase and the last error; dead letters of every queue are
  * kept in the output bucket and counted, including ones that name no job.
  */
-@CamelSpringBootTest
-@DirtiesContext
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
+@EmbeddedDefaultTest
+@TestPropertySource(properties = {
     "reelroute.sqs.wait-time-seconds=1",
     "reelroute.sqs.visibility-timeout-seconds=1",
     "reelroute.sqs.max-receive-count=2",
@@ -53,27 +40,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
     "reelroute.inference.http.connect-timeout=1s",
     "reelroute.media.work-dir=target/test-work-dlq",
 })
-@TestPropertySource(properties = "reelroute.mode=embedded")
-class DeadLetterIT {
-
-    static final Path DATA = EmbeddedEmulators.newDataDir();
-    static final Duration PATIENCE = Duration.ofSeconds(60);
-
-    @DynamicPropertySource
-    static void settings(DynamicPropertyRegistry registry) {
-        EmbeddedEmulators.register(registry, DATA);
-    }
-
-    @Autowired
-    JobStore jobs;
-    @Autowired
-    S3Client s3;
-    @Autowired
-    SqsClient sqs;
-    @Autowired
-    AwsResources resources;
-    @Autowired
-    MeterRegistry meters;
+class DeadLetterIT extends RouteTestSupport {
 
     final ObjectMapper mapper = new ObjectMapper();
 
@@ -142,10 +109,6 @@ class DeadLetterIT {
         assertQueuesEmpty("chunking");
         assertQueuesEmpty("reassembly");
         assertQueuesEmpty("transcode-events");
-    }
-
-    private void send(String queue, String body) {
-        sqs.sendMessage(r -> r.queueUrl(resources.queueUrl(queue(queue))).messageBody(body));
     }
 
     /** A work queue's full name from its short name. */

@@ -19,6 +19,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
+import io.reelroute.testing.RouteTestSupport;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
@@ -56,7 +57,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 // The run mode is chosen before dynamic properties are added, so it is set here.
 @TestPropertySource(properties = "reelroute.mode=embedded")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FaultyModelServerIT extends RouteScenarios {
+class FaultyModelServerIT extends RouteTestSupport {
 
     static final ModelServer MODEL = new ModelServer();
 

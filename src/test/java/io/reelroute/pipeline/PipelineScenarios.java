@@ -23,7 +23,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.Job;
@@ -36,9 +35,9 @@ import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.contract.Tables;
-import io.reelroute.pipelines.Pipelines;
 import io.reelroute.store.ReassemblyLocks;
 import io.reelroute.store.SegmentCompletionStore;
+import io.reelroute.testing.RouteTestSupport;
 import io.reelroute.testing.TestVideos;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -60,7 +59,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
     "reelroute.retry-delay-ms=200",
     "reelroute.media.work-dir=" + PipelineScenarios.WORK_DIR,
 })
-abstract class PipelineScenarios extends RouteScenarios {
+abstract class PipelineScenarios extends RouteTestSupport {
 
     static final String WORK_DIR = "target/test-work-pipeline";
 
@@ -72,8 +71,6 @@ abstract class PipelineScenarios extends RouteScenarios {
     ReassemblyLocks locks;
     @Autowired
     CamelContext camel;
-    @Autowired
-    Pipelines pipelines;
 
     /**
      * The renditions pipeline, built from the kit's hops with YAML and a params schema: MP4 renditions at the rungs the
@@ -82,10 +79,7 @@ abstract class PipelineScenarios extends RouteScenarios {
     @Test
     void theRenditionsPipelineMakesMp4RenditionsAndHlsWithoutSegments(@TempDir Path tmp) throws Exception {
         Path source = TestVideos.clip(4, 1280, 720, true);
-        String jobId = JobIds.newId();
-        jobs.createIfAbsent(jobId, "renditions", pipelines.resolve("renditions",
-                new ObjectMapper().readTree("{\"heights\": [1080, 720, 360], \"crf\": 30, \"audio_kbps\": 96}")), null, null);
-        upload(new SourceKey(jobId).key(), source);
+        String jobId = startJob("renditions", "{\"heights\": [1080, 720, 360], \"crf\": 30, \"audio_kbps\": 96}", source);
 
         Job job = awaitStatus(jobId, JobStatus.COMPLETED);
         assertThat(job.renditions()).extracting(Rendition::width, Rendition::height)
@@ -255,21 +249,6 @@ abstract class PipelineScenarios extends RouteScenarios {
     }
 
     // --- helpers -------------------------------------------------------------------------------------
-
-    Job.Hls awaitHls(String jobId, HlsStatus status) {
-        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
-                .until(() -> jobs.find(jobId).map(Job::hls).orElse(null), hls -> {
-                    if (hls != null && hls.status() == HlsStatus.FAILED && status != HlsStatus.FAILED) {
-                        throw new AssertionError("HLS packaging failed: " + hls.errorCode() + ": " + hls.errorMessage());
-                    }
-                    return hls != null && hls.status() == status;
-                });
-    }
-
-    Path download(String outputKey, Path target) {
-        s3.getObject(r -> r.bucket(names().outputBucket()).key(outputKey), target);
-        return target;
-    }
 
     /** Receives and deletes the job's {@code expected} messages from a queue; returns their bodies. */
     List<String> takeMessages(String queueUrl, String jobId, int expected) {

@@ -22,6 +22,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
+import io.reelroute.testing.RouteTestSupport;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
@@ -53,7 +54,7 @@ import software.amazon.awssdk.services.s3.model.Tag;
 // The run mode is chosen before dynamic properties are added, so it is set here.
 @TestPropertySource(properties = "reelroute.mode=embedded")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class PoisonInputIT extends RouteScenarios {
+class PoisonInputIT extends RouteTestSupport {
 
     /** Just under SQS's largest message body (256 KiB). */
     static final int NEAR_MAX_MESSAGE_BYTES = 250 * 1024;

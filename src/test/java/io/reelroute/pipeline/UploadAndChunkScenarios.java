@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 
+import io.reelroute.testing.RouteTestSupport;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
@@ -46,7 +47,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
     // These tests read the video-worker queue themselves: no inference consumer may take its messages.
     "reelroute.routes.enabled=upload-*,pipeline-stereo,chunk,reassembly-check,embedded-*",
 })
-abstract class UploadAndChunkScenarios extends RouteScenarios {
+abstract class UploadAndChunkScenarios extends RouteTestSupport {
 
     static final String WORK_DIR = "target/test-work";
 

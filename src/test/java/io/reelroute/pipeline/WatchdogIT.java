@@ -3,20 +3,12 @@ package io.reelroute.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.Job;
@@ -26,20 +18,18 @@ import io.reelroute.contract.Mode;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.jobs.Watchdog;
-import io.reelroute.store.JobStore;
-import io.reelroute.testing.EmbeddedEmulators;
+import io.reelroute.testing.EmbeddedDefaultTest;
+import io.reelroute.testing.RouteTestSupport;
 import io.reelroute.testing.TestVideos;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The stall watchdog on the embedded emulators with no S3 notifications at all (the bridge route is off), so
  * every upload and segment event is lost: the watchdog alone drives a job to completion. Jobs it can't repair
  * end failed in phase stalled, saying why; only the lease holder sweeps.
  */
-@CamelSpringBootTest
-@DirtiesContext
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
+@EmbeddedDefaultTest
+@TestPropertySource(properties = {
     "camel.main.route-filter-exclude-pattern=embedded-s3-notifications",
     "reelroute.sqs.wait-time-seconds=1",
     "reelroute.chunking.segment-seconds=4",
@@ -54,25 +44,8 @@ import software.amazon.awssdk.services.s3.S3Client;
     "reelroute.watchdog.stall-after.reassembly=6s",
     "reelroute.watchdog.stall-after.packaging=30s",
 })
-@TestPropertySource(properties = "reelroute.mode=embedded")
-class WatchdogIT {
+class WatchdogIT extends RouteTestSupport {
 
-    static final Path DATA = EmbeddedEmulators.newDataDir();
-    static final Duration PATIENCE = Duration.ofSeconds(120);
-
-    @DynamicPropertySource
-    static void settings(DynamicPropertyRegistry registry) {
-        EmbeddedEmulators.register(registry, DATA);
-    }
-
-    @Autowired
-    JobStore jobs;
-    @Autowired
-    S3Client s3;
-    @Autowired
-    AwsResources resources;
-    @Autowired
-    MeterRegistry meters;
     @Autowired
     Watchdog watchdog;
 
@@ -163,7 +136,6 @@ class WatchdogIT {
     }
 
     private double repairs(Watchdog.Action action) {
-        var counter = meters.find("reelroute.watchdog.repairs").tag("action", action.name()).counter();
-        return counter == null ? 0 : counter.count();
+        return count("reelroute.watchdog.repairs", "action", action.name());
     }
 }
