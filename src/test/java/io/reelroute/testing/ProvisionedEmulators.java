@@ -24,9 +24,7 @@ public final class ProvisionedEmulators implements AutoCloseable {
     }
 
     public static ProvisionedEmulators start() {
-        // State on disk, as on the embedded default: DynamoDB Local's in-memory database lets two concurrent
-        // conditional puts of the same new key both succeed now and then; its file database does not.
-        EmbeddedAws aws = EmbeddedAws.start(new EmbeddedAws.Settings(EmbeddedEmulators.newDataDir(), 0, 0, 0, "us-east-1"));
+        EmbeddedAws aws = EmbeddedAws.start(new EmbeddedAws.Settings(null, 0, 0, 0, "us-east-1"));
         var any = StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"));
         DynamoDbClient dynamoDb = DynamoDbClient.builder().endpointOverride(aws.dynamoDbEndpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(any).build();
