@@ -16,35 +16,24 @@ import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
-import io.reelroute.testing.EmbeddedEmulators;
+import io.reelroute.testing.EmbeddedDefaultTest;
 
 /**
  * The integration engineer's loop on the embedded default: a route file added or changed in the routes folder is
  * loaded while the application runs, the other routes keep running, and the Camel developer console answers.
  * The routes are a copy, so the test changes nothing in the project's own folder.
  */
-@DirtiesContext
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-// The routes folder is read before dynamic properties exist (by the run mode and the route watcher), so it is a
+@EmbeddedDefaultTest
+// The routes folder is read before any initializer runs (by the run mode and the route watcher), so it is a
 // fixed path here, filled before the context starts.
-@TestPropertySource(properties = {"reelroute.mode=embedded", "reelroute.routes.dir=" + DeveloperLoopIT.ROUTES_DIR})
+@TestPropertySource(properties = "reelroute.routes.dir=" + DeveloperLoopIT.ROUTES_DIR)
 class DeveloperLoopIT {
 
     static final String ROUTES_DIR = "target/developer-loop-routes";
-    static final Path DATA = EmbeddedEmulators.newDataDir();
     static final Path ROUTES = copyOfRoutes();
-
-    @DynamicPropertySource
-    static void embedded(DynamicPropertyRegistry registry) {
-        EmbeddedEmulators.register(registry, DATA);
-    }
 
     @LocalServerPort
     int port;

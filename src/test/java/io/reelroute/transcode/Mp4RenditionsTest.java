@@ -9,6 +9,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaCommands.Frame;
@@ -59,6 +61,34 @@ class Mp4RenditionsTest {
         assertThat(TestVideos.codecs(output)).containsExactly("h264", "aac");
         assertThat(TestVideos.indexFirst(output)).as("faststart: the index before the media").isTrue();
         assertThat(TestVideos.durationSeconds(output)).isCloseTo(TestVideos.durationSeconds(source), within(0.2));
+    }
+
+    /** Sources as people upload them: a browser recording, an editor's export, a portrait phone clip. */
+    @ParameterizedTest
+    @CsvSource({
+        "webm, -c:v libvpx -b:v 500k -c:a libopus, 640, 360, 240, 426, 240",
+        "mov, -c:v prores_ks -profile:v 0 -c:a pcm_s16le, 640, 360, 240, 426, 240",
+        "mp4, -c:v libx264 -c:a aac, 360, 640, 240, 240, 426",
+    })
+    void sourcesOfOtherShapesBecomeH264AndAacRenditions(String container, String codecs, int width, int height, int rung,
+            int expectedWidth, int expectedHeight) throws Exception {
+        Path source = dir.resolve("source." + container);
+        List<String> make = new java.util.ArrayList<>(List.of("-nostdin", "-loglevel", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc2=size=" + width + "x" + height + ":rate=25:duration=2",
+                "-f", "lavfi", "-i", "sine=frequency=440:duration=2"));
+        make.addAll(List.of(codecs.split(" ")));
+        make.add(source.toString());
+        assertThat(ProcessRunner.run(TOOLS.ffmpeg(), make, Duration.ofMinutes(2), dir.resolve("make.log")).succeeded()).isTrue();
+        Path output = dir.resolve(rung + "p.mp4");
+
+        ProcessRunner.Result result = ProcessRunner.run(TOOLS.ffmpeg(), MediaCommands.mp4Rendition(source, output,
+                MediaCommands.renditionFrame(width, height, rung), 28, 96, true), Duration.ofMinutes(2), dir.resolve("log"));
+
+        assertThat(result.succeeded()).as(result.tail()).isTrue();
+        assertThat(TestVideos.videoSize(output)).containsExactly(expectedWidth, expectedHeight);
+        assertThat(TestVideos.codecs(output)).containsExactly("h264", "aac");
+        assertThat(TestVideos.indexFirst(output)).isTrue();
+        assertThat(TestVideos.durationSeconds(output)).isCloseTo(2.0, within(0.2));
     }
 
     @Test
