@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,6 +65,7 @@ class DeploymentRolesIT {
     static final MotoServer MOTO = new MotoServer();
 
     private static final Duration START_PATIENCE = Duration.ofMinutes(4);
+    private static final Pattern SERVER_STARTED = Pattern.compile("Tomcat started on port (\\d+)");
     private static final Pattern ROUTE_METRIC = Pattern.compile("camel_exchanges_total\\{[^}]*routeId=\"([^\"]+)\"[^}]*} ([0-9.E]+)");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,9 +78,44 @@ class DeploymentRolesIT {
     @TempDir
     static Path work;
 
-    record Role(String name, Process process, Path log, int port) {
+    /** A process of one role; its port is the one its web server reported once it listened. */
+    static final class Role {
+        final String name;
+        final Process process;
+        final Path log;
+        private volatile int port;
+
+        Role(String name, Process process, Path log) {
+            this.name = name;
+            this.process = process;
+            this.log = log;
+        }
+
+        String name() {
+            return name;
+        }
+
+        Process process() {
+            return process;
+        }
+
         URI uri(String path) {
             return URI.create("http://127.0.0.1:" + port + path);
+        }
+
+        /** The port from the server's start line, or 0 while it is not listening yet. */
+        int listening() {
+            if (port == 0) {
+                try {
+                    Matcher started = SERVER_STARTED.matcher(Files.readString(log, StandardCharsets.UTF_8));
+                    if (started.find()) {
+                        port = Integer.parseInt(started.group(1));
+                    }
+                } catch (IOException | UncheckedIOException notYet) {
+                    // not written yet
+                }
+            }
+            return port;
         }
     }
 
@@ -190,10 +225,6 @@ class DeploymentRolesIT {
     // --- the processes ---
 
     private static Role start(String name, Deployment deployment, Path argFile) throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
         Path log = work.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "@" + argFile,
@@ -201,7 +232,8 @@ class DeploymentRolesIT {
                 ReelRouteApplication.class.getName(),
                 // The settings file every role mounts at /app/config.
                 "--spring.config.additional-location=file:" + Path.of("k8s", "base", "application.properties").toAbsolutePath(),
-                "--server.port=" + port,
+                // Each process binds a port of its own choosing: one picked here could be taken before it binds.
+                "--server.port=0",
                 "--reelroute.routes.dir=" + Path.of("routes").toAbsolutePath(),
                 "--reelroute.media.work-dir=" + work.resolve("work-" + name),
                 "--reelroute.aws.endpoint=" + MOTO.endpoint(),
@@ -217,7 +249,7 @@ class DeploymentRolesIT {
         builder.environment().putAll(containerEnvironment(deployment));
         builder.environment().put("AWS_ACCESS_KEY_ID", "testing");
         builder.environment().put("AWS_SECRET_ACCESS_KEY", "testing");
-        return new Role(name, builder.start(), log, port);
+        return new Role(name, builder.start(), log);
     }
 
     /** The reelroute container's environment as the Deployment gives it: literals and the aws.env ConfigMap. */
@@ -237,13 +269,13 @@ class DeploymentRolesIT {
     /** Ready once readiness (routes, table, queue, bucket) answers UP; fails at once if the process exits. */
     private static void awaitReady(Role role) throws Exception {
         long deadline = System.nanoTime() + START_PATIENCE.toNanos();
-        HttpRequest probe = HttpRequest.newBuilder(role.uri("/actuator/health/readiness")).timeout(Duration.ofSeconds(5)).build();
         while (System.nanoTime() < deadline) {
             if (!role.process().isAlive()) {
-                throw new AssertionError(role.name() + " exited with " + role.process().exitValue() + "\n" + tail(role.log()));
+                throw new AssertionError(role.name() + " exited with " + role.process().exitValue() + "\n" + tail(role.log));
             }
             try {
-                if (HTTP.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                HttpRequest probe = HttpRequest.newBuilder(role.uri("/actuator/health/readiness")).timeout(Duration.ofSeconds(5)).build();
+                if (role.listening() > 0 && HTTP.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -251,7 +283,7 @@ class DeploymentRolesIT {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError(role.name() + " was not ready within " + START_PATIENCE.toSeconds() + " s\n" + tail(role.log()));
+        throw new AssertionError(role.name() + " was not ready within " + START_PATIENCE.toSeconds() + " s\n" + tail(role.log));
     }
 
     private static Map<String, Double> exchangesByRoute(Role role) throws Exception {
@@ -283,7 +315,7 @@ class DeploymentRolesIT {
 
     private static String logs() {
         StringBuilder all = new StringBuilder();
-        ROLES.values().forEach(role -> all.append("--- ").append(role.name()).append('\n').append(tail(role.log())).append('\n'));
+        ROLES.values().forEach(role -> all.append("--- ").append(role.name()).append('\n').append(tail(role.log)).append('\n'));
         return all.toString();
     }
 

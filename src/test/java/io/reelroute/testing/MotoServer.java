@@ -23,6 +23,7 @@ public final class MotoServer implements BeforeAllCallback, ExecutionCondition {
 
     private Process process;
     private URI endpoint;
+    private Path log;
 
     public static boolean installed() {
         return Executables.onPath("moto_server").isPresent();
@@ -42,20 +43,11 @@ public final class MotoServer implements BeforeAllCallback, ExecutionCondition {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path log = Files.createTempFile("moto-", ".log");
-        process = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", Integer.toString(port))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        endpoint = URI.create("http://127.0.0.1:" + port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!answers(endpoint)) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
+        // A free port picked here can be taken before moto_server binds it: try another one then.
+        for (int attempt = 1; !start(); attempt++) {
+            if (attempt == 3) {
                 throw new IllegalStateException("moto_server did not start: " + Files.readString(log));
             }
-            Thread.sleep(200);
         }
         // Stopped when the whole test run ends, after the Spring context that talks to it has closed.
         context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
@@ -63,6 +55,29 @@ public final class MotoServer implements BeforeAllCallback, ExecutionCondition {
         // The SDK's default credential chain reads these; moto accepts any.
         System.setProperty("aws.accessKeyId", "testing");
         System.setProperty("aws.secretAccessKey", "testing");
+    }
+
+    /** Starts moto_server on a free port; false if it exited before it answered. */
+    private boolean start() throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        log = Files.createTempFile("moto-", ".log");
+        process = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        endpoint = URI.create("http://127.0.0.1:" + port);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!answers(endpoint)) {
+            if (!process.isAlive()) {
+                return false;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("moto_server did not answer in 30 s: " + Files.readString(log));
+            }
+            Thread.sleep(200);
+        }
+        return true;
     }
 
     private void stop() throws InterruptedException {
