@@ -14,7 +14,7 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * Decides once, before any bean exists, whether this process runs on the embedded emulators or on
  * AWS, and publishes the answer as {@value #EMBEDDED_PROPERTY}. It also points Camel at the route
- * folder: the hops in {@code routes/}, plus {@code routes/embedded/} on the embedded default, and settles the
+ * folder: the route files in {@code routes/} and its folders, {@code routes/embedded/} on the embedded default only, and settles the
  * settings whose default depends on the mode: {@value #PACKAGER_PROPERTY} ({@code local} on the embedded
  * default, {@code mediaconvert} on AWS), {@value #EVENTS_PROPERTY} and {@value #AUTH_PROPERTY} (off on the
  * embedded default, on elsewhere). On the embedded default it also turns on live route reload and the Camel
@@ -41,8 +41,11 @@ public class RunModeResolver implements EnvironmentPostProcessor {
         resolved.put(EMBEDDED_PROPERTY, embedded);
         if (!env.containsProperty("camel.main.routes-include-pattern")) {
             String dir = env.getProperty("reelroute.routes.dir", "routes");
-            resolved.put("camel.main.routes-include-pattern", "file:" + dir + "/*.camel.yaml"
-                    + (embedded ? ",file:" + dir + "/embedded/*.camel.yaml" : ""));
+            // Every folder under it (the kit, each pipeline, the platform); routes/embedded/ is the embedded default's.
+            resolved.put("camel.main.routes-include-pattern", "file:" + dir + "/**/*.camel.yaml");
+            if (!embedded && !env.containsProperty("camel.main.routes-exclude-pattern")) {
+                resolved.put("camel.main.routes-exclude-pattern", "file:" + dir + "/embedded/*.camel.yaml");
+            }
         }
         if (embedded) {
             developerLoop(env, resolved);

@@ -2,7 +2,6 @@ package io.reelroute.pipelines;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -29,7 +29,7 @@ import io.reelroute.contract.Params;
 import io.reelroute.contract.Quote;
 
 /**
- * The pipelines this deployment runs: one per {@code {name}.params.schema.json} beside the routes, a JSON Schema
+ * The pipelines this deployment runs: one per {@code {name}.params.schema.json} beside its routes, a JSON Schema
  * (draft 2020-12) of the params a job of that pipeline takes. A job names its pipeline and params when it is
  * created; {@link #resolve} checks both and fills in the schema's defaults, so what is stored on the job is
  * complete and valid. A job started without the API gets the default pipeline
@@ -128,12 +128,16 @@ public class Pipelines {
     private static Map<String, Pipeline> load(Path dir, ObjectMapper mapper) {
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
         Map<String, Pipeline> found = new TreeMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SCHEMA_SUFFIX)) {
-            for (Path file : files) {
+        // A pipeline's schema lies in its own folder (routes/pipelines/{name}/), or anywhere under the routes folder.
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path file : walk.filter(f -> f.getFileName().toString().endsWith(SCHEMA_SUFFIX)).sorted().toList()) {
                 String name = file.getFileName().toString();
                 name = name.substring(0, name.length() - SCHEMA_SUFFIX.length());
                 if (!NAME.matcher(name).matches()) {
                     throw new IllegalStateException(file + ": a pipeline name is lowercase letters, digits and dashes");
+                }
+                if (found.containsKey(name)) {
+                    throw new IllegalStateException(file + ": a second schema of the pipeline " + name);
                 }
                 JsonNode schema = mapper.readTree(file.toFile());
                 if (!"object".equals(schema.path("type").asText()) || !schema.path("properties").isObject()) {

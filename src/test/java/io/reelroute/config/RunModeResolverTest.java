@@ -28,8 +28,8 @@ class RunModeResolverTest {
         MockEnvironment env = resolve(new MockEnvironment());
 
         assertThat(env.getProperty(RunModeResolver.EMBEDDED_PROPERTY)).isEqualTo("true");
-        assertThat(env.getProperty("camel.main.routes-include-pattern"))
-                .isEqualTo("file:routes/*.camel.yaml,file:routes/embedded/*.camel.yaml");
+        assertThat(env.getProperty("camel.main.routes-include-pattern")).isEqualTo("file:routes/**/*.camel.yaml");
+        assertThat(env.getProperty("camel.main.routes-exclude-pattern")).isNull();
     }
 
     @Test
@@ -58,7 +58,8 @@ class RunModeResolverTest {
         MockEnvironment aws = resolve(new MockEnvironment().withProperty("AWS_ACCESS_KEY_ID", "AKIA")
                 .withProperty("reelroute.routes.dir", "/etc/reelroute/routes"));
         assertThat(aws.getProperty(RunModeResolver.EMBEDDED_PROPERTY)).isEqualTo("false");
-        assertThat(aws.getProperty("camel.main.routes-include-pattern")).isEqualTo("file:/etc/reelroute/routes/*.camel.yaml");
+        assertThat(aws.getProperty("camel.main.routes-include-pattern")).isEqualTo("file:/etc/reelroute/routes/**/*.camel.yaml");
+        assertThat(aws.getProperty("camel.main.routes-exclude-pattern")).isEqualTo("file:/etc/reelroute/routes/embedded/*.camel.yaml");
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,20 +71,26 @@ class KubernetesManifestsIT {
         defaults = properties(Path.of("src", "main", "resources", "application.properties"));
     }
 
+    /**
+     * The ConfigMap is flat (a key can't hold a folder), so file names are unique across the folders of routes/; the
+     * process loads route files from the mounted folder and every folder under it alike.
+     */
     @Test
     void theRoutesConfigMapHoldsEveryHopAsItIs() throws IOException {
-        Set<String> hops;
-        try (Stream<Path> files = Files.list(RouteCatalog.ROUTES)) {
-            hops = files.map(f -> f.getFileName().toString())
-                    .filter(n -> n.endsWith(".camel.yaml") || n.endsWith(".params.schema.json") || n.equals("mediaconvert-job.json"))
-                    .collect(Collectors.toCollection(TreeSet::new));
+        Map<String, Path> hops = new TreeMap<>();
+        for (Path file : RouteCatalog.files("")) {
+            String name = file.getFileName().toString();
+            if (name.endsWith(".camel.yaml") || name.endsWith(".params.schema.json") || name.equals("mediaconvert-job.json")) {
+                Path other = hops.put(name, file);
+                assertThat(other).as("%s and %s: file names are unique across routes/", file, other).isNull();
+            }
         }
         for (RenderedOverlay rendered : RENDERED.values()) {
             ConfigMap routes = rendered.configMap("reelroute-routes");
             assertThat(new TreeSet<>(routes.getData().keySet()))
-                    .as("%s: routes/kustomization.yaml lists every hop of routes/", rendered.overlay()).isEqualTo(hops);
-            for (String hop : hops) {
-                assertThat(routes.getData().get(hop)).isEqualTo(Files.readString(RouteCatalog.ROUTES.resolve(hop)));
+                    .as("%s: routes/kustomization.yaml lists every hop of routes/", rendered.overlay()).isEqualTo(hops.keySet());
+            for (Map.Entry<String, Path> hop : hops.entrySet()) {
+                assertThat(routes.getData().get(hop.getKey())).isEqualTo(Files.readString(hop.getValue()));
             }
         }
     }
@@ -101,6 +108,9 @@ class KubernetesManifestsIT {
                 for (String pattern : selection.split(",")) {
                     assertThat(catalog.matching(pattern)).as("%s/%s: %s names a route of routes/", rendered.overlay(), role,
                             pattern).isNotEmpty();
+                    // The in-process routes run in every process: a role names only the event sources it runs.
+                    assertThat(catalog.matching(pattern)).as("%s/%s: %s names an event source", rendered.overlay(), role,
+                            pattern).anyMatch(id -> !catalog.routes().get(id).from().startsWith("direct:"));
                 }
                 Set<String> enabled = catalog.enabledBy(selection);
                 assertThat(catalog.unmetNeeds(enabled)).as("%s/%s: in-process endpoints with no route in the role",

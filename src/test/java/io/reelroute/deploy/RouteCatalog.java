@@ -21,8 +21,8 @@ import org.yaml.snakeyaml.Yaml;
  * What the hops in {@code routes/} declare, read from their YAML: each route's id, the endpoint it consumes, the
  * in-process endpoints ({@code direct:}, {@code seda:}) it sends to and needs a consumer for, its group and the
  * route configurations (error policy) it follows; a route made from a route template is read from the template
- * with its parameters filled in. The embedded default's {@code routes/embedded/} is not part of a deployment and
- * is left out.
+ * with its parameters filled in. Route files lie in folders under {@code routes/}; the embedded default's
+ * {@code routes/embedded/} is not part of a deployment and is left out.
  *
  * Selections match as Camel's route filter matches ({@code RouteFilters}): a pattern matches a route's id or
  * its from URI. REST DSL operations reach the filter without an id, as {@code rest://{verb}:{path}...}, and the
@@ -52,18 +52,28 @@ record RouteCatalog(Map<String, Route> routes, List<RouteConfiguration> configur
 
     private static final Pattern IN_PROCESS = Pattern.compile("^(direct|seda):([A-Za-z0-9_.-]+)(\\?.*)?$");
 
+    /** The files under routes/ whose names end with the suffix, in every folder but embedded/, sorted. */
+    static List<Path> files(String suffix) {
+        try (Stream<Path> walk = Files.walk(ROUTES)) {
+            return walk.filter(f -> f.getFileName().toString().endsWith(suffix))
+                    .filter(f -> !ROUTES.relativize(f).startsWith("embedded")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static RouteCatalog read() {
         Map<String, List<Map<?, ?>>> elementsByFile = new LinkedHashMap<>();
-        try (Stream<Path> files = Files.list(ROUTES)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).sorted().toList()) {
-                List<Map<?, ?>> elements = new ArrayList<>();
+        for (Path file : files(".camel.yaml")) {
+            List<Map<?, ?>> elements = new ArrayList<>();
+            try {
                 for (Object element : (List<?>) new Yaml().load(Files.readString(file))) {
                     elements.add((Map<?, ?>) element);
                 }
-                elementsByFile.put(file.getFileName().toString(), elements);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            elementsByFile.put(ROUTES.relativize(file).toString(), elements);
         }
         Map<String, Map<?, ?>> templates = new LinkedHashMap<>();
         elementsByFile.values().forEach(elements -> elements.forEach(element -> {
@@ -202,8 +212,12 @@ record RouteCatalog(Map<String, Route> routes, List<RouteConfiguration> configur
         }
     }
 
-    /** The routes a process with this reelroute.routes.enabled runs (Camel's route filter: ids by pattern). */
-    Set<String> enabledBy(String patterns) {
+    /**
+     * The routes a process with this reelroute.routes.enabled runs: Camel's route filter, with the include pattern
+     * application.properties gives it (the in-process routes, and the selection).
+     */
+    Set<String> enabledBy(String selection) {
+        String patterns = filterPattern().replace("${reelroute.routes.enabled}", selection);
         Set<String> enabled = new LinkedHashSet<>();
         for (String id : routes.keySet()) {
             for (String pattern : patterns.split(",")) {
@@ -215,20 +229,40 @@ record RouteCatalog(Map<String, Route> routes, List<RouteConfiguration> configur
         return enabled;
     }
 
+    private static String filterPattern() {
+        java.util.Properties defaults = new java.util.Properties();
+        try (var in = Files.newInputStream(Path.of("src", "main", "resources", "application.properties"))) {
+            defaults.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return defaults.getProperty("camel.main.route-filter-include-pattern");
+    }
+
     /** Ids of the routes the pattern selects; empty when it selects nothing. */
     List<String> matching(String pattern) {
         return routes.values().stream().filter(r -> r.selectedBy(pattern.trim())).map(Route::id).toList();
     }
 
-    /** The in-process endpoints these routes send to that none of them consumes. */
+    /**
+     * The in-process endpoints that the event sources among these routes reach (directly, or through the
+     * in-process routes they call) and none of these routes consumes.
+     */
     List<String> unmetNeeds(Set<String> enabled) {
-        Set<String> consumed = new LinkedHashSet<>();
-        enabled.forEach(id -> consumed.add(routes.get(id).from().replaceFirst("\\?.*", "")));
+        Map<String, String> consumers = new LinkedHashMap<>();
+        enabled.forEach(id -> consumers.put(routes.get(id).from().replaceFirst("\\?.*", ""), id));
+        java.util.Deque<String> reached = new java.util.ArrayDeque<>();
+        enabled.stream().filter(id -> !routes.get(id).from().startsWith("direct:")).forEach(reached::add);
+        Set<String> visited = new LinkedHashSet<>(reached);
         List<String> unmet = new ArrayList<>();
-        for (String id : enabled) {
+        while (!reached.isEmpty()) {
+            String id = reached.pop();
             for (String need : routes.get(id).needs()) {
-                if (!consumed.contains(need)) {
+                String consumer = consumers.get(need);
+                if (consumer == null) {
                     unmet.add(id + " → " + need);
+                } else if (visited.add(consumer)) {
+                    reached.add(consumer);
                 }
             }
         }

@@ -45,7 +45,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
     "reelroute.chunking.concurrent-consumers=2",
     "reelroute.media.work-dir=" + UploadAndChunkScenarios.WORK_DIR,
     // These tests read the video-worker queue themselves: no inference consumer may take its messages.
-    "reelroute.routes.enabled=upload-*,pipeline-stereo,chunk,reassembly-check,embedded-*",
+    "reelroute.routes.enabled=upload-event,embedded-*",
 })
 abstract class UploadAndChunkScenarios extends RouteTestSupport {
 
