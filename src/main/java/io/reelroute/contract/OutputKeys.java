@@ -23,6 +23,11 @@ public final class OutputKeys {
         return prefix(jobId) + "renditions/" + shortSide + "p.mp4";
     }
 
+    /** A still of the video for players and listings: {@code jobs/{job_id}/poster.jpg}. */
+    public static String poster(String jobId) {
+        return prefix(jobId) + "poster.jpg";
+    }
+
     public static String hlsPrefix(String jobId) {
         return prefix(jobId) + "hls/";
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import io.reelroute.config.ReelRouteProperties;
@@ -22,9 +23,14 @@ public class JobSources {
     private final S3Client s3;
     private final String inputBucket;
 
+    @Autowired
     public JobSources(S3Client s3, ReelRouteProperties properties) {
+        this(s3, ResourceNames.fromPrefix(properties.prefix()).inputBucket());
+    }
+
+    public JobSources(S3Client s3, String inputBucket) {
         this.s3 = s3;
-        this.inputBucket = ResourceNames.fromPrefix(properties.prefix()).inputBucket();
+        this.inputBucket = inputBucket;
     }
 
     /**

@@ -33,9 +33,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * try (HopContext hop = HopContext.with(Map.of("reelroute.prefix", "reelroute"))
  *         .bind("inboundMessages", new InboundMessages(new ObjectMapper()))
  *         .load("s3-event-source.camel.yaml")
- *         .yaml("""
- *             - templatedRoute: {routeTemplateRef: s3-event-source, routeId: my-source, parameters: [...]}
- *             """)
+ *         .instance("s3-event-source", "my-source", Map.of("hop", "my-hop", "queue", "chunking", "to", "mock:out"))
  *         .advice("my-source", route -> route.replaceFromWith("direct:in"))
  *         .start()) {
  *     hop.send("direct:in", body);
@@ -98,6 +96,15 @@ public final class HopContext implements AutoCloseable {
     public HopContext yaml(String yaml) throws Exception {
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.fromString("test.camel.yaml", yaml));
         return this;
+    }
+
+    /** A route made from a template of the loaded files, as a pipeline's templatedRoute makes it. */
+    public HopContext instance(String template, String routeId, Map<String, String> parameters) throws Exception {
+        StringBuilder yaml = new StringBuilder("- templatedRoute:\n    routeTemplateRef: " + template
+                + "\n    routeId: " + routeId + "\n    parameters:\n");
+        parameters.forEach((name, value) -> yaml.append("      - name: ").append(name).append("\n        value: \"")
+                .append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n"));
+        return yaml(yaml.toString());
     }
 
     /** Changes a route before it starts: replace its from, mock or skip endpoints, weave steps. */

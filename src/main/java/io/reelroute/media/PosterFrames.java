@@ -1,0 +1,89 @@
+package io.reelroute.media;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.FailurePhase;
+import io.reelroute.contract.OutputKeys;
+import io.reelroute.jobs.JobSources;
+
+/**
+ * The poster-frame hop's work (routes/poster-frame.camel.yaml): one JPEG still of a job's source, taken at a
+ * fraction of its duration and no wider than asked (never upscaled), written to a work folder for the route to
+ * upload under {@link OutputKeys#poster}.
+ */
+@Component("posterFrames")
+public class PosterFrames {
+
+    /** The still on local disk (a File: aws2-s3 uploads a File with its length, and can send it again), the key it belongs under, and what it shows. */
+    public record PosterFrame(String jobId, java.io.File file, String key, int width, int height, double atSeconds, Path workDir) {
+    }
+
+    private final JobSources sources;
+    private final FileProbe probe;
+    private final MediaTools tools;
+    private final Path workRoot;
+    private final Duration timeout;
+
+    @Autowired
+    public PosterFrames(JobSources sources, FileProbe probe, MediaTools tools, ReelRouteProperties properties) {
+        this(sources, probe, tools, properties.media().workRoot(), properties.media().probeTimeout());
+    }
+
+    public PosterFrames(JobSources sources, FileProbe probe, MediaTools tools, Path workRoot, Duration timeout) {
+        this.sources = sources;
+        this.probe = probe;
+        this.tools = tools;
+        this.workRoot = workRoot;
+        this.timeout = timeout;
+    }
+
+    /**
+     * @param at where in the video, as a fraction of its duration (0 is the first frame)
+     * @param maxWidth the widest the still may be; a narrower source keeps its own width
+     * @throws UnprocessableSourceException when the source has no video to take a still of
+     * @throws MediaCommandException when ffmpeg fails (phase transcode: the poster is one of the outputs made from the whole source)
+     */
+    public PosterFrame capture(String jobId, double at, int maxWidth) throws IOException {
+        if (at < 0 || at >= 1 || maxWidth < 2) {
+            throw new IllegalArgumentException("a poster frame lies at 0 <= at < 1 and is at least 2 pixels wide; got at="
+                    + at + ", width=" + maxWidth);
+        }
+        Path dir = WorkFolders.create(workRoot, "poster-" + jobId);
+        try {
+            Path source = sources.download(jobId, dir);
+            VideoProbe video = probe.probe(source);
+            // Display size: the source's frame scaled to maxWidth at most, with even sides for any encoder downstream.
+            int width = Math.min(maxWidth, video.width()) & ~1;
+            int height = Math.max(2, (int) Math.round((double) video.height() * width / video.width()) & ~1);
+            double seconds = video.durationSeconds() * at;
+            Path still = dir.resolve("poster.jpg");
+            List<String> args = List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+                    "-ss", String.format(Locale.ROOT, "%.3f", seconds), "-i", source.toString(),
+                    "-frames:v", "1", "-vf", "scale=" + width + ":" + height, "-q:v", "3", still.toString());
+            ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), args, timeout, dir.resolve("ffmpeg.log"));
+            if (!result.succeeded()) {
+                throw new MediaCommandException(FailurePhase.TRANSCODE, "ffmpeg", result.exitCode(),
+                        result.timedOut() ? "stopped after the timeout of " + timeout.toSeconds() + " s" : result.tail());
+            }
+            return new PosterFrame(jobId, still.toFile(), OutputKeys.poster(jobId), width, height, seconds, dir);
+        } catch (IOException | RuntimeException e) {
+            WorkFolders.remove(dir);
+            throw e;
+        }
+    }
+
+    /** Removes the still's work folder once it is uploaded (or the upload failed). */
+    public void cleanup(PosterFrame poster) {
+        if (poster != null) {
+            WorkFolders.remove(poster.workDir());
+        }
+    }
+}
