@@ -4,18 +4,25 @@ import java.io.IOException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
- * The reassembly queue's message, {@code {"job_id": "<uuid>"}}: what the trigger (completion.camel.yaml), a
- * retry and the watchdog send, and what the reassembly and dead-letters hops read.
+ * The reassembly queue's message, {@code {"job_id": "<uuid>"}}: what the trigger (exactly-once-trigger.camel.yaml),
+ * a retry and the watchdog send, and what the reassembly and dead-letters hops read. Built and read only here.
  */
 public final class ReassemblyMessage {
 
     private ReassemblyMessage() {
     }
 
+    /** The message of a job. */
+    public static String body(String jobId) {
+        return JsonNodeFactory.instance.objectNode().put("job_id", JobIds.requireValid(jobId)).toString();
+    }
+
+    /** The same as {@link #body(String)}: the mapper plays no part in writing it. */
     public static String body(String jobId, ObjectMapper mapper) {
-        return mapper.createObjectNode().put("job_id", JobIds.requireValid(jobId)).toString();
+        return body(jobId);
     }
 
     /** The job id, or an {@link UnrecognizedMessageException} saying what is wrong with the message. */

@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -14,6 +15,7 @@ import org.springframework.stereotype.Component;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.InboundMessage.S3ObjectRef;
+import io.reelroute.contract.Inferred;
 import io.reelroute.contract.InvalidKeyException;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.PermanentJobFailure;
@@ -31,16 +33,16 @@ import software.amazon.awssdk.services.s3.model.Tagging;
  * configured {@link InferenceBackend}, and leaves the result at {@code jobs/{job_id}/segments/{index}.mp4} in
  * the output bucket, tagged {@code {prefix}-lifecycle=expire-segments} so the bucket's lifecycle rule removes
  * it after a day. Local files pass through a folder of the run's own, removed when the run ends, whatever its outcome.
+ * Every {@link InferenceBackend} bean can be named by a run; {@code reelroute.inference.backend} is the default
+ * (routes/backend-work.camel.yaml's {@code backend} parameter), checked at start.
  */
 @Component("inferenceWork")
 public class InferenceWork {
 
-    public static final String SEGMENT = "segment";
-
     private static final Logger LOG = LoggerFactory.getLogger(InferenceWork.class);
 
     private final S3Client s3;
-    private final InferenceBackend backend;
+    private final Map<String, InferenceBackend> backends;
     private final ResourceNames names;
     private final Tag lifecycleTag;
     private final Path workRoot;
@@ -48,12 +50,17 @@ public class InferenceWork {
 
     public InferenceWork(S3Client s3, List<InferenceBackend> backends, ReelRouteProperties properties) {
         this.s3 = s3;
-        this.backend = choose(backends, properties.inference().backend());
+        this.backends = backends.stream().collect(Collectors.toUnmodifiableMap(InferenceBackend::name, Function.identity()));
         this.names = ResourceNames.fromPrefix(properties.prefix());
         this.lifecycleTag = Tag.builder().key(properties.prefix() + "-lifecycle").value("expire-segments").build();
         this.workRoot = properties.media().workRoot();
         this.timeout = properties.inference().segmentTimeout();
-        LOG.info("Inference backend: {}", backend.name());
+        String configured = properties.inference().backend();
+        if (!this.backends.containsKey(configured)) {
+            throw new IllegalStateException("reelroute.inference.backend=" + configured + " is not a backend; choose one of "
+                    + choices());
+        }
+        LOG.info("Inference backend: {}", configured);
     }
 
     /** @throws InvalidKeyException for an object outside the segment layout; such a message is dropped */
@@ -65,33 +72,38 @@ public class InferenceWork {
         return SegmentKey.parse(object.key());
     }
 
-    /** Runs the backend on the segment of the exchange property {@code segment}; returns the output key. */
-    public String run(Exchange exchange) throws IOException {
-        SegmentKey segment = exchange.getProperty(SEGMENT, SegmentKey.class);
+    /**
+     * Runs the backend named {@code backendName} on the segment and leaves its output in the output bucket.
+     *
+     * @throws IllegalStateException if no backend has that name (a setting to correct, not the job's fault)
+     */
+    public Inferred run(SegmentKey segment, String backendName) throws IOException {
+        InferenceBackend backend = backend(backendName);
         Path dir = WorkFolders.create(workRoot, "inference-" + segment.jobId() + "-" + segment.index());
         SegmentWork work = new SegmentWork(segment, names.inputBucket(), names.outputBucket(),
                 OutputKeys.segment(segment.jobId(), segment.index()), dir, timeout);
+        Duration backendTime;
         try {
             if (backend.worksInS3()) {
-                infer(work, exchange);
-                tagOutput(work);
+                backendTime = infer(backend, work);
+                tagOutput(backend, work);
             } else {
                 download(work);
-                infer(work, exchange);
+                backendTime = infer(backend, work);
                 s3.putObject(r -> r.bucket(work.outputBucket()).key(work.outputKey()).contentType("video/mp4")
                         .tagging(Tagging.builder().tagSet(lifecycleTag).build()), RequestBody.fromFile(work.outputFile()));
             }
         } finally {
             WorkFolders.remove(dir);
         }
-        return work.outputKey();
+        return new Inferred(segment, work.outputKey(), backend.name(), backendTime);
     }
 
-    /** Runs the backend; its own time goes to the exchange property {@code inferenceSeconds} for the log. */
-    private void infer(SegmentWork work, Exchange exchange) {
+    /** Runs the backend; returns the time it took, the model's own share of the hop. */
+    private static Duration infer(InferenceBackend backend, SegmentWork work) {
         long started = System.nanoTime();
         backend.infer(work);
-        exchange.setProperty("inferenceSeconds", String.format("%.2f", (System.nanoTime() - started) / 1e9));
+        return Duration.ofNanos(System.nanoTime() - started);
     }
 
     private void download(SegmentWork work) {
@@ -104,7 +116,7 @@ public class InferenceWork {
     }
 
     /** A backend that writes to S3 itself: its output must be there; then it gets the lifecycle tag. */
-    private void tagOutput(SegmentWork work) {
+    private void tagOutput(InferenceBackend backend, SegmentWork work) {
         try {
             s3.putObjectTagging(r -> r.bucket(work.outputBucket()).key(work.outputKey())
                     .tagging(Tagging.builder().tagSet(lifecycleTag).build()));
@@ -114,10 +126,15 @@ public class InferenceWork {
         }
     }
 
-    private static InferenceBackend choose(List<InferenceBackend> backends, String name) {
-        return backends.stream().filter(b -> b.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("reelroute.inference.backend=" + name
-                        + " is not a backend; choose one of " + backends.stream().map(InferenceBackend::name)
-                                .sorted().collect(Collectors.joining(", "))));
+    private InferenceBackend backend(String name) {
+        InferenceBackend backend = backends.get(name);
+        if (backend == null) {
+            throw new IllegalStateException("inference backend '" + name + "' is not a backend; choose one of " + choices());
+        }
+        return backend;
+    }
+
+    private String choices() {
+        return backends.keySet().stream().sorted().collect(Collectors.joining(", "));
     }
 }

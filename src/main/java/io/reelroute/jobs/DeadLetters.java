@@ -6,8 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -55,6 +53,10 @@ public class DeadLetters {
         NO_JOB
     }
 
+    /** A dead letter handled: what became of it, its job (null if it names none of ours) and its copy's key. */
+    public record Handled(Outcome outcome, String jobId, String copyKey) {
+    }
+
     private final JobStore jobs;
     private final LifecycleEvents events;
     private final InboundMessages inbound;
@@ -81,24 +83,26 @@ public class DeadLetters {
     }
 
     /**
-     * Handles one dead letter of {@code queue} (the work queue's short name: chunking, video-worker,
-     * reassembly or transcode-events), which the route passes as the exchange property {@code deadLetterQueue}.
+     * Handles one dead letter of {@code queue} (the work queue's short name: chunking, video-worker, reassembly or
+     * transcode-events).
+     *
+     * @param attributes the message's system attributes (SQS's ApproximateReceiveCount among them), keyed by name
+     *        or by the SDK's enum; null if none came
+     * @param messageAttributes the message's own attributes; null if none
      */
-    public Outcome handle(Exchange exchange) throws Exception {
-        String queue = exchange.getProperty("deadLetterQueue", String.class);
-        Message message = exchange.getMessage();
-        String body = message.getBody(String.class);
-        String messageId = String.valueOf(message.getHeader("CamelAwsSqsMessageId"));
+    public Handled handle(String queue, String body, String messageId, Map<?, ?> attributes,
+            Map<?, ?> messageAttributes) throws Exception {
         Optional<String> jobId = jobOf(queue, body);
-        jobId.ifPresent(id -> exchange.setProperty("jobId", id));
         String key = "dead-letters/" + queue + "/" + jobId.orElse("unknown") + "/" + messageId + ".json";
+        Map<String, String> plainAttributes = plain(attributes);
         s3.putObject(r -> r.bucket(outputBucket).key(key).contentType("application/json"),
-                RequestBody.fromBytes(mapper.writeValueAsBytes(copy(queue, messageId, body, message))));
-        String receives = deliveries(attributes(message).get("ApproximateReceiveCount"));
+                RequestBody.fromBytes(mapper.writeValueAsBytes(copy(queue, messageId, body, plainAttributes,
+                        messageAttributes))));
+        String receives = deliveries(plainAttributes.get("ApproximateReceiveCount"));
         Outcome outcome = jobId.map(id -> giveUp(id, queue, receives, key)).orElse(Outcome.NO_JOB);
         LOG.warn("Dead letter from {}-dlq (job {}, {} deliveries): {}; kept at s3://{}/{}", queue,
                 jobId.orElse("unknown"), receives, outcome, outputBucket, key);
-        return outcome;
+        return new Handled(outcome, jobId.orElse(null), key);
     }
 
     private Outcome giveUp(String jobId, String queue, String receives, String key) {
@@ -173,26 +177,24 @@ public class DeadLetters {
         }
     }
 
-    /** The message's system attributes by name (the SDK keys them by enum). */
-    private static Map<String, String> attributes(Message message) {
+    /** Attributes by name (the SDK keys system attributes by enum), as strings. */
+    private static Map<String, String> plain(Map<?, ?> attributes) {
         Map<String, String> plain = new LinkedHashMap<>();
-        if (message.getHeader("CamelAwsSqsAttributes") instanceof Map<?, ?> map) {
-            map.forEach((name, value) -> plain.put(String.valueOf(name), String.valueOf(value)));
+        if (attributes != null) {
+            attributes.forEach((name, value) -> plain.put(String.valueOf(name), String.valueOf(value)));
         }
         return plain;
     }
 
-    private Map<String, Object> copy(String queue, String messageId, String body, Message message) {
+    private Map<String, Object> copy(String queue, String messageId, String body, Map<String, String> attributes,
+            Map<?, ?> messageAttributes) {
         Map<String, Object> copy = new LinkedHashMap<>();
         copy.put("queue", queue);
         copy.put("message_id", messageId);
         copy.put("dead_lettered_at", Instant.now(clock).toString());
-        copy.put("attributes", attributes(message));
-        Object messageAttributes = message.getHeader("CamelAwsSqsMessageAttributes");
-        if (messageAttributes instanceof Map<?, ?> map) {
-            Map<String, Object> plain = new LinkedHashMap<>();
-            map.forEach((name, value) -> plain.put(String.valueOf(name), String.valueOf(value)));
-            copy.put("message_attributes", plain);
+        copy.put("attributes", attributes);
+        if (messageAttributes != null) {
+            copy.put("message_attributes", plain(messageAttributes));
         }
         copy.put("body", body);
         return copy;

@@ -1,74 +1,48 @@
 package io.reelroute.transcode;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
-import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.reelroute.contract.Job;
-import io.reelroute.contract.OutputKeys;
+import io.reelroute.contract.LifecycleEvent;
 import io.reelroute.store.JobStore;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsResponse;
 
 /**
- * The custom job lifecycle events (completed, HLS ready, failed) that the lifecycle-events route puts on
- * EventBridge: their detail is the job as the table holds it, so a subscriber needs no second read.
+ * The custom job lifecycle events (completed, HLS ready, failed) that the publish-lifecycle-event hop puts on
+ * EventBridge: their detail is the job as the table holds it ({@link LifecycleEvent#detail(Job)}).
  */
 @Component("lifecycleEvents")
 public class LifecycleEvents {
 
-    public static final String COMPLETED = "ReelRoute Job Completed";
-    public static final String HLS_READY = "ReelRoute HLS Ready";
-    public static final String FAILED = "ReelRoute Job Failed";
-    /** The exchange property that names the event's detail-type. */
-    public static final String TYPE = "lifecycleEvent";
     private static final String ENDPOINT = "direct:lifecycle-event?block=false&failIfNoConsumers=false";
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleEvents.class);
 
     private final JobStore jobs;
-    private final ObjectMapper mapper;
     private final ProducerTemplate producer;
     private final MeterRegistry meters;
 
-    public LifecycleEvents(JobStore jobs, ObjectMapper mapper, @Lazy ProducerTemplate producer, MeterRegistry meters) {
+    public LifecycleEvents(JobStore jobs, @Lazy ProducerTemplate producer, MeterRegistry meters) {
         this.jobs = jobs;
-        this.mapper = mapper;
         this.producer = producer;
         this.meters = meters;
     }
 
+    /** The event of a job and a detail-type, for callers that name them separately. */
+    public LifecycleEvent event(String jobId, String detailType) {
+        return new LifecycleEvent(jobId, detailType);
+    }
+
     /** The event's detail: the job's state now. */
-    public String detail(Exchange exchange) throws JsonProcessingException {
-        String jobId = exchange.getProperty("jobId", String.class);
-        Job job = jobs.find(jobId).orElseThrow(() -> new IllegalStateException("job " + jobId + " does not exist"));
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("job_id", job.jobId());
-        detail.put("status", job.status().wireName());
-        detail.put("mode", job.mode() == null ? null : job.mode().id());
-        detail.put("total_segments", job.totalSegments());
-        if (job.completedAt() != null) {
-            detail.put("completed_at", job.completedAt().toString());
-            detail.put("final_key", OutputKeys.finalVideo(jobId));
-        }
-        if (job.hls() != null) {
-            detail.put("hls_status", job.hls().status().wireName());
-            detail.put("hls_master_key", job.hls().masterKey());
-        }
-        if (job.failurePhase() != null) {
-            detail.put("failure_phase", job.failurePhase().wireName());
-            detail.put("failure_reason", job.failureReason());
-        }
-        return mapper.writeValueAsString(detail);
+    public String detail(LifecycleEvent event) {
+        Job job = jobs.find(event.jobId())
+                .orElseThrow(() -> new IllegalStateException("job " + event.jobId() + " does not exist"));
+        return event.detail(job);
     }
 
     /** Camel's EventBridge producer ignores rejected entries; a rejected event is an error here. */
@@ -82,10 +56,7 @@ public class LifecycleEvents {
     /** Publishes the failure of a job from Java (the failure handlers); never throws, since the failure is recorded. */
     public void publishFailure(String jobId) {
         try {
-            producer.send(ENDPOINT, exchange -> {
-                exchange.setProperty("jobId", jobId);
-                exchange.setProperty(TYPE, FAILED);
-            });
+            producer.sendBody(ENDPOINT, LifecycleEvent.failed(jobId));
         } catch (RuntimeException e) {
             LOG.warn("Job {}: the failure event could not be published: {}", jobId, e.getMessage());
             meters.counter("reelroute.events.unpublished", "type", "failed").increment();

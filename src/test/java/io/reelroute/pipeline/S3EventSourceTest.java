@@ -117,11 +117,12 @@ class S3EventSourceTest {
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.fromString("test.camel.yaml", yaml));
     }
 
-    /** The templatedRoute elements of a hop's file, without its other routes (they need the application's beans). */
+    /** The event-source instances of a hop's file, without its other routes (they need the application's beans). */
     private static String templatedRoutes(String file) throws IOException {
         Yaml yaml = new Yaml();
         List<?> elements = yaml.load(Files.readString(ROUTES.resolve(file)));
-        return yaml.dump(elements.stream().filter(e -> ((Map<?, ?>) e).containsKey("templatedRoute")).toList());
+        return yaml.dump(elements.stream().filter(e -> ((Map<?, ?>) e).get("templatedRoute") instanceof Map<?, ?> t
+                && "s3-event-source".equals(t.get("routeTemplateRef"))).toList());
     }
 
     private static double dropped(MeterRegistry meters, String reason) {

@@ -1,0 +1,60 @@
+package io.reelroute.contract;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A job lifecycle event to publish on EventBridge (routes/publish-lifecycle-event.camel.yaml): the job and the
+ * event's detail-type. Its detail is built here: the job as the Jobs table holds it, so a subscriber needs no second
+ * read.
+ */
+public record LifecycleEvent(String jobId, String detailType) {
+
+    public static final String COMPLETED = "ReelRoute Job Completed";
+    public static final String HLS_READY = "ReelRoute HLS Ready";
+    public static final String FAILED = "ReelRoute Job Failed";
+
+    public LifecycleEvent {
+        JobIds.requireValid(jobId);
+        if (detailType == null || detailType.isBlank()) {
+            throw new IllegalArgumentException("a lifecycle event of job " + jobId + " needs a detail-type");
+        }
+    }
+
+    public static LifecycleEvent completed(String jobId) {
+        return new LifecycleEvent(jobId, COMPLETED);
+    }
+
+    public static LifecycleEvent hlsReady(String jobId) {
+        return new LifecycleEvent(jobId, HLS_READY);
+    }
+
+    public static LifecycleEvent failed(String jobId) {
+        return new LifecycleEvent(jobId, FAILED);
+    }
+
+    /** The event's detail: {@code job} (this event's job, as read now) as JSON. */
+    public String detail(Job job) {
+        if (!job.jobId().equals(jobId)) {
+            throw new IllegalArgumentException("the detail of job " + jobId + "'s event can't be job " + job.jobId());
+        }
+        ObjectNode detail = JsonNodeFactory.instance.objectNode();
+        detail.put("job_id", job.jobId());
+        detail.put("status", job.status().wireName());
+        detail.put("mode", job.mode() == null ? null : job.mode().id());
+        detail.put("total_segments", job.totalSegments());
+        if (job.completedAt() != null) {
+            detail.put("completed_at", job.completedAt().toString());
+            detail.put("final_key", OutputKeys.finalVideo(jobId));
+        }
+        if (job.hls() != null) {
+            detail.put("hls_status", job.hls().status().wireName());
+            detail.put("hls_master_key", job.hls().masterKey());
+        }
+        if (job.failurePhase() != null) {
+            detail.put("failure_phase", job.failurePhase().wireName());
+            detail.put("failure_reason", job.failureReason());
+        }
+        return detail.toString();
+    }
+}

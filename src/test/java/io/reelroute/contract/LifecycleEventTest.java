@@ -1,0 +1,78 @@
+package io.reelroute.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The lifecycle event's detail (the job as the table holds it) and the reassembly message, built and read in one place. */
+class LifecycleEventTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Test
+    void theDetailOfACompletedJobNamesItsFinalVideoAndHlsPackage() throws Exception {
+        String jobId = JobIds.newId();
+        Job job = job(jobId, JobStatus.COMPLETED, Instant.parse("2026-12-01T10:00:00Z"),
+                new Job.Hls(HlsStatus.READY, "mc-1", 100, "jobs/" + jobId + "/hls/master.m3u8", null, null), null, null);
+
+        JsonNode detail = MAPPER.readTree(LifecycleEvent.hlsReady(jobId).detail(job));
+
+        assertThat(detail.path("job_id").asText()).isEqualTo(jobId);
+        assertThat(detail.path("status").asText()).isEqualTo("completed");
+        assertThat(detail.path("mode").asText()).isEqualTo("sbs");
+        assertThat(detail.path("total_segments").asInt()).isEqualTo(6);
+        assertThat(detail.path("completed_at").asText()).isEqualTo("2026-12-01T10:00:00Z");
+        assertThat(detail.path("final_key").asText()).isEqualTo("jobs/" + jobId + "/final.mp4");
+        assertThat(detail.path("hls_status").asText()).isEqualTo(HlsStatus.READY.wireName());
+        assertThat(detail.path("hls_master_key").asText()).isEqualTo("jobs/" + jobId + "/hls/master.m3u8");
+        assertThat(detail.has("failure_phase")).isFalse();
+    }
+
+    @Test
+    void theDetailOfAFailedJobSaysWhereAndWhy() throws Exception {
+        String jobId = JobIds.newId();
+        Job job = job(jobId, JobStatus.FAILED, null, null, FailurePhase.INFERENCE, "segment 3 of 6: model crashed");
+
+        LifecycleEvent event = LifecycleEvent.failed(jobId);
+        JsonNode detail = MAPPER.readTree(event.detail(job));
+
+        assertThat(event.detailType()).isEqualTo("ReelRoute Job Failed");
+        assertThat(detail.path("status").asText()).isEqualTo("failed");
+        assertThat(detail.path("failure_phase").asText()).isEqualTo("inference");
+        assertThat(detail.path("failure_reason").asText()).isEqualTo("segment 3 of 6: model crashed");
+        assertThat(detail.has("completed_at")).isFalse();
+        assertThat(detail.has("hls_status")).isFalse();
+    }
+
+    @Test
+    void anEventNeedsAValidJobAndADetailTypeAndDescribesOnlyItsOwnJob() {
+        assertThatThrownBy(() -> new LifecycleEvent("not-a-uuid", LifecycleEvent.COMPLETED))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LifecycleEvent(JobIds.newId(), " ")).isInstanceOf(IllegalArgumentException.class);
+        Job other = job(JobIds.newId(), JobStatus.COMPLETED, null, null, null, null);
+        assertThatThrownBy(() -> LifecycleEvent.completed(JobIds.newId()).detail(other))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theReassemblyMessageReadsBackAsItsJob() {
+        String jobId = JobIds.newId();
+        String body = ReassemblyMessage.body(jobId);
+        assertThat(body).isEqualTo("{\"job_id\":\"" + jobId + "\"}");
+        assertThat(ReassemblyMessage.jobId(body, MAPPER)).isEqualTo(jobId);
+        assertThatThrownBy(() -> ReassemblyMessage.body("x")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static Job job(String jobId, JobStatus status, Instant completedAt, Job.Hls hls, FailurePhase phase,
+            String reason) {
+        Instant now = Instant.parse("2026-12-01T09:00:00Z");
+        return new Job(jobId, status, "stereo", null, Mode.SBS, 6, 6, phase, reason, now, now, completedAt, hls, null,
+                null, now, null, null, null, 0, null, null);
+    }
+}
