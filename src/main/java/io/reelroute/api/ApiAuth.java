@@ -10,7 +10,6 @@ import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.BadJWSException;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.config.RunModeResolver;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -32,8 +31,8 @@ import org.springframework.util.StringUtils;
 import org.springframework.web.client.RestTemplate;
 
 /**
- * Who is calling the API. REST routes call {@link #subject(Exchange)} first; jobs belong to the subject it
- * returns.
+ * Who is calling the API. REST routes call {@link #subject(String)} with the request's Authorization header
+ * first; jobs belong to the subject it returns.
  * <p>
  * With authentication off every caller is {@value #LOCAL_SUBJECT}. With it on, callers send
  * {@code Authorization: Bearer <jwt>}: a token signed (RS256 or ES256) by a key from the issuer's JWKS, with
@@ -70,24 +69,23 @@ public class ApiAuth {
         this.decoder = enabled ? decoder(issuer, jwksUri, audience) : null;
     }
 
-    /** The caller's subject: {@value #LOCAL_SUBJECT} with authentication off, else the bearer token's {@code sub}. */
-    public String subject(Exchange exchange) {
+    /**
+     * The caller's subject: {@value #LOCAL_SUBJECT} with authentication off, else the {@code sub} of the bearer
+     * token in {@code authorization} (the Authorization header's value, null when absent).
+     */
+    public String subject(String authorization) {
         if (decoder == null) {
             return LOCAL_SUBJECT;
         }
-        Jwt jwt = decode(bearerToken(exchange));
+        Jwt jwt = decode(bearerToken(authorization));
         if (!StringUtils.hasText(jwt.getSubject())) {
             throw new Unauthorized("the token has no subject (sub)");
         }
         return jwt.getSubject();
     }
 
-    /** The token from the Authorization header, whatever the case of its name. */
-    private static String bearerToken(Exchange exchange) {
-        String header = exchange.getMessage().getHeaders().entrySet().stream()
-                .filter(h -> "Authorization".equalsIgnoreCase(h.getKey()) && h.getValue() != null)
-                .map(h -> h.getValue().toString())
-                .findFirst().orElse(null);
+    /** The token of a {@code Bearer} Authorization header value (the scheme in any case). */
+    private static String bearerToken(String header) {
         if (!StringUtils.hasText(header)) {
             throw new Unauthorized("an Authorization header with a bearer token is required");
         }

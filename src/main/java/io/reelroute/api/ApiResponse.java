@@ -3,7 +3,6 @@ package io.reelroute.api;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,17 +15,21 @@ public record ApiResponse(int status, Object body, List<String> cookies) {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiResponse.class);
 
-    /** The answer to an exception an API route caught: its own status, 401, or 500 without the details. */
-    public static ApiResponse error(Exchange exchange) {
-        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (caught instanceof ApiException refused) {
-            return new ApiResponse(refused.getStatus(), Map.of("error", refused.getMessage()));
+    /**
+     * The answer to an exception an API route caught: its own status, 401, or 500 without the details (logged with
+     * the request's {@code method} and {@code uri}). A refusal counts wherever it is in the chain of causes: Camel
+     * wraps what a bean method called with bound arguments throws.
+     */
+    public static ApiResponse error(Throwable caught, String method, String uri) {
+        for (Throwable cause = caught; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof ApiException refused) {
+                return new ApiResponse(refused.getStatus(), Map.of("error", refused.getMessage()));
+            }
+            if (cause instanceof ApiAuth.Unauthorized unauthorized) {
+                return new ApiResponse(401, Map.of("error", String.valueOf(unauthorized.getMessage())));
+            }
         }
-        if (caught instanceof ApiAuth.Unauthorized unauthorized) {
-            return new ApiResponse(401, Map.of("error", String.valueOf(unauthorized.getMessage())));
-        }
-        LOG.error("API request {} {} failed", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
-                exchange.getMessage().getHeader(Exchange.HTTP_URI), caught);
+        LOG.error("API request {} {} failed", method, uri, caught);
         return new ApiResponse(500, Map.of("error", "internal error"));
     }
 }

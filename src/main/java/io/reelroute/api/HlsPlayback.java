@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Header;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
@@ -71,7 +69,7 @@ public class HlsPlayback {
     }
 
     /** GET /jobs/{id}/playback: where the master playlist is, and what a player needs to fetch it. */
-    public ApiResponse playback(@Header("id") String id, @ExchangeProperty("subject") String subject) {
+    public ApiResponse playback(String id, String subject) {
         Job job = ready(id, subject);
         String packagePath = masterKey(job).substring(OutputKeys.hlsPrefix(job.jobId()).length());
         Map<String, Object> view = new LinkedHashMap<>();
@@ -106,7 +104,7 @@ public class HlsPlayback {
     }
 
     /** GET /media/{job_id}/{path}: one file of the caller's ready package, streamed from the output bucket. */
-    public MediaFile media(@Header("CamelHttpPath") String requestPath, @ExchangeProperty("subject") String subject) {
+    public MediaFile media(String requestPath, String subject) {
         String path = requestPath == null ? "" : requestPath.replaceFirst("^/?(media/)?", "");
         int slash = path.indexOf('/');
         if (slash < 0) {

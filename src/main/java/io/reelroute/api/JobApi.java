@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 
-import org.apache.camel.Body;
-import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -96,7 +93,7 @@ public class JobApi {
      * none) and its params, which are checked against the pipeline's schema; {@code mode} alone, as before
      * pipelines, is the stereo pipeline's {@code params.mode}.
      */
-    public ApiResponse create(@Body String body, @ExchangeProperty("subject") String subject) {
+    public ApiResponse create(String body, String subject) {
         JsonNode request = JsonBodies.object(body, mapper, "{\"pipeline\": \"stereo\", \"params\": {\"mode\": \"sbs\"}}");
         String pipeline = JsonBodies.optionalText(request, "pipeline");
         JsonNode params = request.get("params");
@@ -168,13 +165,12 @@ public class JobApi {
     }
 
     /** GET /jobs/{id}. */
-    public ApiResponse get(@Header("id") String id, @ExchangeProperty("subject") String subject) {
+    public ApiResponse get(String id, String subject) {
         return new ApiResponse(200, view(owned(id, subject)));
     }
 
     /** GET /jobs?status=completed|in_progress&limit=N&next_token=... */
-    public ApiResponse list(@Header("status") String status, @Header("limit") String limit,
-            @Header("next_token") String nextToken, @ExchangeProperty("subject") String subject) {
+    public ApiResponse list(String status, String limit, String nextToken, String subject) {
         if (!COMPLETED.equals(status) && !IN_PROGRESS.equals(status)) {
             throw ApiException.badRequest("status must be completed or in_progress");
         }
@@ -205,7 +201,7 @@ public class JobApi {
      * DELETE /jobs/{id}: marks the job deleted; the route then removes its objects in the background. Deleting a
      * deleted job again answers 202 too and repeats the clean-up, so a clean-up lost to a restart can be redone.
      */
-    public ApiResponse delete(@Header("id") String id, @ExchangeProperty("subject") String subject) {
+    public ApiResponse delete(String id, String subject) {
         Job job = find(id, subject, true);
         jobs.markDeleted(job.jobId());
         LOG.info("Job {} deleted through the API", job.jobId());
@@ -226,7 +222,7 @@ public class JobApi {
      * POST /jobs/{id}/retry: a failed job is put back before the phase that failed
      * ({@link JobStore#resetFailed}) and that phase is driven again through its queue.
      */
-    public ApiResponse retry(@Header("id") String id, @ExchangeProperty("subject") String subject) {
+    public ApiResponse retry(String id, String subject) {
         Job job = owned(id, subject);
         if (job.status() != JobStatus.FAILED) {
             throw new ApiException(409, "job " + job.jobId() + " is " + job.status().wireName() + "; only a failed job can be retried");

@@ -10,8 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Header;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -57,7 +55,7 @@ public class JobEvents implements SmartLifecycle {
     }
 
     /** The caller's job's event stream (ownership is checked first, so refusals are plain JSON answers). */
-    public InputStream stream(@Header("id") String id, @ExchangeProperty("subject") String subject) {
+    public InputStream stream(String id, String subject) {
         Job job = jobApi.owned(id, subject);
         if (open.incrementAndGet() > MAX_OPEN_STREAMS) {
             open.decrementAndGet();

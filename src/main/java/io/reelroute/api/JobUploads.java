@@ -6,9 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.camel.Body;
-import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -61,7 +58,7 @@ public class JobUploads {
      * POST /jobs/{id}/upload-parts {"parts": N, "upload_id": optional}: starts a multipart upload (or continues
      * the given one, e.g. for URLs that expired) and presigns parts 1 to N.
      */
-    public ApiResponse parts(@Header("id") String id, @Body String body, @ExchangeProperty("subject") String subject) {
+    public ApiResponse parts(String id, String body, String subject) {
         Job job = awaitingUpload(id, subject);
         JsonNode request = JsonBodies.object(body, mapper, "{\"parts\": 3}");
         JsonNode partsNode = request.get("parts");
@@ -101,7 +98,7 @@ public class JobUploads {
      * S3 joins the parts into the source, which starts the job. S3's refusals (a missing or too small part, an
      * unknown upload) are the caller's to fix and come back as 400 with S3's message.
      */
-    public ApiResponse complete(@Header("id") String id, @Body String body, @ExchangeProperty("subject") String subject) {
+    public ApiResponse complete(String id, String body, String subject) {
         Job job = awaitingUpload(id, subject);
         JsonNode request = JsonBodies.object(body, mapper, "{\"upload_id\": \"...\", \"parts\": [{\"part_number\": 1, \"etag\": \"...\"}]}");
         String uploadId = JsonBodies.optionalText(request, "upload_id");

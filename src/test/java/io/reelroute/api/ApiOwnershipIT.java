@@ -1,6 +1,5 @@
 package io.reelroute.api;
 
-import io.reelroute.testing.EmbeddedEmulators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -11,17 +10,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Date;
 
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -39,32 +33,28 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 
-import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.OutputKeys;
-import io.reelroute.store.JobStore;
+import io.reelroute.testing.EmbeddedDefaultTest;
+import io.reelroute.testing.RouteTestSupport;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The job API with bearer tokens on, as elsewhere than the embedded default: tokens signed by a key pair made
  * here and published as a JWKS by a local server. Two users never see, list, delete or retry each other's jobs
  * (404, so ids don't leak), and expired or tampered tokens get 401 with {@code WWW-Authenticate: Bearer}.
  */
-@CamelSpringBootTest
-@DirtiesContext
-@TestPropertySource(properties = {"reelroute.mode=embedded", "reelroute.api.auth.enabled=true"})
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "reelroute.sqs.wait-time-seconds=1",
+@EmbeddedDefaultTest
+@TestPropertySource(properties = {
+    "reelroute.api.auth.enabled=true",
     "reelroute.api.auth.issuer=" + ApiOwnershipIT.ISSUER,
     "reelroute.api.auth.audience=" + ApiOwnershipIT.AUDIENCE,
 })
-class ApiOwnershipIT {
+class ApiOwnershipIT extends RouteTestSupport {
 
     static final String ISSUER = "https://issuer.reelroute.test";
     static final String AUDIENCE = "reelroute-web";
     static final RSAKey KEY;
     static final HttpServer JWKS;
-    static final Path DATA;
 
     static {
         try {
@@ -78,7 +68,6 @@ class ApiOwnershipIT {
                 exchange.close();
             });
             JWKS.start();
-            DATA = EmbeddedEmulators.newDataDir();
         } catch (Exception e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -89,18 +78,11 @@ class ApiOwnershipIT {
 
     @LocalServerPort
     int port;
-    @Autowired
-    JobStore jobs;
-    @Autowired
-    S3Client s3;
-    @Autowired
-    AwsResources resources;
 
     @DynamicPropertySource
-    static void settings(DynamicPropertyRegistry registry) {
+    static void jwks(DynamicPropertyRegistry registry) {
         registry.add("reelroute.api.auth.jwks-uri",
                 () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/.well-known/jwks.json");
-        EmbeddedEmulators.register(registry, DATA);
     }
 
     @AfterAll
@@ -136,7 +118,7 @@ class ApiOwnershipIT {
         jobs.complete(jobId);
         jobs.hlsSubmitted(jobId, "local");
         jobs.hlsReady(jobId, OutputKeys.hlsPrefix(jobId) + "master.m3u8");
-        s3.putObject(r -> r.bucket(resources.names().outputBucket()).key(OutputKeys.hlsPrefix(jobId) + "master.m3u8"),
+        s3.putObject(r -> r.bucket(names().outputBucket()).key(OutputKeys.hlsPrefix(jobId) + "master.m3u8"),
                 RequestBody.fromString("#EXTM3U\n"));
         assertThat(call("GET", "/jobs/" + jobId + "/playback", bob, null).statusCode()).isEqualTo(404);
         String media = json(call("GET", "/jobs/" + jobId + "/playback", alice, null)).get("url").asText();
@@ -164,6 +146,11 @@ class ApiOwnershipIT {
         }
         assertThat(json(call("GET", "/jobs?status=in_progress", expired, null)).get("error").asText()).contains("expired");
         assertThat(call("GET", "/jobs?status=in_progress", valid, null).statusCode()).isEqualTo(200);
+        // The header's name and the scheme in any case.
+        HttpResponse<String> lowerCase = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/jobs?status=in_progress")).header("authorization", "bearer " + valid).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(lowerCase.statusCode()).as(lowerCase.body()).isEqualTo(200);
     }
 
     private String token(String subject, Instant expires) throws Exception {

@@ -26,43 +26,33 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.reelroute.testing.EmbeddedEmulators;
-import io.reelroute.aws.AwsResources;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
-import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
-import io.reelroute.store.JobStore;
 import io.reelroute.store.SegmentCompletionStore;
+import io.reelroute.testing.EmbeddedDefaultTest;
+import io.reelroute.testing.RouteTestSupport;
 import io.reelroute.testing.TestVideos;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /** The job API over real HTTP, on the embedded emulators, with the pipeline running behind it. */
-@CamelSpringBootTest
-@DirtiesContext
-@TestPropertySource(properties = "reelroute.mode=embedded")
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "reelroute.sqs.wait-time-seconds=1",
+@EmbeddedDefaultTest
+@TestPropertySource(properties = {
     "reelroute.sqs.visibility-timeout-seconds=4",
     "reelroute.chunking.segment-seconds=4",
     "reelroute.inference.concurrent-consumers=2",
@@ -70,30 +60,18 @@ import software.amazon.awssdk.services.s3.S3Client;
     "reelroute.media.work-dir=target/test-work-api",
     "reelroute.api.event-poll=200ms",
 })
-class JobApiIT {
-
-    static final Duration PATIENCE = Duration.ofSeconds(120);
-    static final Path DATA = EmbeddedEmulators.newDataDir();
-
-    @DynamicPropertySource
-    static void embedded(DynamicPropertyRegistry registry) {
-        EmbeddedEmulators.register(registry, DATA);
-    }
+class JobApiIT extends RouteTestSupport {
 
     @LocalServerPort
     int port;
     @Autowired
-    JobStore jobs;
-    @Autowired
     SegmentCompletionStore completions;
-    @Autowired
-    S3Client s3;
-    @Autowired
-    AwsResources resources;
     @Autowired
     JobApi jobApi;
     @Autowired
     JobEvents jobEvents;
+    @TempDir
+    Path scratch;
 
     final HttpClient http = HttpClient.newHttpClient();
     final ObjectMapper mapper = new ObjectMapper();
@@ -164,11 +142,9 @@ class JobApiIT {
     @Test
     void aJobStartedByAnUploadAloneBelongsToTheLocalUserAndIsListed() throws Exception {
         String jobId = JobIds.newId();
-        s3.putObject(r -> r.bucket(resources.names().inputBucket()).key(SourceKey.keyFor(jobId)),
-                RequestBody.fromBytes("not a video".getBytes()));
+        upload(SourceKey.keyFor(jobId), "not a video".getBytes());
 
-        await().atMost(PATIENCE).until(() -> jobs.find(jobId).map(job -> job.status() == JobStatus.FAILED).orElse(false));
-        Job job = jobs.find(jobId).orElseThrow();
+        Job job = awaitFailed(jobId);
         assertThat(job.owner()).isEqualTo(ApiAuth.LOCAL_SUBJECT);
         assertThat(job.pipeline()).isEqualTo("stereo");
         assertThat(job.mode()).isEqualTo(Mode.SBS);
@@ -224,12 +200,12 @@ class JobApiIT {
 
         put(created.json().get("upload"), HttpRequest.BodyPublishers.ofFile(TestVideos.clip(8, 320, 240, true)));
 
-        JsonNode job = awaitStatus(jobId, "completed");
+        JsonNode job = awaitShown(jobId, "completed");
         assertThat(job.get("progress").get("segments_completed").asInt()).isEqualTo(2);
         assertThat(job.get("progress").get("segments_total").asInt()).isEqualTo(2);
         assertThat(job.get("completed_at").asText()).isNotEmpty();
         assertThat(job.get("eta_seconds").asLong()).isZero();
-        Path download = DATA.resolve(jobId + "-final.mp4");
+        Path download = scratch.resolve(jobId + "-final.mp4");
         HttpResponse<Path> got = http.send(HttpRequest.newBuilder(URI.create(job.get("final_url").asText())).build(),
                 HttpResponse.BodyHandlers.ofFile(download));
         assertThat(got.statusCode()).isEqualTo(200);
@@ -314,9 +290,9 @@ class JobApiIT {
 
         Reply done = call("POST", complete, completion(uploadId, List.of(1, 2), List.of(etag1, etag2)));
         assertThat(done.status()).as(done.raw().body()).isEqualTo(200);
-        assertThat(s3.headObject(r -> r.bucket(resources.names().inputBucket()).key("input/" + jobId + "/source.mp4"))
+        assertThat(s3.headObject(r -> r.bucket(names().inputBucket()).key("input/" + jobId + "/source.mp4"))
                 .contentLength()).isEqualTo(source.length);
-        JsonNode job = awaitStatus(jobId, "completed");
+        JsonNode job = awaitShown(jobId, "completed");
         assertThat(job.get("progress").get("segments_total").asInt()).isEqualTo(2);
         assertError(call("POST", parts, "{\"parts\": 1}"), 409, "completed");
     }
@@ -347,12 +323,12 @@ class JobApiIT {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         KeyPair pair = generator.generateKeyPair();
-        Path pem = DATA.resolve("cloudfront-key.pem");
+        Path pem = scratch.resolve("cloudfront-key.pem");
         Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pair.getPrivate().getEncoded())
                 + "\n-----END PRIVATE KEY-----\n");
         Instant now = Instant.parse("2026-11-23T12:00:00Z");
-        HlsPlayback cloudFront = new HlsPlayback(jobApi, s3, resources.names().outputBucket(),
+        HlsPlayback cloudFront = new HlsPlayback(jobApi, s3, names().outputBucket(),
                 new ReelRouteProperties.Api.Playback("d111111abcdef8.cloudfront.net", "K2JCJMDEHXQW5F", pem.toString(),
                         ".example.com", Duration.ofHours(2)), Clock.fixed(now, ZoneOffset.UTC));
         String jobId = JobIds.newId();
@@ -507,7 +483,7 @@ class JobApiIT {
     @Test
     void aDeletedJobIsGoneAndItsObjectsAreRemoved() throws Exception {
         String jobId = call("POST", "/jobs", "{\"mode\": \"sbs\"}").json().get("job_id").asText();
-        String output = resources.names().outputBucket();
+        String output = names().outputBucket();
         s3.putObject(r -> r.bucket(output).key(OutputKeys.finalVideo(jobId)), RequestBody.fromString("final"));
         s3.putObject(r -> r.bucket(output).key(OutputKeys.hlsPrefix(jobId) + "master.m3u8"), RequestBody.fromString("#EXTM3U"));
 
@@ -531,7 +507,7 @@ class JobApiIT {
 
         // One segment, inferred and recorded; reassembly then failed.
         jobs.chunkingComplete(jobId, 1);
-        s3.putObject(r -> r.bucket(resources.names().outputBucket()).key(OutputKeys.segment(jobId, 0)),
+        s3.putObject(r -> r.bucket(names().outputBucket()).key(OutputKeys.segment(jobId, 0)),
                 RequestBody.fromFile(TestVideos.clip(4, 320, 240, true)));
         completions.record(new SegmentKey(jobId, 0, 1, Mode.SBS), OutputKeys.segment(jobId, 0));
         jobs.fail(jobId, FailurePhase.REASSEMBLY, "disk full");
@@ -543,7 +519,7 @@ class JobApiIT {
         Reply retried = call("POST", "/jobs/" + jobId + "/retry", null);
         assertThat(retried.status()).isEqualTo(202);
         assertThat(retried.json().get("retried_phase").asText()).isEqualTo("reassembly");
-        JsonNode done = awaitStatus(jobId, "completed");
+        JsonNode done = awaitShown(jobId, "completed");
         assertThat(done.has("failure")).isFalse();
         assertThat(done.get("final_url").asText()).contains("jobs/" + jobId + "/final.mp4");
         assertError(call("POST", "/jobs/" + jobId + "/retry", null), 409, "only a failed job");
@@ -554,14 +530,14 @@ class JobApiIT {
         JsonNode upload = call("POST", "/jobs", "{\"mode\": \"sbs\"}").json();
         String jobId = upload.get("job_id").asText();
         put(upload.get("upload"), HttpRequest.BodyPublishers.ofString("not a video"));
-        JsonNode failed = awaitStatus(jobId, "failed");
+        JsonNode failed = awaitShown(jobId, "failed");
         assertThat(failed.get("failure").get("phase").asText()).isIn("upload", "probe", "chunking");
 
         put(upload.get("upload"), HttpRequest.BodyPublishers.ofFile(TestVideos.clip(8, 320, 240, true)));
         Reply retried = call("POST", "/jobs/" + jobId + "/retry", null);
         assertThat(retried.status()).isEqualTo(202);
         assertThat(retried.json().get("retried_phase").asText()).isEqualTo("chunking");
-        JsonNode done = awaitStatus(jobId, "completed");
+        JsonNode done = awaitShown(jobId, "completed");
         assertThat(done.get("progress").get("segments_completed").asInt()).isEqualTo(2);
     }
 
@@ -571,7 +547,8 @@ class JobApiIT {
         assertThat(http.send(put.build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
     }
 
-    private JsonNode awaitStatus(String jobId, String status) {
+    /** Waits until GET /jobs/{id} shows the status; a job that fails meanwhile fails the test with its failure. */
+    private JsonNode awaitShown(String jobId, String status) {
         return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
             JsonNode job = call("GET", "/jobs/" + jobId, null).json();
             if (!status.equals("failed") && "failed".equals(job.get("status").asText())) {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,17 +19,12 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 import io.reelroute.contract.Job;
-import io.reelroute.store.JobStore;
-import io.reelroute.testing.EmbeddedEmulators;
+import io.reelroute.testing.EmbeddedDefaultTest;
+import io.reelroute.testing.RouteTestSupport;
 import io.reelroute.testing.TestVideos;
 
 /**
@@ -39,28 +33,20 @@ import io.reelroute.testing.TestVideos;
  * result plays in the page's video element (its currentTime advances). Needs Debian's {@code chromium} and
  * {@code chromium-driver}; skipped with a message where they are absent.
  */
-@CamelSpringBootTest
-@DirtiesContext
-@TestPropertySource(properties = "reelroute.mode=embedded")
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "reelroute.sqs.wait-time-seconds=1",
+@EmbeddedDefaultTest
+@TestPropertySource(properties = {
     "reelroute.sqs.visibility-timeout-seconds=4",
     "reelroute.chunking.segment-seconds=4",
     "reelroute.inference.concurrent-consumers=2",
     "reelroute.media.work-dir=target/test-work-browser",
     "reelroute.api.event-poll=250ms",
 })
-class WebPageBrowserIT {
+class WebPageBrowserIT extends RouteTestSupport {
 
     static final Path CHROMIUM = Path.of(System.getProperty("reelroute.test.chromium", "/usr/bin/chromium"));
     static final Path CHROMEDRIVER = Path.of(System.getProperty("reelroute.test.chromedriver", "/usr/bin/chromedriver"));
-    static final Duration PATIENCE = Duration.ofSeconds(180);
-    static final Path DATA = EmbeddedEmulators.newDataDir();
-
-    @DynamicPropertySource
-    static void embedded(DynamicPropertyRegistry registry) {
-        EmbeddedEmulators.register(registry, DATA);
-    }
+    // Conversion, packaging and the player's start together.
+    static final Duration PLAYBACK_PATIENCE = Duration.ofSeconds(180);
 
     @BeforeAll
     static void needsChromium() {
@@ -74,8 +60,6 @@ class WebPageBrowserIT {
 
     @LocalServerPort
     int port;
-    @Autowired
-    JobStore jobs;
 
     ChromeDriver browser;
 
@@ -101,13 +85,13 @@ class WebPageBrowserIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElement(By.id("job-id")).getText().isBlank());
         String jobId = browser.findElement(By.id("job-id")).getText();
         // The page follows the job live: the segment progress reaches 2 of 2.
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
+        await().atMost(PLAYBACK_PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
             failIfTheJobFailed(jobId);
             return browser.findElement(By.id("segments-text")).getText().equals("2 of 2");
         });
         // Once HLS is ready the page plays it: currentTime advances.
         JavascriptExecutor js = browser;
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
+        await().atMost(PLAYBACK_PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
             failIfTheJobFailed(jobId);
             Object error = js.executeScript("return document.getElementById('message').className === 'error'"
                     + " ? document.getElementById('message').textContent : null");

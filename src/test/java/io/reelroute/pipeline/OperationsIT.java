@@ -7,83 +7,54 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.aws2.sqs.Sqs2Endpoint;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.reelroute.aws.AwsResources;
-import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
-import io.reelroute.contract.SourceKey;
-import io.reelroute.store.JobStore;
-import io.reelroute.testing.EmbeddedEmulators;
+import io.reelroute.testing.EmbeddedDefaultTest;
+import io.reelroute.testing.RouteTestSupport;
 import io.reelroute.testing.TestVideos;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * What an operator sees of a running pipeline: liveness and readiness probes (the AWS services included),
  * per-hop metrics on /actuator/prometheus, and the job id on every log line of a job's work.
  */
-@CamelSpringBootTest
-@DirtiesContext
+@EmbeddedDefaultTest
 @AutoConfigureObservability
 @ExtendWith(OutputCaptureExtension.class)
-@TestPropertySource(properties = "reelroute.mode=embedded")
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "reelroute.sqs.wait-time-seconds=1",
+@TestPropertySource(properties = {
     "reelroute.chunking.segment-seconds=4",
     "reelroute.media.work-dir=target/test-work-operations",
     "reelroute.sqs.visibility-timeout-seconds=30",
     "reelroute.sqs.visibility-timeout.video-worker=45",
 })
-class OperationsIT {
-
-    static final Path DATA = EmbeddedEmulators.newDataDir();
-
-    @DynamicPropertySource
-    static void embedded(DynamicPropertyRegistry registry) {
-        EmbeddedEmulators.register(registry, DATA);
-    }
+class OperationsIT extends RouteTestSupport {
 
     @LocalServerPort
     int port;
     @Autowired
     CamelContext camel;
-    @Autowired
-    JobStore jobs;
-    @Autowired
-    S3Client s3;
-    @Autowired
-    AwsResources resources;
 
     final HttpClient http = HttpClient.newHttpClient();
     final ObjectMapper mapper = new ObjectMapper();
 
     @Test
     void probesMetricsAndLogsTellWhatTheJobsAreDoing(CapturedOutput output) throws Exception {
-        String jobId = JobIds.newId();
-        s3.putObject(r -> r.bucket(resources.names().inputBucket()).key(SourceKey.keyFor(jobId)),
-                RequestBody.fromFile(TestVideos.clip(8, 320, 240, true)));
-        await().atMost(Duration.ofSeconds(120)).until(() -> jobs.find(jobId).map(j -> j.status() == JobStatus.COMPLETED).orElse(false));
+        String jobId = startJob("stereo", "{\"mode\": \"sbs\"}", TestVideos.clip(8, 320, 240, true));
+        awaitStatus(jobId, JobStatus.COMPLETED);
 
         HttpResponse<String> liveness = get("/actuator/health/liveness");
         assertThat(liveness.statusCode()).isEqualTo(200);
