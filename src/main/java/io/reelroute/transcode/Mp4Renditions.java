@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
+import io.reelroute.contract.JobIds;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.Params;
 import io.reelroute.contract.PermanentJobFailure;
@@ -67,37 +68,43 @@ public class Mp4Renditions {
         this.timeout = properties.transcode().local().timeout();
     }
 
+    /** A new work folder for the job's source and renditions; the route removes it with {@link #cleanup}. */
+    public Path workFolder(String jobId) throws IOException {
+        return WorkFolders.create(workRoot, "renditions-" + JobIds.requireValid(jobId));
+    }
+
     /**
-     * Makes and uploads the renditions of the job's source, largest first. A repeat writes the same keys again.
+     * Makes and uploads the renditions of the job's source, largest first, passing them through {@code dir}. A
+     * repeat writes the same keys again.
      *
      * @throws PermanentJobFailure when the job has no readable source, or ffmpeg can't make a rendition of it
      */
-    public List<Rendition> make(String jobId) throws IOException {
+    public List<Rendition> make(String jobId, Path dir) throws IOException {
         Job job = jobs.find(jobId).orElseThrow(() -> new PermanentJobFailure(FailurePhase.TRANSCODE, "job " + jobId + " does not exist"));
         Params params = job.params();
-        Path dir = WorkFolders.create(workRoot, "renditions-" + jobId);
-        try {
-            Path source = sources.download(jobId, dir);
-            VideoProbe video = probe.probe(source);
-            List<Rendition> made = new ArrayList<>();
-            for (int rung : rungs(params.integers("heights"), video.width(), video.height())) {
-                Frame frame = MediaCommands.renditionFrame(video.width(), video.height(), rung);
-                Path output = dir.resolve(rung + "p.mp4");
-                encode(MediaCommands.mp4Rendition(source, output, frame, params.number("crf").intValue(),
-                        params.number("audio_kbps").intValue(), video.hasAudio()), rung + "p", dir);
-                String key = OutputKeys.rendition(jobId, rung);
-                s3.putObject(r -> r.bucket(outputBucket).key(key).contentType("video/mp4"), RequestBody.fromFile(output));
-                made.add(new Rendition(frame.width(), frame.height(),
-                        Math.round(Files.size(output) * 8 / video.durationSeconds()), key));
-            }
-            String largest = made.get(0).key();
-            s3.copyObject(r -> r.sourceBucket(outputBucket).sourceKey(largest)
-                    .destinationBucket(outputBucket).destinationKey(OutputKeys.finalVideo(jobId)));
-            LOG.info("Job {}: {} MP4 renditions of a {}x{} source", jobId, made.size(), video.width(), video.height());
-            return made;
-        } finally {
-            WorkFolders.remove(dir);
+        Path source = sources.download(jobId, dir);
+        VideoProbe video = probe.probe(source);
+        List<Rendition> made = new ArrayList<>();
+        for (int rung : rungs(params.integers("heights"), video.width(), video.height())) {
+            Frame frame = MediaCommands.renditionFrame(video.width(), video.height(), rung);
+            Path output = dir.resolve(rung + "p.mp4");
+            encode(MediaCommands.mp4Rendition(source, output, frame, params.number("crf").intValue(),
+                    params.number("audio_kbps").intValue(), video.hasAudio()), rung + "p", dir);
+            String key = OutputKeys.rendition(jobId, rung);
+            s3.putObject(r -> r.bucket(outputBucket).key(key).contentType("video/mp4"), RequestBody.fromFile(output));
+            made.add(new Rendition(frame.width(), frame.height(),
+                    Math.round(Files.size(output) * 8 / video.durationSeconds()), key));
         }
+        String largest = made.get(0).key();
+        s3.copyObject(r -> r.sourceBucket(outputBucket).sourceKey(largest)
+                .destinationBucket(outputBucket).destinationKey(OutputKeys.finalVideo(jobId)));
+        LOG.info("Job {}: {} MP4 renditions of a {}x{} source", jobId, made.size(), video.width(), video.height());
+        return made;
+    }
+
+    /** Removes a work folder of {@link #workFolder}; nothing to do when there is none (it was never made). */
+    public void cleanup(Path dir) {
+        WorkFolders.remove(dir);
     }
 
     /**

@@ -3,15 +3,18 @@ package io.reelroute.transcode;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.InboundMessage;
 import io.reelroute.contract.InboundMessage.EventBridgeEvent;
 import io.reelroute.contract.JobIds;
@@ -22,7 +25,8 @@ import io.reelroute.store.JobStore;
  * (from MediaConvert through EventBridge, or from the local packager in the same shape) is applied to the job
  * named in its {@code userMetadata.job_id}; the job's {@code hls_status} moves forward only, so a repeated or late
  * event changes nothing. A "ReelRoute Packaging Requested" event is the hand-off after reassembly: it asks the
- * process that runs transcode-submit to package the job in its {@code detail.job_id}.
+ * process that runs transcode-submit to package the job in its {@code detail.job_id}. Both are built here too (the
+ * request, and the local packager's COMPLETE and ERROR events), beside the code that reads them.
  */
 @Component("transcodeEvents")
 public class TranscodeEvents {
@@ -46,12 +50,22 @@ public class TranscodeEvents {
         IGNORED
     }
 
+    /** The errorCode of the local packager's ERROR events. */
+    public static final String LOCAL_PACKAGER = "LOCAL_PACKAGER";
+
     private final JobStore jobs;
     private final ObjectMapper mapper;
+    private final String region;
 
-    public TranscodeEvents(JobStore jobs, ObjectMapper mapper) {
+    @Autowired
+    public TranscodeEvents(JobStore jobs, ObjectMapper mapper, ReelRouteProperties properties) {
+        this(jobs, mapper, properties.aws().region());
+    }
+
+    TranscodeEvents(JobStore jobs, ObjectMapper mapper, String region) {
         this.jobs = jobs;
         this.mapper = mapper;
+        this.region = region;
     }
 
     /** The hand-off after reassembly: the message that asks for the job's HLS packaging. */
@@ -63,6 +77,49 @@ public class TranscodeEvents {
         event.put("detail-type", PACKAGING_REQUESTED);
         event.put("time", Instant.now().toString());
         event.put("detail", Map.of("job_id", jobId));
+        return mapper.writeValueAsString(event);
+    }
+
+    /**
+     * The local packager's COMPLETE event for a job whose HLS package is in place, naming its master playlist
+     * ({@code s3://} URI) as MediaConvert's {@code outputGroupDetails} do.
+     */
+    public String packagedLocally(String jobId, String masterPlaylist) throws JsonProcessingException {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("status", "COMPLETE");
+        status.put("outputGroupDetails", List.of(Map.of("type", "HLS_GROUP", "playlistFilePaths", List.of(masterPlaylist))));
+        return jobStateChange(jobId, status);
+    }
+
+    /** The local packager's ERROR event: the failure's message as MediaConvert's {@code errorMessage}. */
+    public String localPackagingFailed(String jobId, Throwable failure) throws JsonProcessingException {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("status", "ERROR");
+        status.put("errorCode", LOCAL_PACKAGER);
+        status.put("errorMessage", failure == null || failure.getMessage() == null ? "the local packager failed" : failure.getMessage());
+        return jobStateChange(jobId, status);
+    }
+
+    /** An EventBridge envelope as the rule delivers it, with the detail MediaConvert would send. */
+    private String jobStateChange(String jobId, Map<String, Object> status) throws JsonProcessingException {
+        JobIds.requireValid(jobId);
+        Instant now = Instant.now();
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("timestamp", now.toEpochMilli());
+        detail.put("jobId", "local-" + jobId);
+        detail.put("queue", "local");
+        detail.put("userMetadata", Map.of("job_id", jobId));
+        detail.putAll(status);
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("version", "0");
+        event.put("id", UUID.randomUUID().toString());
+        event.put("detail-type", DETAIL_TYPE);
+        event.put("source", SOURCE);
+        event.put("account", "000000000000");
+        event.put("time", now.toString());
+        event.put("region", region);
+        event.put("resources", List.of());
+        event.put("detail", detail);
         return mapper.writeValueAsString(event);
     }
 

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -24,10 +25,13 @@ import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
+import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.testing.EmbeddedEmulators;
 import io.reelroute.testing.TestVideos;
+import io.reelroute.transcode.TranscodeEvents;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /** The whole pipeline on the embedded default: ElasticMQ, DynamoDB Local and S3Mock in this JVM. */
 // The run mode is chosen before dynamic properties are added, so it is set here.
@@ -35,6 +39,9 @@ import io.reelroute.testing.TestVideos;
 class EmbeddedPipelineIT extends PipelineScenarios {
 
     static final Path DATA = EmbeddedEmulators.newDataDir();
+
+    @Autowired
+    TranscodeEvents transcodeEvents;
 
     @DynamicPropertySource
     static void embedded(DynamicPropertyRegistry registry) {
@@ -77,6 +84,29 @@ class EmbeddedPipelineIT extends PipelineScenarios {
         // A folder that names no pipeline starts nothing; its file is kept aside, not lost.
         await().atMost(PATIENCE).until(() -> Files.exists(inbox.resolve(".failed").resolve("karaoke").resolve(name)));
         assertThat(jobs.unfinishedOf(ApiAuth.LOCAL_SUBJECT, 100, null).jobs()).noneMatch(j -> name.equals(j.title()));
+    }
+
+    /**
+     * The local packager's failure path: a final.mp4 ffmpeg can't read becomes its ERROR event, which fails the HLS
+     * package with the packager's reason; the job stays completed and the work folder is removed.
+     */
+    @Test
+    void aFinalMp4TheLocalPackagerCannotReadFailsThePackageWithItsReasonNotTheJob() throws Exception {
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, Mode.SBS);
+        jobs.complete(jobId);
+        s3.putObject(r -> r.bucket(names().outputBucket()).key(OutputKeys.finalVideo(jobId)),
+                RequestBody.fromBytes("not a video".getBytes()));
+
+        send(names().transcodeEventsQueue(), transcodeEvents.packagingRequest(jobId));
+
+        Job.Hls hls = awaitHls(jobId, HlsStatus.FAILED);
+        assertThat(hls.errorCode()).isEqualTo(TranscodeEvents.LOCAL_PACKAGER);
+        assertThat(hls.errorMessage()).startsWith("can't package final.mp4 as HLS: ");
+        assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(s3.listObjectsV2(r -> r.bucket(names().outputBucket()).prefix(OutputKeys.hlsPrefix(jobId))).contents())
+                .isEmpty();
+        awaitWorkFoldersRemoved(jobId);
     }
 
     /** Whether the folder holds the file, under its time-stamped name. */

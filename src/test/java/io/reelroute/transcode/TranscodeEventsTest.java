@@ -42,7 +42,7 @@ class TranscodeEventsTest {
     static void start() {
         emulators = ProvisionedEmulators.start();
         jobs = new JobStore(emulators.dynamoDb(), ProvisionedEmulators.NAMES.jobsTable(), Clock.systemUTC());
-        events = new TranscodeEvents(jobs, new ObjectMapper());
+        events = new TranscodeEvents(jobs, new ObjectMapper(), "eu-west-1");
     }
 
     @AfterAll
@@ -137,6 +137,39 @@ class TranscodeEventsTest {
                 "mediaconvert-job-status-update.json"}) {
             assertThat(events.apply(event(sample, null, null)).outcome()).as(sample).isEqualTo(Outcome.NOT_OURS);
         }
+    }
+
+    @Test
+    void theLocalPackagersCompleteEventReadsBackAsMediaConvertsAndMakesThePackageReady() throws IOException {
+        String jobId = completedJob();
+        String master = "s3://reelroute-output/jobs/" + jobId + "/hls/master.m3u8";
+
+        EventBridgeEvent complete = (EventBridgeEvent) new InboundMessages(MAPPER).classify(events.packagedLocally(jobId, master));
+        assertThat(complete.source()).isEqualTo("aws.mediaconvert");
+        assertThat(complete.detailType()).isEqualTo("MediaConvert Job State Change");
+        assertThat(events.packagingRequested(complete)).as("no packaging request").isNull();
+        TranscodeEvents.Applied applied = events.apply(complete);
+
+        assertThat(applied.outcome()).isEqualTo(Outcome.READY);
+        assertThat(applied.reason()).isEqualTo("jobs/" + jobId + "/hls/master.m3u8");
+        assertThat(jobs.find(jobId).orElseThrow().hls().status()).isEqualTo(HlsStatus.READY);
+        assertThat(MAPPER.readTree(events.packagedLocally(jobId, master)).path("region").asText()).isEqualTo("eu-west-1");
+    }
+
+    @Test
+    void theLocalPackagersErrorEventCarriesTheFailuresMessage() throws IOException {
+        String jobId = completedJob();
+        String error = events.localPackagingFailed(jobId, new HlsPackagingFailed("ffmpeg exited with code 1: moov atom not found"));
+
+        TranscodeEvents.Applied applied = events.apply((EventBridgeEvent) new InboundMessages(MAPPER).classify(error));
+
+        assertThat(applied.outcome()).isEqualTo(Outcome.FAILED);
+        Job.Hls hls = jobs.find(jobId).orElseThrow().hls();
+        assertThat(hls.status()).isEqualTo(HlsStatus.FAILED);
+        assertThat(hls.errorCode()).isEqualTo(TranscodeEvents.LOCAL_PACKAGER);
+        assertThat(hls.errorMessage()).isEqualTo("ffmpeg exited with code 1: moov atom not found");
+        assertThat(MAPPER.readTree(events.localPackagingFailed(jobId, new HlsPackagingFailed(null)))
+                .path("detail").path("errorMessage").asText()).isEqualTo("the local packager failed");
     }
 
     @Test
