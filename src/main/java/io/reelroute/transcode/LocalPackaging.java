@@ -18,7 +18,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.ResourceNames;
-import io.reelroute.media.MediaRuns;
 import io.reelroute.media.WorkFolders;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -34,6 +33,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public class LocalPackaging {
 
     public static final String HLS_DIR = "hlsDir";
+    private static final String WORK_DIR = "workDir";
+    private static final String FINAL_FILE = "finalFile";
     static final String MASTER = "master.m3u8";
 
     private final S3Client s3;
@@ -53,10 +54,10 @@ public class LocalPackaging {
     public void download(Exchange exchange) throws IOException {
         String jobId = exchange.getProperty("jobId", String.class);
         Path dir = WorkFolders.create(workRoot, "hls-" + jobId);
-        exchange.setProperty(MediaRuns.WORK_DIR, dir);
+        exchange.setProperty(WORK_DIR, dir);
         Path finalFile = dir.resolve("final.mp4");
         s3.getObject(r -> r.bucket(names.outputBucket()).key(OutputKeys.finalVideo(jobId)), finalFile);
-        exchange.setProperty(MediaRuns.FINAL_FILE, finalFile);
+        exchange.setProperty(FINAL_FILE, finalFile);
         exchange.setProperty(HLS_DIR, Files.createDirectories(dir.resolve("hls")));
     }
 
@@ -113,7 +114,7 @@ public class LocalPackaging {
     }
 
     public void cleanup(Exchange exchange) {
-        WorkFolders.remove(exchange.getProperty(MediaRuns.WORK_DIR, Path.class));
+        WorkFolders.remove(exchange.getProperty(WORK_DIR, Path.class));
     }
 
     /** An EventBridge envelope as the rule delivers it, with the detail MediaConvert would send. */
