@@ -2,13 +2,12 @@ package io.reelroute.chunk;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
+import java.util.stream.IntStream;
 
-import org.apache.camel.Exchange;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import io.reelroute.config.ReelRouteProperties;
@@ -17,27 +16,27 @@ import io.reelroute.contract.Mode;
 import io.reelroute.contract.PermanentJobFailure;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.jobs.JobSources;
-import io.reelroute.media.MediaCommands;
-import io.reelroute.media.MediaRuns;
+import io.reelroute.media.MediaSteps;
 import io.reelroute.media.VideoProbe;
 import io.reelroute.media.WorkFolders;
 
 /**
- * The chunk hop's local disk: a folder per run that holds the downloaded source and the segments
- * ffmpeg writes, so videos never pass whole through the heap. The route removes it in its finally step.
- * Reads the exchange properties {@code jobId}, {@code mode} and {@code probe}.
+ * The chunk hop's local disk: a folder per run that holds the downloaded source and the segments ffmpeg writes,
+ * so videos never pass whole through the heap. The route removes it in its finally step.
  */
 @Component("chunkWork")
 public class ChunkWork {
 
-    public static final String JOB_ID = "jobId";
-    public static final String MODE = "mode";
-    public static final String TOTAL_SEGMENTS = "totalSegments";
-    /** The {@link VideoProbe} of the source, set by the route. */
-    public static final String PROBE = "probe";
-
     private static final double MISSING_TOLERANCE_SECONDS = 1.0;
     private static final double MISSING_TOLERANCE_FRACTION = 0.02;
+
+    /** One chunk run's work folder and the source downloaded into it; the segments go to {@link #segmentsDir()}. */
+    public record Run(Path workDir, Path source) {
+
+        public Path segmentsDir() {
+            return workDir.resolve("segments");
+        }
+    }
 
     /** A segment file and the canonical key it is uploaded under. */
     public record SegmentUpload(File file, String key) {
@@ -46,36 +45,40 @@ public class ChunkWork {
     private final JobSources sources;
     private final Path workRoot;
 
+    @Autowired
     public ChunkWork(JobSources sources, ReelRouteProperties properties) {
+        this(sources, properties.media().workRoot());
+    }
+
+    ChunkWork(JobSources sources, Path workRoot) {
         this.sources = sources;
-        this.workRoot = properties.media().workRoot();
+        this.workRoot = workRoot;
     }
 
-    /** Creates the run's folder and streams the source object into it. */
-    public void downloadSource(Exchange exchange) throws IOException {
-        String jobId = exchange.getProperty(JOB_ID, String.class);
+    /** Creates the run's folder and streams the job's source object into it; the folder is removed if that fails. */
+    public Run downloadSource(String jobId) throws IOException {
         Path dir = WorkFolders.create(workRoot, "chunk-" + jobId);
-        exchange.setProperty(MediaRuns.WORK_DIR, dir);
-        Path source = sources.download(jobId, dir);
-        exchange.setProperty(MediaRuns.SOURCE_FILE, source);
+        try {
+            return new Run(dir, sources.download(jobId, dir));
+        } catch (IOException | RuntimeException e) {
+            WorkFolders.remove(dir);
+            throw e;
+        }
     }
 
-    /** The segments ffmpeg wrote, in order, each with its canonical key; sets {@code totalSegments}. */
-    public List<SegmentUpload> segments(Exchange exchange) throws IOException {
-        String jobId = exchange.getProperty(JOB_ID, String.class);
-        Mode mode = exchange.getProperty(MODE, Mode.class);
-        List<File> files;
-        try (Stream<Path> listing = Files.list(exchange.getProperty(MediaRuns.WORK_DIR, Path.class).resolve(MediaRuns.SEGMENTS_DIR))) {
-            files = listing.filter(p -> p.getFileName().toString().endsWith(".mp4")).sorted().map(Path::toFile).toList();
-        }
+    /**
+     * The segments the split wrote, in order, each with its canonical key; the source must have been split to its
+     * end ({@link #requireWholeSource}).
+     */
+    public List<SegmentUpload> segments(String jobId, Mode mode, MediaSteps.Segments split, VideoProbe probe) {
+        List<Path> files = split.files();
         if (files.isEmpty()) {
             throw new PermanentJobFailure(FailurePhase.CHUNKING, "ffmpeg wrote no segments for the source");
         }
-        requireWholeSource(exchange);
+        requireWholeSource(split, probe);
         int total = files.size();
-        exchange.setProperty(TOTAL_SEGMENTS, total);
-        return java.util.stream.IntStream.range(0, total)
-                .mapToObj(i -> new SegmentUpload(files.get(i), new SegmentKey(jobId, i, total, mode).key()))
+        return IntStream.range(0, total)
+                .mapToObj(i -> new SegmentUpload(files.get(i).toFile(), new SegmentKey(jobId, i, total, mode).key()))
                 .toList();
     }
 
@@ -85,24 +88,11 @@ public class ChunkWork {
      * (within {@link #MISSING_TOLERANCE_SECONDS} or {@link #MISSING_TOLERANCE_FRACTION} of it, for container
      * rounding), or the job would complete with part of the video.
      */
-    private static void requireWholeSource(Exchange exchange) throws IOException {
-        VideoProbe probe = exchange.getProperty(PROBE, VideoProbe.class);
-        Path list = exchange.getProperty(MediaRuns.WORK_DIR, Path.class).resolve(MediaRuns.SEGMENTS_DIR)
-                .resolve(MediaCommands.SEGMENT_LIST);
-        if (probe == null || !Files.exists(list)) {
+    static void requireWholeSource(MediaSteps.Segments split, VideoProbe probe) {
+        if (split.mediaEndSeconds().isEmpty()) {
             return;
         }
-        List<String> lines = Files.readAllLines(list).stream().filter(line -> !line.isBlank()).toList();
-        if (lines.isEmpty()) {
-            return;
-        }
-        String last = lines.get(lines.size() - 1);
-        double end;
-        try {
-            end = Double.parseDouble(last.substring(last.lastIndexOf(',') + 1).strip());
-        } catch (NumberFormatException unreadable) {
-            return;
-        }
+        double end = split.mediaEndSeconds().getAsDouble();
         double declared = probe.durationSeconds();
         if (end < declared - Math.max(MISSING_TOLERANCE_SECONDS, declared * MISSING_TOLERANCE_FRACTION)) {
             throw new PermanentJobFailure(FailurePhase.CHUNKING, String.format(Locale.ROOT,
@@ -110,7 +100,10 @@ public class ChunkWork {
         }
     }
 
-    public void cleanup(Exchange exchange) {
-        WorkFolders.remove(exchange.getProperty(MediaRuns.WORK_DIR, Path.class));
+    /** Removes the run's folder; {@code run} is null when the download failed (its folder is gone already). */
+    public void cleanup(Run run) {
+        if (run != null) {
+            WorkFolders.remove(run.workDir());
+        }
     }
 }

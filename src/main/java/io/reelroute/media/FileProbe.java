@@ -15,9 +15,33 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.reelroute.config.ReelRouteProperties;
 
-/** ffprobe on a local file (or playlist), for the hops that run ffmpeg in a bean. */
+/** ffprobe on a local file (or playlist): the one way the hops ask what a media file holds. */
 @Component
 public class FileProbe {
+
+    /**
+     * ffprobe could not read the file, or ran past the timeout. {@link #detail()} is what it said, for a person:
+     * the file called by the name the caller gave, never by its path in a work folder.
+     */
+    public static final class Unreadable extends IOException {
+
+        private final boolean timedOut;
+        private final String detail;
+
+        Unreadable(boolean timedOut, String detail) {
+            super(detail);
+            this.timedOut = timedOut;
+            this.detail = detail;
+        }
+
+        public boolean timedOut() {
+            return timedOut;
+        }
+
+        public String detail() {
+            return detail;
+        }
+    }
 
     private final MediaTools tools;
     private final Duration timeout;
@@ -43,6 +67,17 @@ public class FileProbe {
     }
 
     /**
+     * The file's video, for a caller that words the failure itself (its phase, what the file is to the job).
+     *
+     * @param name what the file is called in {@link Unreadable#detail()} in place of its path
+     * @throws Unreadable when ffprobe can't read the file or runs past the timeout
+     * @throws UnprocessableSourceException when ffprobe reads it but finds no usable video
+     */
+    public VideoProbe probe(Path file, String name) throws IOException {
+        return VideoProbe.parse(json(file, name), mapper);
+    }
+
+    /**
      * ffprobe's description of the file ({@code format} and {@code streams}), as it prints it.
      *
      * @throws UnprocessableSourceException when ffprobe can't read the file or runs past the timeout
@@ -52,28 +87,30 @@ public class FileProbe {
         return root == null ? mapper.createObjectNode() : root;
     }
 
-    /**
-     * What ffprobe said, for a person: without the work folder's path (it means nothing to them) and without the
-     * empty JSON document it prints beside its error.
-     */
-    private static String detail(String tail, Path file) {
-        return tail.replace(file.toAbsolutePath().toString(), file.getFileName().toString())
-                .replace(file.toString(), file.getFileName().toString())
-                .lines().map(String::strip).filter(line -> !line.isEmpty() && !line.equals("{") && !line.equals("}"))
-                .collect(Collectors.joining("; "));
+    private String json(Path file) throws IOException {
+        String name = file.getFileName().toString();
+        try {
+            return json(file, name);
+        } catch (Unreadable unreadable) {
+            throw new UnprocessableSourceException(unreadable.timedOut()
+                    ? "ffprobe could not read " + name + " within " + timeout.toSeconds() + " s"
+                    : name + " is not a readable video: " + unreadable.detail());
+        }
     }
 
     /** ffprobe's JSON; its stdout and stderr share a log, so the JSON is cut out of it. */
-    private String json(Path file) throws IOException {
+    private String json(Path file, String name) throws IOException {
         Path log = Files.createTempFile("reelroute-probe-", ".log");
         try {
             ProcessRunner.Result result = ProcessRunner.run(tools.ffprobe(), MediaCommands.probe(file), timeout, log);
             if (result.timedOut()) {
-                throw new UnprocessableSourceException("ffprobe could not read " + file.getFileName() + " within "
-                        + timeout.toSeconds() + " s");
+                String tail = detail(result.tail(), file, name);
+                throw new Unreadable(true, "stopped after the timeout of " + timeout.toSeconds() + " s"
+                        + (tail.isEmpty() ? "" : "; " + tail));
             }
             if (!result.succeeded()) {
-                throw new UnprocessableSourceException(file.getFileName() + " is not a readable video: " + detail(result.tail(), file));
+                String tail = detail(result.tail(), file, name);
+                throw new Unreadable(false, tail.isEmpty() ? "ffprobe exited with code " + result.exitCode() : tail);
             }
             String output = Files.readString(log, StandardCharsets.UTF_8);
             int start = output.indexOf('{');
@@ -82,5 +119,16 @@ public class FileProbe {
         } finally {
             Files.deleteIfExists(log);
         }
+    }
+
+    /**
+     * What ffprobe said, for a person: the file called {@code name} rather than by its work folder's path (which
+     * means nothing to them), without the empty JSON document it prints beside its error.
+     */
+    private static String detail(String tail, Path file, String name) {
+        return tail.replace(file.toAbsolutePath().toString(), name)
+                .replace(file.toString(), name)
+                .lines().map(String::strip).filter(line -> !line.isEmpty() && !line.equals("{") && !line.equals("}"))
+                .collect(Collectors.joining("; "));
     }
 }

@@ -7,9 +7,9 @@ import java.util.List;
 import io.reelroute.contract.Mode;
 
 /**
- * Argument lists for the ffmpeg and ffprobe runs, built here so that no shell ever parses them.
- * Output stays quiet ({@code -nostats -loglevel error}) because camel-exec buffers it in memory,
- * and ffmpeg never reads standard input ({@code -nostdin}), where a stray 'q' would stop it.
+ * Argument lists for the ffmpeg and ffprobe runs ({@link ProcessRunner}), built here so that no shell ever
+ * parses them. Output stays quiet ({@code -nostats -loglevel error}) so that the tail of the log a failed run
+ * leaves is its error, and ffmpeg never reads standard input ({@code -nostdin}), where a stray 'q' would stop it.
  */
 public final class MediaCommands {
 

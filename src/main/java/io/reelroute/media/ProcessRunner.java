@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a program directly (no shell) with a time limit, its stdout and stderr going to a log file rather
  * than the heap: a model's command line may print progress for minutes. On timeout the program and its
- * children are killed. Used where camel-exec's in-memory buffering does not fit. Programs still running when
+ * children are killed. Every ffmpeg, ffprobe and model command runs through it. Programs still running when
  * the application stops (after graceful shutdown gave up on them) are killed by {@link #killAll()}.
  */
 public final class ProcessRunner {

@@ -26,7 +26,7 @@ public final class WorkFolders {
 
     /** Removes the folder and everything in it; a failure is logged, never thrown (it runs in finally steps). */
     public static void remove(Path dir) {
-        if (dir == null) {
+        if (dir == null || !Files.exists(dir)) {
             return;
         }
         try (Stream<Path> walk = Files.walk(dir)) {
