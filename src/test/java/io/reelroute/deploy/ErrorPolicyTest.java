@@ -27,7 +27,7 @@ import io.reelroute.deploy.RouteCatalog.RouteConfiguration;
  */
 class ErrorPolicyTest {
 
-    static final String POLICY = "error-policy.camel.yaml";
+    static final String POLICY = "kit/error-policy.camel.yaml";
 
     final RouteCatalog catalog = RouteCatalog.read();
 

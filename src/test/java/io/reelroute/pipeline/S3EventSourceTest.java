@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.reelroute.testing.HopContext;
 import io.reelroute.contract.InboundMessage.S3ObjectRef;
 import io.reelroute.contract.InboundMessages;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -38,12 +39,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 class S3EventSourceTest {
 
-    static final Path ROUTES = Path.of("routes");
 
     @Test
     void createdObjectsGoToTheEndpointOneByOneAndTestEventsAndUnknownMessagesAreDroppedAndCounted() throws Exception {
         try (CamelContext camel = context()) {
-            load(camel, Files.readString(ROUTES.resolve("s3-event-source.camel.yaml")));
+            load(camel, Files.readString(HopContext.routeFile("s3-event-source.camel.yaml")));
             load(camel, """
                     - templatedRoute:
                         routeTemplateRef: s3-event-source
@@ -81,7 +81,7 @@ class S3EventSourceTest {
                     .endpointOverride(URI.create("http://127.0.0.1:9"))
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build());
             camel.setAutoStartup(false);
-            load(camel, Files.readString(ROUTES.resolve("s3-event-source.camel.yaml")));
+            load(camel, Files.readString(HopContext.routeFile("s3-event-source.camel.yaml")));
             load(camel, templatedRoutes("upload-event.camel.yaml"));
             load(camel, templatedRoutes("inference.camel.yaml"));
             camel.start();
@@ -120,7 +120,7 @@ class S3EventSourceTest {
     /** The event-source instances of a hop's file, without its other routes (they need the application's beans). */
     private static String templatedRoutes(String file) throws IOException {
         Yaml yaml = new Yaml();
-        List<?> elements = yaml.load(Files.readString(ROUTES.resolve(file)));
+        List<?> elements = yaml.load(Files.readString(HopContext.routeFile(file)));
         return yaml.dump(elements.stream().filter(e -> ((Map<?, ?>) e).get("templatedRoute") instanceof Map<?, ?> t
                 && "s3-event-source".equals(t.get("routeTemplateRef"))).toList());
     }

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.reelroute.testing.HopContext;
 import io.reelroute.contract.Inferred;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.Mode;
@@ -41,7 +42,6 @@ import io.reelroute.transcode.LifecycleEvents;
  */
 class CompletionHopTest {
 
-    private static final Path ROUTES = Path.of("routes");
     private static final ResourceNames NAMES = ProvisionedEmulators.NAMES;
 
     private static ProvisionedEmulators emulators;
@@ -146,7 +146,7 @@ class CompletionHopTest {
                 new LifecycleEvents(jobs, camel.createProducerTemplate(), meters)));
         for (String file : new String[] {"error-policy.camel.yaml", "aggregate-completion.camel.yaml",
                 "exactly-once-trigger.camel.yaml", "completion.camel.yaml"}) {
-            PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.fromString(file, Files.readString(ROUTES.resolve(file))));
+            PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.fromString(file, Files.readString(HopContext.routeFile(file))));
         }
         AdviceWith.adviceWith(camel, "reassembly-check",
                 route -> route.weaveByToUri("aws2-sqs:*").replace().to("mock:reassembly"));

@@ -37,6 +37,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.reelroute.testing.HopContext;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.Job;
@@ -57,7 +58,6 @@ import software.amazon.awssdk.services.mediaconvert.MediaConvertClient;
  */
 class PackageHlsTest {
 
-    private static final Path ROUTES = Path.of("routes");
     private static final String JOBS = "/2017-08-29/jobs";
     private static final String MEDIACONVERT_JOB = "1700000000000-abc123";
     private static final ObjectMapper MAPPER = Jackson2ObjectMapperBuilder.json().build();
@@ -106,9 +106,9 @@ class PackageHlsTest {
         camel.getRegistry().bind("jobStore", jobs);
         camel.getRegistry().bind("mediaConvertSubmitter", new MediaConvertSubmitter(client, MAPPER, "reelroute-output",
                 new ReelRouteProperties.Transcode.Mediaconvert("arn:aws:iam::123456789012:role/reelroute-mediaconvert", null,
-                        null, ROUTES.resolve("mediaconvert-job.json"))));
+                        null, HopContext.routeFile("mediaconvert-job.json"))));
         camel.getRegistry().bind("metricsRegistry", new SimpleMeterRegistry());
-        load(Files.readString(ROUTES.resolve("package-hls.camel.yaml")));
+        load(Files.readString(HopContext.routeFile("package-hls.camel.yaml")));
         // The hop's own refusal case as its file declares it; the shared transient policy is not under test here.
         load(routeConfigurations("transcode-submit.camel.yaml"));
         load("""
@@ -225,7 +225,7 @@ class PackageHlsTest {
     /** The routeConfiguration elements of a hop's file, without its routes. */
     private static String routeConfigurations(String file) throws IOException {
         Yaml yaml = new Yaml();
-        List<?> elements = yaml.load(Files.readString(ROUTES.resolve(file)));
+        List<?> elements = yaml.load(Files.readString(HopContext.routeFile(file)));
         return yaml.dump(elements.stream().filter(e -> ((Map<?, ?>) e).containsKey("routeConfiguration")).toList());
     }
 }
