@@ -167,6 +167,15 @@ function jobItem(job) {
     a.style.marginLeft = '0.5rem';
     li.append(a);
   };
+  if (job.poster_url) {
+    const poster = document.createElement('img');
+    poster.src = job.poster_url;
+    poster.alt = 'poster';
+    poster.height = 36;
+    poster.style.marginLeft = '0.5rem';
+    poster.style.verticalAlign = 'middle';
+    li.append(poster);
+  }
   if (job.final_url) link(job.final_url, 'final.mp4');
   (job.renditions || []).forEach((r) => link(r.url, Math.min(r.width, r.height) + 'p'));
   button('Delete', async () => {

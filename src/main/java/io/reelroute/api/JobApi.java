@@ -339,6 +339,9 @@ public class JobApi {
                 });
                 view.put("renditions", renditions);
             }
+            if (job.posterKey() != null) {
+                view.put("poster_url", presignedGet(job.posterKey()));
+            }
         }
         return view;
     }

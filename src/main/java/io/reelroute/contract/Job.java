@@ -39,7 +39,9 @@ public record Job(
         /** Until when the reassembly lock is held; null when free. */
         Instant reassemblyLockExpiresAt,
         /** The MP4 renditions a pipeline that makes them wrote, largest first; empty otherwise. */
-        List<Rendition> renditions) {
+        List<Rendition> renditions,
+        /** The key of the job's poster still in the output bucket, for a pipeline that makes one; null otherwise. */
+        String posterKey) {
 
     public Job {
         renditions = renditions == null ? List.of() : List.copyOf(renditions);

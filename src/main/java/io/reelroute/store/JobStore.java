@@ -240,6 +240,15 @@ public class JobStore {
                 .expressionAttributeValues(Map.of(":renditions", s(json), ":now", n(clock.millis()))));
     }
 
+    /** Records where the job's poster still lies in the output bucket (a repeat writes the same key again). */
+    public void recordPoster(String jobId, String key) {
+        dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression("SET #poster = :poster, #updated = :now")
+                .conditionExpression("attribute_exists(#id)")
+                .expressionAttributeNames(Map.of("#id", JOB_ID, "#poster", POSTER_KEY, "#updated", UPDATED_AT))
+                .expressionAttributeValues(Map.of(":poster", s(key), ":now", n(clock.millis()))));
+    }
+
     public Transition fail(String jobId, FailurePhase phase, String reason) {
         return moveTo(jobId, JobStatus.FAILED, Map.of(FAILURE_PHASE, s(phase.wireName()), FAILURE_REASON, s(trim(reason))));
     }
@@ -507,7 +516,8 @@ public class JobStore {
                 text(item, DEAD_LETTER_KEY),
                 item.containsKey(WATCHDOG_REPAIRS) ? Integer.parseInt(item.get(WATCHDOG_REPAIRS).n()) : 0,
                 instant(item.get(REASSEMBLY_LOCK_EXPIRES_AT)),
-                renditions(item));
+                renditions(item),
+                text(item, POSTER_KEY));
     }
 
     private static List<Rendition> renditions(Map<String, AttributeValue> item) {

@@ -74,7 +74,8 @@ abstract class PipelineScenarios extends RouteTestSupport {
 
     /**
      * The renditions pipeline, built from the kit's hops with YAML and a params schema: MP4 renditions at the rungs the
-     * source can fill (never upscaled), the largest as final.mp4, its HLS package, and no segments or model at all.
+     * source can fill (never upscaled), the largest as final.mp4, a poster still, its HLS package, and no segments or
+     * model at all.
      */
     @Test
     void theRenditionsPipelineMakesMp4RenditionsAndHlsWithoutSegments(@TempDir Path tmp) throws Exception {
@@ -95,6 +96,11 @@ abstract class PipelineScenarios extends RouteTestSupport {
         }
         Path finalVideo = download(OutputKeys.finalVideo(jobId), tmp.resolve("final.mp4"));
         assertThat(TestVideos.videoSize(finalVideo)).containsExactly(1280, 720);
+        // The poster-frame hop: a JPEG still, recorded on the job.
+        assertThat(job.posterKey()).isEqualTo(OutputKeys.poster(jobId));
+        Path poster = download(job.posterKey(), tmp.resolve("poster.jpg"));
+        assertThat(TestVideos.codecs(poster)).containsExactly("mjpeg");
+        assertThat(TestVideos.videoSize(poster)).containsExactly(1280, 720);
         assertThat(awaitHls(jobId, HlsStatus.READY).masterKey()).endsWith("master.m3u8");
         assertThat(job.totalSegments()).isNull();
         assertThat(s3.listObjectsV2(r -> r.bucket(names().inputBucket()).prefix("segments/" + jobId)).contents()).isEmpty();
