@@ -81,7 +81,7 @@ class PosterFrameTest {
     @Test
     void aStillOfTheSourceAtTheAskedWidthLandsUnderTheJob() throws Exception {
         String jobId = upload(TestVideos.clip(5, 640, 360, true));
-        try (HopContext hop = hop(Map.of("name", "test-poster", "width", "320"))) {
+        try (HopContext hop = hop(Map.of("endpoint", "test-poster", "width", "320"))) {
             PosterFrame poster = (PosterFrame) hop.request("direct:test-poster", jobId);
 
             assertThat(poster.key()).isEqualTo(OutputKeys.poster(jobId));
@@ -97,7 +97,7 @@ class PosterFrameTest {
     @Test
     void aPortraitSourceNarrowerThanTheWidthKeepsItsSize() throws Exception {
         String jobId = upload(TestVideos.clip(2, 360, 640, false));
-        try (HopContext hop = hop(Map.of("name", "test-poster"))) {
+        try (HopContext hop = hop(Map.of("endpoint", "test-poster"))) {
             PosterFrame poster = (PosterFrame) hop.request("direct:test-poster", jobId);
 
             assertThat(poster.width()).isEqualTo(360);
@@ -111,7 +111,7 @@ class PosterFrameTest {
     @Test
     void aSourceWithNoVideoIsRefusedAndLeavesNothing() throws Exception {
         String jobId = upload(TestVideos.audioOnly(2));
-        try (HopContext hop = hop(Map.of("name", "test-poster"))) {
+        try (HopContext hop = hop(Map.of("endpoint", "test-poster"))) {
             assertThatThrownBy(() -> hop.request("direct:test-poster", jobId))
                     .isInstanceOf(CamelExecutionException.class)
                     .hasRootCauseInstanceOf(UnprocessableSourceException.class)

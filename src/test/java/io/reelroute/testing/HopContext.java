@@ -85,11 +85,15 @@ public final class HopContext implements AutoCloseable {
         return yaml(Files.readString(routeFile(routeFile)));
     }
 
-    /** Loads only the templatedRoute elements of a route file, without its other routes. */
-    public HopContext templatedRoutesOf(String routeFile) throws Exception {
+    /**
+     * Loads only a route file's instances of one template (its templatedRoute elements that name it), without its
+     * other routes: those may need beans the test does not give.
+     */
+    public HopContext instancesOf(String template, String routeFile) throws Exception {
         Yaml yaml = new Yaml();
         List<?> elements = yaml.load(Files.readString(routeFile(routeFile)));
-        return yaml(yaml.dump(elements.stream().filter(e -> ((Map<?, ?>) e).containsKey("templatedRoute")).toList()));
+        return yaml(yaml.dump(elements.stream().filter(e -> ((Map<?, ?>) e).get("templatedRoute") instanceof Map<?, ?> t
+                && template.equals(t.get("routeTemplateRef"))).toList()));
     }
 
     /** Loads YAML DSL written in the test, e.g. a templatedRoute of the template under test. */
@@ -146,7 +150,8 @@ public final class HopContext implements AutoCloseable {
         producer().sendBody(uri, body);
     }
 
-    private ProducerTemplate producer() {
+    /** A producer for what {@link #send} and {@link #request} don't cover (headers, exchange properties). */
+    public ProducerTemplate producer() {
         if (producer == null) {
             producer = camel.createProducerTemplate();
         }

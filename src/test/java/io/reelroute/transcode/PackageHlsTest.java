@@ -118,14 +118,14 @@ class PackageHlsTest {
                     routeTemplateRef: package-hls
                     routeId: submit-by-default
                     parameters:
-                      - name: from
-                        value: direct:by-default
+                      - name: endpoint
+                        value: by-default
                 - templatedRoute:
                     routeTemplateRef: package-hls
                     routeId: submit-locally
                     parameters:
-                      - name: from
-                        value: direct:locally
+                      - name: endpoint
+                        value: locally
                       - name: packager
                         value: local
                       - name: localPackager
@@ -134,8 +134,8 @@ class PackageHlsTest {
                     routeTemplateRef: package-hls
                     routeId: submit-elsewhere
                     parameters:
-                      - name: from
-                        value: direct:elsewhere
+                      - name: endpoint
+                        value: elsewhere
                       - name: packager
                         value: cloud-transcoder
                 """);
