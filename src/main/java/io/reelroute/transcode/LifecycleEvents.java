@@ -33,11 +33,6 @@ public class LifecycleEvents {
         this.meters = meters;
     }
 
-    /** The event of a job and a detail-type, for callers that name them separately. */
-    public LifecycleEvent event(String jobId, String detailType) {
-        return new LifecycleEvent(jobId, detailType);
-    }
-
     /** The event's detail: the job's state now. */
     public String detail(LifecycleEvent event) {
         Job job = jobs.find(event.jobId())
