@@ -1,8 +1,6 @@
 package io.reelroute.jobs;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeProperty;
-import org.apache.camel.language.simple.Simple;
+import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +12,7 @@ import io.reelroute.store.JobStore;
 import io.reelroute.transcode.LifecycleEvents;
 
 /**
- * What the error policy (routes/error-policy.camel.yaml) does to a job: fails it with the phase and reason a
+ * What the error policy (routes/kit/error-policy.camel.yaml) does to a job: fails it with the phase and reason a
  * {@link JobFailure} carries, or notes the error its message is left for redelivery with, in the phase of the hop
  * (the route group) that caught it.
  */
@@ -39,8 +37,7 @@ public class JobFailures {
      *         failed or ended before), or {@code NO_SUCH_JOB}: the message named a job that does not exist (or none),
      *         so it is dropped rather than counted as a failed job
      */
-    public JobStore.Outcome fail(@ExchangeProperty("jobId") String jobId,
-            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception caught) {
+    public JobStore.Outcome fail(String jobId, Throwable caught) {
         // A bean called from an expression (setBody, setProperty) reaches the handler wrapped by Camel.
         JobFailure failure = ObjectHelper.getException(JobFailure.class, caught);
         if (failure == null) {
@@ -65,21 +62,30 @@ public class JobFailures {
     }
 
     /**
-     * Notes on the job the error its message is about to be left for redelivery with, in the phase of the hop that
+     * Notes on the job the error (without Camel's wrappers) its message is about to be left for redelivery with, in the phase of the hop that
      * caught it; whoever gives up on the message later can then say why. Nothing to do without a job id (the message
      * was not understood that far).
      */
-    public void noteLastError(@ExchangeProperty("jobId") String jobId,
-            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception caught, @Simple("${routeGroup}") String hop) {
+    public void noteLastError(String jobId, Throwable caught, String hop) {
         if (jobId == null || caught == null) {
             return;
         }
-        String error = caught.getClass().getSimpleName() + ": " + caught.getMessage();
+        Throwable cause = unwrapped(caught);
+        String error = cause.getClass().getSimpleName() + ": " + cause.getMessage();
         try {
             jobs.recordLastError(jobId, FailurePhase.ofHop(hop), error);
         } catch (RuntimeException storeDown) {
             // The message is left for redelivery either way; the note is a courtesy.
             LOG.warn("Job {}: could not note the last error ({})", jobId, storeDown.getMessage());
         }
+    }
+
+    /** The error a bean threw: a bean called from an expression (setVariable, setBody) reaches the handler wrapped. */
+    static Throwable unwrapped(Throwable caught) {
+        Throwable error = caught;
+        while (error instanceof RuntimeCamelException && error.getCause() != null) {
+            error = error.getCause();
+        }
+        return error;
     }
 }
