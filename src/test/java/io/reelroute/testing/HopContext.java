@@ -96,6 +96,13 @@ public final class HopContext implements AutoCloseable {
                 && template.equals(t.get("routeTemplateRef"))).toList()));
     }
 
+    /** Loads only a route file's route configurations (a hop's own error cases), without its routes. */
+    public HopContext routeConfigurationsOf(String routeFile) throws Exception {
+        Yaml yaml = new Yaml();
+        List<?> elements = yaml.load(Files.readString(routeFile(routeFile)));
+        return yaml(yaml.dump(elements.stream().filter(e -> ((Map<?, ?>) e).containsKey("routeConfiguration")).toList()));
+    }
+
     /** Loads YAML DSL written in the test, e.g. a templatedRoute of the template under test. */
     public HopContext yaml(String yaml) throws Exception {
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.fromString("test.camel.yaml", yaml));

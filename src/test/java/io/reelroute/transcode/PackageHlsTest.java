@@ -9,35 +9,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
-import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
-import org.yaml.snakeyaml.Yaml;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.reelroute.testing.HopContext;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.Job;
@@ -45,6 +34,7 @@ import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
 import io.reelroute.store.JobStore;
+import io.reelroute.testing.HopContext;
 import io.reelroute.testing.ProvisionedEmulators;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -52,7 +42,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.mediaconvert.MediaConvertClient;
 
 /**
- * The package-hls route template (routes/package-hls.camel.yaml) in a bare CamelContext, instantiated once per
+ * The package-hls route template (routes/kit/package-hls.camel.yaml) in a bare CamelContext, instantiated once per
  * packager: jobs in DynamoDB Local, CreateJob against a stand-in for MediaConvert's REST API, and the refusal case
  * of transcode-submit.camel.yaml.
  */
@@ -67,7 +57,7 @@ class PackageHlsTest {
     private static WireMockServer mediaConvertApi;
     private static MediaConvertClient client;
 
-    private CamelContext camel;
+    private HopContext hop;
     private ProducerTemplate send;
 
     @BeforeAll
@@ -99,19 +89,15 @@ class PackageHlsTest {
     @BeforeEach
     void context() throws Exception {
         mediaConvertApi.resetAll();
-        camel = new DefaultCamelContext();
-        Properties settings = new Properties();
-        settings.put("reelroute.transcode.packager", "mediaconvert");
-        camel.getPropertiesComponent().setInitialProperties(settings);
-        camel.getRegistry().bind("jobStore", jobs);
-        camel.getRegistry().bind("mediaConvertSubmitter", new MediaConvertSubmitter(client, MAPPER, "reelroute-output",
-                new ReelRouteProperties.Transcode.Mediaconvert("arn:aws:iam::123456789012:role/reelroute-mediaconvert", null,
-                        null, HopContext.routeFile("mediaconvert-job.json"))));
-        camel.getRegistry().bind("metricsRegistry", new SimpleMeterRegistry());
-        load(Files.readString(HopContext.routeFile("package-hls.camel.yaml")));
-        // The hop's own refusal case as its file declares it; the shared transient policy is not under test here.
-        load(routeConfigurations("transcode-submit.camel.yaml"));
-        load("""
+        hop = HopContext.with(Map.of("reelroute.transcode.packager", "mediaconvert"))
+                .bind("jobStore", jobs)
+                .bind("mediaConvertSubmitter", new MediaConvertSubmitter(client, MAPPER, "reelroute-output",
+                        new ReelRouteProperties.Transcode.Mediaconvert("arn:aws:iam::123456789012:role/reelroute-mediaconvert",
+                                null, null, HopContext.routeFile("mediaconvert-job.json"))))
+                .load("package-hls.camel.yaml")
+                // The hop's own refusal case as its file declares it; the shared transient policy is not under test here.
+                .routeConfigurationsOf("transcode-submit.camel.yaml");
+        hop.yaml("""
                 - routeConfiguration:
                     id: transient-faults
                 - templatedRoute:
@@ -138,14 +124,13 @@ class PackageHlsTest {
                         value: elsewhere
                       - name: packager
                         value: cloud-transcoder
-                """);
-        camel.start();
-        send = camel.createProducerTemplate();
+                """).start();
+        send = hop.producer();
     }
 
     @AfterEach
-    void closeContext() throws Exception {
-        camel.close();
+    void closeContext() {
+        hop.close();
     }
 
     @Test
@@ -188,7 +173,7 @@ class PackageHlsTest {
 
     @Test
     void theLocalPackagerIsHandedTheJobIdAndOnlyForACompletedJobThatNeedsPackaging() throws Exception {
-        MockEndpoint local = camel.getEndpoint("mock:local-packager", MockEndpoint.class);
+        MockEndpoint local = hop.mock("mock:local-packager");
         String completed = completedJob();
         String unfinished = JobIds.newId();
         jobs.createIfAbsent(unfinished, Mode.SBS);
@@ -216,16 +201,5 @@ class PackageHlsTest {
         jobs.createIfAbsent(jobId, Mode.SBS);
         jobs.complete(jobId);
         return jobId;
-    }
-
-    private void load(String yaml) throws Exception {
-        PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.fromString("test.camel.yaml", yaml));
-    }
-
-    /** The routeConfiguration elements of a hop's file, without its routes. */
-    private static String routeConfigurations(String file) throws IOException {
-        Yaml yaml = new Yaml();
-        List<?> elements = yaml.load(Files.readString(HopContext.routeFile(file)));
-        return yaml.dump(elements.stream().filter(e -> ((Map<?, ?>) e).containsKey("routeConfiguration")).toList());
     }
 }
