@@ -3,7 +3,11 @@ package io.reelroute.media;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** What ffprobe says about a source: enough to decide whether it can be chunked. */
+/**
+ * What ffprobe says about a source: enough to decide whether it can be chunked. Width and height are the frame as
+ * players show it (and as ffmpeg writes it, rotating by default): a phone clip recorded upright is stored landscape
+ * with a rotation of 90 or 270 degrees, and is taller than wide here.
+ */
 public record VideoProbe(double durationSeconds, String videoCodec, int width, int height, boolean hasAudio) {
 
     /**
@@ -42,7 +46,20 @@ public record VideoProbe(double durationSeconds, String videoCodec, int width, i
         if (duration <= 0) {
             throw new UnprocessableSourceException("the source has zero duration (a still image or an empty stream)");
         }
-        return new VideoProbe(duration, video.path("codec_name").asText(), video.path("width").asInt(),
-                video.path("height").asInt(), audio);
+        int width = video.path("width").asInt();
+        int height = video.path("height").asInt();
+        boolean quarterTurn = Math.abs(Math.round(rotation(video) / 90.0)) % 2 == 1;
+        return new VideoProbe(duration, video.path("codec_name").asText(), quarterTurn ? height : width,
+                quarterTurn ? width : height, audio);
+    }
+
+    /** The display rotation in degrees: the display matrix's side data, or the older rotate tag. */
+    private static double rotation(JsonNode video) {
+        for (JsonNode sideData : video.path("side_data_list")) {
+            if (sideData.has("rotation")) {
+                return sideData.path("rotation").asDouble();
+            }
+        }
+        return video.path("tags").path("rotate").asDouble(0);
     }
 }

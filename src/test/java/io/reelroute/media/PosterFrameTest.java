@@ -109,6 +109,20 @@ class PosterFrameTest {
     }
 
     @Test
+    void aPhoneClipRecordedUprightGivesAnUprightPoster() throws Exception {
+        String jobId = upload(TestVideos.rotated(TestVideos.clip(2, 640, 360, true), 90));
+        try (HopContext hop = hop(Map.of("endpoint", "test-poster", "width", "320"))) {
+            PosterFrame poster = (PosterFrame) hop.request("direct:test-poster", jobId);
+
+            assertThat(poster.width()).isEqualTo(320);
+            assertThat(poster.height()).isEqualTo(568);
+            Path still = work.resolve(jobId + ".jpg");
+            s3.getObject(r -> r.bucket("reelroute-output").key(poster.key()), still);
+            assertThat(TestVideos.videoSize(still)).containsExactly(320, 568);
+        }
+    }
+
+    @Test
     void aSourceWithNoVideoIsRefusedAndLeavesNothing() throws Exception {
         String jobId = upload(TestVideos.audioOnly(2));
         try (HopContext hop = hop(Map.of("endpoint", "test-poster"))) {

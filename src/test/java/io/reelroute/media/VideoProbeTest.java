@@ -34,6 +34,26 @@ class VideoProbeTest {
         assertThat(probe.hasAudio()).isTrue();
     }
 
+    /** A phone clip recorded upright: stored 320x240 with a display rotation, shown 240x320. */
+    @Test
+    void aRotatedClipIsMeasuredAsItIsShown() throws Exception {
+        Path clip = TestVideos.rotated(TestVideos.clip(2, 320, 240, true), 90);
+        Process ffprobe = new ProcessBuilder(concat(MediaTools.bundled().ffprobe(), MediaCommands.probe(clip))).start();
+        String json = new String(ffprobe.getInputStream().readAllBytes());
+        ffprobe.waitFor();
+
+        VideoProbe probe = VideoProbe.parse(json, mapper);
+
+        assertThat(probe.width()).isEqualTo(240);
+        assertThat(probe.height()).isEqualTo(320);
+        // Older muxers write the rotate tag instead of the display matrix.
+        String tagged = """
+                {"streams":[{"codec_type":"video","codec_name":"h264","width":1920,"height":1080,"tags":{"rotate":"270"}}],
+                 "format":{"duration":"3.0"}}""";
+        assertThat(VideoProbe.parse(tagged, mapper)).extracting(VideoProbe::width, VideoProbe::height)
+                .containsExactly(1080, 1920);
+    }
+
     @Test
     void audioOnlyIsRefusedAsHavingNoVideoStream() {
         String json = """

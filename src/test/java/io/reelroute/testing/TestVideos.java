@@ -105,6 +105,25 @@ public final class TestVideos {
         return file;
     }
 
+    /**
+     * The same streams with a display rotation, as a phone stores a clip recorded upright: the frame stays as coded,
+     * the container says to turn it {@code degrees} counter-clockwise.
+     */
+    public static synchronized Path rotated(Path video, int degrees) {
+        Path file = CACHE.resolve("rotated" + degrees + "-" + video.getFileName());
+        if (!Files.exists(file)) {
+            try {
+                Path partial = Files.createTempFile(CACHE, "rotated-", ".mp4");
+                run(TOOLS.ffmpeg(), List.of("-nostdin", "-loglevel", "error", "-y", "-display_rotation", Integer.toString(degrees),
+                        "-i", video.toString(), "-c", "copy", partial.toString()));
+                Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return file;
+    }
+
     /** The first half of the file's bytes: an upload cut off halfway. */
     public static byte[] firstHalf(Path file) {
         try {

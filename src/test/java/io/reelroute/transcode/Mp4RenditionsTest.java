@@ -12,10 +12,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaCommands.Frame;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
+import io.reelroute.media.VideoProbe;
 import io.reelroute.testing.TestVideos;
 
 /** The MP4 renditions hop's ladder and its ffmpeg run, on real ffmpeg. */
@@ -89,6 +91,21 @@ class Mp4RenditionsTest {
         assertThat(TestVideos.codecs(output)).containsExactly("h264", "aac");
         assertThat(TestVideos.indexFirst(output)).isTrue();
         assertThat(TestVideos.durationSeconds(output)).isCloseTo(2.0, within(0.2));
+    }
+
+    /** A phone clip stored landscape with a display rotation: its renditions are upright, rung on the short side. */
+    @Test
+    void aPhoneClipRecordedUprightMakesUprightRenditions() throws Exception {
+        Path source = TestVideos.rotated(TestVideos.clip(2, 640, 360, true), 90);
+        VideoProbe probe = new FileProbe(TOOLS, Duration.ofSeconds(30), new com.fasterxml.jackson.databind.ObjectMapper()).probe(source);
+        Path output = dir.resolve("240p.mp4");
+
+        ProcessRunner.Result result = ProcessRunner.run(TOOLS.ffmpeg(), MediaCommands.mp4Rendition(source, output,
+                MediaCommands.renditionFrame(probe.width(), probe.height(), 240), 28, 96, true), Duration.ofMinutes(2),
+                dir.resolve("log"));
+
+        assertThat(result.succeeded()).as(result.tail()).isTrue();
+        assertThat(TestVideos.videoSize(output)).containsExactly(240, 426);
     }
 
     @Test
