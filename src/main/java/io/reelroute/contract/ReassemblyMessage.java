@@ -20,11 +20,6 @@ public final class ReassemblyMessage {
         return JsonNodeFactory.instance.objectNode().put("job_id", JobIds.requireValid(jobId)).toString();
     }
 
-    /** The same as {@link #body(String)}: the mapper plays no part in writing it. */
-    public static String body(String jobId, ObjectMapper mapper) {
-        return body(jobId);
-    }
-
     /** The job id, or an {@link UnrecognizedMessageException} saying what is wrong with the message. */
     public static String jobId(String body, ObjectMapper mapper) {
         JsonNode message;

@@ -52,7 +52,7 @@ public class Redrive {
 
     /** The reassembly hand-off, straight to the reassembly hop (whatever the trigger record says). */
     public void reassembly(String jobId) {
-        send(names.reassemblyQueue(), ReassemblyMessage.body(jobId, mapper));
+        send(names.reassemblyQueue(), ReassemblyMessage.body(jobId));
     }
 
     /** The request to package a completed job as HLS, to the transcode-events hop. */

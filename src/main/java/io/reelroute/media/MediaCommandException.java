@@ -11,13 +11,8 @@ import io.reelroute.contract.PermanentJobFailure;
  */
 public class MediaCommandException extends PermanentJobFailure {
 
-    public MediaCommandException(FailurePhase phase, String tool, int exitCode, String stderrTail) {
-        super(phase, tool + " exited with code " + exitCode + (stderrTail.isBlank() ? "" : ": " + stderrTail));
-    }
-
     /** How a {@link ProcessRunner} run ended: its exit code, or the timeout it was stopped after. */
     public MediaCommandException(FailurePhase phase, String tool, ProcessRunner.Result result, Duration timeout) {
-        super(phase, tool + (result.timedOut() ? " stopped after the timeout of " + timeout.toSeconds() + " s"
-                : " exited with code " + result.exitCode()) + (result.tail().isBlank() ? "" : ": " + result.tail()));
+        super(phase, tool + " " + result.ending(timeout) + (result.tail().isBlank() ? "" : ": " + result.tail()));
     }
 }

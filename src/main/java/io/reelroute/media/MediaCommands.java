@@ -3,6 +3,7 @@ package io.reelroute.media;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import io.reelroute.contract.Mode;
 
@@ -66,6 +67,13 @@ public final class MediaCommands {
                 "-c:a", "copy",
                 "-movflags", "+faststart",
                 output.toString());
+    }
+
+    /** ffmpeg: one JPEG still of {@code input} at {@code seconds}, scaled to {@code frame} (after the display rotation). */
+    public static List<String> still(Path input, double seconds, Frame frame, Path output) {
+        return List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+                "-ss", String.format(Locale.ROOT, "%.3f", seconds), "-i", input.toString(),
+                "-frames:v", "1", "-vf", "scale=" + frame.width() + ":" + frame.height(), "-q:v", "3", output.toString());
     }
 
     /** ffmpeg: joins the segments a concat list names, by stream copy, into one MP4. */

@@ -3,8 +3,6 @@ package io.reelroute.media;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Locale;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -65,13 +63,11 @@ public class PosterFrames {
             int height = Math.max(2, (int) Math.round((double) video.height() * width / video.width()) & ~1);
             double seconds = video.durationSeconds() * at;
             Path still = dir.resolve("poster.jpg");
-            List<String> args = List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                    "-ss", String.format(Locale.ROOT, "%.3f", seconds), "-i", source.toString(),
-                    "-frames:v", "1", "-vf", "scale=" + width + ":" + height, "-q:v", "3", still.toString());
-            ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), args, timeout, dir.resolve("ffmpeg.log"));
+            ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(),
+                    MediaCommands.still(source, seconds, new MediaCommands.Frame(width, height), still), timeout,
+                    dir.resolve("ffmpeg.log"));
             if (!result.succeeded()) {
-                throw new MediaCommandException(FailurePhase.TRANSCODE, "ffmpeg", result.exitCode(),
-                        result.timedOut() ? "stopped after the timeout of " + timeout.toSeconds() + " s" : result.tail());
+                throw new MediaCommandException(FailurePhase.TRANSCODE, "ffmpeg", result, timeout);
             }
             return new PosterFrame(jobId, still.toFile(), OutputKeys.poster(jobId), width, height, seconds, dir);
         } catch (IOException | RuntimeException e) {

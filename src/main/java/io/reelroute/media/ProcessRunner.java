@@ -24,6 +24,11 @@ public final class ProcessRunner {
         public boolean succeeded() {
             return !timedOut && exitCode == 0;
         }
+
+        /** How an unsuccessful run ended, for a reason a person reads: "stopped after the timeout of N s" or "exited with code N". */
+        public String ending(Duration timeout) {
+            return timedOut ? "stopped after the timeout of " + timeout.toSeconds() + " s" : "exited with code " + exitCode;
+        }
     }
 
     private static final int TAIL_BYTES = 600;

@@ -84,9 +84,7 @@ public class LocalHlsPackager {
             ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), MediaCommands.hlsLadder(finalMp4,
                     outDir, source.width(), source.height(), source.hasAudio(), segmentSeconds), timeout, log);
             if (!result.succeeded()) {
-                String why = result.timedOut() ? "stopped after the timeout of " + timeout.toSeconds() + " s"
-                        : "exited with code " + result.exitCode();
-                throw new HlsPackagingFailed("ffmpeg " + why + " while packaging " + finalMp4.getFileName() + " as HLS"
+                throw new HlsPackagingFailed("ffmpeg " + result.ending(timeout) + " while packaging " + finalMp4.getFileName() + " as HLS"
                         + (result.tail().isEmpty() ? "" : ": " + result.tail()));
             }
             Path master = outDir.resolve(MASTER_PLAYLIST);

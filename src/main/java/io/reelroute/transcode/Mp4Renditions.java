@@ -125,10 +125,7 @@ public class Mp4Renditions {
         Path log = dir.resolve(rendition + ".log");
         ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), args, timeout, log);
         if (!result.succeeded()) {
-            throw new PermanentJobFailure(FailurePhase.TRANSCODE, "ffmpeg "
-                    + (result.timedOut() ? "stopped after the timeout of " + timeout.toSeconds() + " s"
-                            : "exited with code " + result.exitCode())
-                    + " while making the " + rendition + " MP4 rendition" + (result.tail().isEmpty() ? "" : ": " + result.tail()));
+            throw new PermanentJobFailure(FailurePhase.TRANSCODE, "ffmpeg " + result.ending(timeout) + " while making the " + rendition + " MP4 rendition" + (result.tail().isEmpty() ? "" : ": " + result.tail()));
         }
     }
 }
