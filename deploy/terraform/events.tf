@@ -59,6 +59,7 @@ resource "aws_sqs_queue_policy" "input_objects" {
 module "hls_packaging" {
   source                     = "./hls-packaging"
   prefix                     = var.prefix
+  input_bucket_arn           = aws_s3_bucket.this["input"].arn
   output_bucket_arn          = aws_s3_bucket.this["output"].arn
   transcode_events_queue_arn = aws_sqs_queue.work["transcode-events"].arn
   transcode_events_queue_url = aws_sqs_queue.work["transcode-events"].url

@@ -1,6 +1,7 @@
 # HLS packaging on AWS: the EventBridge rule that brings MediaConvert's job state changes of ReelRoute's jobs to
 # the transcode-events queue (with the queue policy that lets EventBridge send), and the role MediaConvert
-# assumes to read final.mp4 and write the HLS package. Names derive from the prefix, as ResourceNames defines.
+# assumes to read final.mp4 (or a source, for a pipeline whose MediaConvert job starts from it) and write the HLS
+# package and MP4 renditions. Names derive from the prefix, as ResourceNames defines.
 
 terraform {
   required_version = ">= 1.5"
@@ -16,6 +17,11 @@ variable "prefix" {
   description = "reelroute.prefix: every resource name derives from it"
   type        = string
   default     = "reelroute"
+}
+
+variable "input_bucket_arn" {
+  description = "ARN of the {prefix}-input bucket (sources, read by a pipeline's MediaConvert job such as renditions')"
+  type        = string
 }
 
 variable "output_bucket_arn" {
@@ -84,17 +90,17 @@ data "aws_iam_policy_document" "mediaconvert_trust" {
   }
 }
 
-# Read only final.mp4, write only under jobs/*/hls/.
+# Read only final.mp4 and the sources, write only under jobs/*/hls/ and jobs/*/renditions/.
 data "aws_iam_policy_document" "mediaconvert_access" {
   statement {
     effect    = "Allow"
     actions   = ["s3:GetObject"]
-    resources = ["${var.output_bucket_arn}/jobs/*/final.mp4"]
+    resources = ["${var.output_bucket_arn}/jobs/*/final.mp4", "${var.input_bucket_arn}/input/*"]
   }
   statement {
     effect    = "Allow"
     actions   = ["s3:PutObject"]
-    resources = ["${var.output_bucket_arn}/jobs/*/hls/*"]
+    resources = ["${var.output_bucket_arn}/jobs/*/hls/*", "${var.output_bucket_arn}/jobs/*/renditions/*"]
   }
 }
 

@@ -17,6 +17,7 @@ mock_provider "aws" {
 }
 
 variables {
+  input_bucket_arn           = "arn:aws:s3:::reelroute-input"
   output_bucket_arn          = "arn:aws:s3:::reelroute-output"
   transcode_events_queue_arn = "arn:aws:sqs:us-east-1:111122223333:reelroute-transcode-events"
   transcode_events_queue_url = "https://sqs.us-east-1.amazonaws.com/111122223333/reelroute-transcode-events"

@@ -11,28 +11,29 @@ public final class OutputKeys {
         if (index < 0) {
             throw new IllegalArgumentException("segment index must not be negative, was " + index);
         }
-        return prefix(jobId) + "segments/" + index + ".mp4";
+        return folder(jobId) + "segments/" + index + ".mp4";
     }
 
     public static String finalVideo(String jobId) {
-        return prefix(jobId) + "final.mp4";
+        return folder(jobId) + "final.mp4";
     }
 
     /** An MP4 rendition, named by its frame's shorter side: {@code jobs/{job_id}/renditions/720p.mp4}. */
     public static String rendition(String jobId, int shortSide) {
-        return prefix(jobId) + "renditions/" + shortSide + "p.mp4";
+        return folder(jobId) + "renditions/" + shortSide + "p.mp4";
     }
 
     /** A still of the video for players and listings: {@code jobs/{job_id}/poster.jpg}. */
     public static String poster(String jobId) {
-        return prefix(jobId) + "poster.jpg";
+        return folder(jobId) + "poster.jpg";
     }
 
     public static String hlsPrefix(String jobId) {
-        return prefix(jobId) + "hls/";
+        return folder(jobId) + "hls/";
     }
 
-    private static String prefix(String jobId) {
+    /** Everything of one job: {@code jobs/{job_id}/}. */
+    public static String folder(String jobId) {
         return "jobs/" + JobIds.requireValid(jobId) + "/";
     }
 }

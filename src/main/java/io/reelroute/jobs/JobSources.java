@@ -33,6 +33,11 @@ public class JobSources {
         this.inputBucket = inputBucket;
     }
 
+    /** Where the source of {@code jobId} lies, as an {@code s3://} URI (for a service that reads it itself). */
+    public String uri(String jobId) {
+        return "s3://" + inputBucket + "/" + SourceKey.keyFor(jobId);
+    }
+
     /**
      * Writes the source of {@code jobId} to {@code dir/source.mp4} and returns that path.
      *

@@ -41,8 +41,16 @@ public class Pipelines {
     static final String SCHEMA_SUFFIX = ".params.schema.json";
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,39}");
 
-    /** A pipeline: its name, what its schema says of it, and the schema. */
-    public record Pipeline(String name, String title, String description, JsonNode schema, Schema validator) {
+    /**
+     * A pipeline: its name, what its schema says of it, the schema, and the folder its schema lies in (where its
+     * other files are, such as a MediaConvert job template).
+     */
+    public record Pipeline(String name, String title, String description, JsonNode schema, Schema validator, Path folder) {
+
+        /** A file of the pipeline beside its schema: {@code {folder}/{name}{suffix}}. */
+        public Path file(String suffix) {
+            return folder.resolve(name + suffix);
+        }
     }
 
     private final Map<String, Pipeline> pipelines;
@@ -144,7 +152,7 @@ public class Pipelines {
                     throw new IllegalStateException(file + ": a params schema is of type object, with properties");
                 }
                 found.put(name, new Pipeline(name, schema.path("title").asText(name),
-                        schema.path("description").asText(""), schema, registry.getSchema(schema)));
+                        schema.path("description").asText(""), schema, registry.getSchema(schema), file.getParent()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the pipelines' params schemas in " + dir, e);

@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,15 +20,22 @@ import org.springframework.stereotype.Component;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.OutputKeys;
+import io.reelroute.contract.Params;
 import io.reelroute.contract.ResourceNames;
+import io.reelroute.media.MediaCommands.Frame;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkField;
 import software.amazon.awssdk.core.SdkPojo;
@@ -61,11 +69,16 @@ public class MediaConvertSubmitter {
     static final String ROLE_REQUIRED =
             "reelroute.transcode.mediaconvert.role-arn is required when reelroute.transcode.packager=mediaconvert";
 
+    /** The userMetadata entry that marks a MediaConvert job made from the job's source (see {@link #submitForSource}). */
+    static final String MADE_FROM = "made_from";
+    static final String FROM_SOURCE = "source";
+
     private static final Logger LOG = LoggerFactory.getLogger(MediaConvertSubmitter.class);
     private static final String UNKNOWN_ENUM_VALUE = "UNKNOWN_TO_SDK_VERSION";
 
     private final MediaConvertClient mediaConvert;
     private final ObjectReader settingsReader;
+    private final ObjectMapper settingsTree;
     private final String outputBucket;
     private final String roleArn;
     private final String queueArn;
@@ -81,6 +94,7 @@ public class MediaConvertSubmitter {
             ReelRouteProperties.Transcode.Mediaconvert settings) {
         this.mediaConvert = mediaConvert;
         this.settingsReader = settingsReader(mapper);
+        this.settingsTree = mapper;
         this.outputBucket = outputBucket;
         this.roleArn = blankToNull(settings.roleArn());
         this.queueArn = blankToNull(settings.queueArn());
@@ -104,14 +118,41 @@ public class MediaConvertSubmitter {
     /** Submits the HLS packaging of the job's final.mp4 and returns MediaConvert's job id. */
     public String submit(String jobId) {
         JobIds.requireValid(jobId);
+        return create(jobId, settings(jobId), clientRequestToken(jobId), Map.of("job_id", jobId));
+    }
+
+    /**
+     * Submits a pipeline's own MediaConvert job, which reads the job's source itself and makes all of the job's
+     * outputs (the renditions pipeline's MP4 renditions and HLS package, for one), and returns MediaConvert's job
+     * id. The template is read like the HLS one, with more placeholders: {@code {input}} is {@code sourceUri},
+     * {@code {outputs}} the job's folder in the output bucket ({@code s3://<output bucket>/jobs/<job_id>/}),
+     * {@code {params.NAME}} the job's param NAME; and an output whose JSON holds {@code {rung}} is repeated once
+     * per rung of {@code rungs}, largest first, with {@code {rung}} (the frame's shorter side), {@code {width}} and
+     * {@code {height}} filled in. A placeholder that is a whole JSON string becomes the value itself
+     * ({@code "Height": "{height}"} is the number 720). Its userMetadata says {@code made_from: source}, so that
+     * its COMPLETE event completes the job and its ERROR event fails it ({@link TranscodeEvents}).
+     */
+    public String submitForSource(String jobId, String sourceUri, Path jobTemplate, Params params, List<Frame> rungs) {
+        JobIds.requireValid(jobId);
+        Map<String, JsonNode> values = new LinkedHashMap<>();
+        values.put("input", TextNode.valueOf(sourceUri));
+        values.put("outputs", TextNode.valueOf("s3://" + outputBucket + "/" + OutputKeys.folder(jobId)));
+        values.put("destination", TextNode.valueOf("s3://" + outputBucket + "/" + OutputKeys.hlsPrefix(jobId)));
+        values.put("job_id", TextNode.valueOf(jobId));
+        params.json().properties().forEach(param -> values.put("params." + param.getKey(), param.getValue()));
+        return create(jobId, settings(jobTemplate, values, rungs), "reelroute-outputs-" + jobId,
+                Map.of("job_id", jobId, MADE_FROM, FROM_SOURCE));
+    }
+
+    private String create(String jobId, JobSettings settings, String clientRequestToken, Map<String, String> userMetadata) {
         if (roleArn == null) {
             throw new IllegalStateException(ROLE_REQUIRED);
         }
         CreateJobRequest.Builder request = CreateJobRequest.builder()
                 .role(roleArn)
-                .settings(settings(jobId))
-                .userMetadata(Map.of("job_id", jobId))
-                .clientRequestToken(clientRequestToken(jobId));
+                .settings(settings)
+                .userMetadata(userMetadata)
+                .clientRequestToken(clientRequestToken);
         if (queueArn != null) {
             request.queue(queueArn);
         }
@@ -126,9 +167,9 @@ public class MediaConvertSubmitter {
         }
         String mediaConvertJobId = response.job() == null ? null : response.job().id();
         if (mediaConvertJobId == null || mediaConvertJobId.isBlank()) {
-            throw new IllegalStateException("MediaConvert accepted the HLS job of " + jobId + " but named no job id");
+            throw new IllegalStateException("MediaConvert accepted the job of " + jobId + " but named no job id");
         }
-        LOG.info("HLS packaging of job {} submitted to MediaConvert as {}", jobId, mediaConvertJobId);
+        LOG.info("Job {} submitted to MediaConvert as {}", jobId, mediaConvertJobId);
         return mediaConvertJobId;
     }
 
@@ -140,21 +181,83 @@ public class MediaConvertSubmitter {
         return "reelroute-hls-" + JobIds.requireValid(jobId);
     }
 
-    /** The template with the job's placeholders filled in, as the SDK's model. */
+    /** The HLS template with the job's placeholders filled in, as the SDK's model. */
     JobSettings settings(String jobId) {
-        String text;
-        try {
-            text = Files.readString(template);
-        } catch (NoSuchFileException e) {
-            throw new IllegalStateException("MediaConvert job template " + template
-                    + " does not exist (reelroute.transcode.mediaconvert.job-template)", e);
-        } catch (IOException e) {
-            throw new IllegalStateException("MediaConvert job template " + template + " could not be read: " + e, e);
-        }
-        String filled = text
+        String filled = read(template, " (reelroute.transcode.mediaconvert.job-template)")
                 .replace("{input}", "s3://" + outputBucket + "/" + OutputKeys.finalVideo(jobId))
                 .replace("{destination}", "s3://" + outputBucket + "/" + OutputKeys.hlsPrefix(jobId))
                 .replace("{job_id}", jobId);
+        return parse(template, filled);
+    }
+
+    /** A pipeline's template with its rungs repeated and its placeholders filled in, as the SDK's model. */
+    JobSettings settings(Path jobTemplate, Map<String, JsonNode> values, List<Frame> rungs) {
+        JsonNode tree;
+        try {
+            tree = settingsTree.readTree(read(jobTemplate, ""));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("MediaConvert job template " + jobTemplate + " is not JSON: " + e.getOriginalMessage(), e);
+        }
+        for (JsonNode group : tree.path("OutputGroups")) {
+            if (group.path("Outputs") instanceof ArrayNode outputs) {
+                ArrayNode repeated = outputs.arrayNode();
+                for (JsonNode output : outputs) {
+                    if (!output.toString().contains("{rung}")) {
+                        repeated.add(output);
+                        continue;
+                    }
+                    for (Frame rung : rungs) {
+                        Map<String, JsonNode> frame = Map.of("rung", IntNode.valueOf(Math.min(rung.width(), rung.height())),
+                                "width", IntNode.valueOf(rung.width()), "height", IntNode.valueOf(rung.height()));
+                        repeated.add(fill(output, frame));
+                    }
+                }
+                outputs.removeAll().addAll(repeated);
+            }
+        }
+        return parse(jobTemplate, fill(tree, values).toString());
+    }
+
+    /**
+     * {@code node} with every {@code {name}} of {@code values} filled in: a string that is one placeholder becomes
+     * its value (a number stays a number), one in other text becomes the value's text.
+     */
+    private static JsonNode fill(JsonNode node, Map<String, JsonNode> values) {
+        if (node.isTextual()) {
+            String text = node.asText();
+            JsonNode whole = text.startsWith("{") && text.endsWith("}") ? values.get(text.substring(1, text.length() - 1)) : null;
+            if (whole != null) {
+                return whole;
+            }
+            for (Map.Entry<String, JsonNode> value : values.entrySet()) {
+                text = text.replace("{" + value.getKey() + "}", value.getValue().asText());
+            }
+            return TextNode.valueOf(text);
+        }
+        if (node instanceof ObjectNode object) {
+            ObjectNode filled = object.objectNode();
+            object.properties().forEach(field -> filled.set(field.getKey(), fill(field.getValue(), values)));
+            return filled;
+        }
+        if (node instanceof ArrayNode array) {
+            ArrayNode filled = array.arrayNode();
+            array.forEach(item -> filled.add(fill(item, values)));
+            return filled;
+        }
+        return node;
+    }
+
+    private static String read(Path jobTemplate, String setting) {
+        try {
+            return Files.readString(jobTemplate);
+        } catch (NoSuchFileException e) {
+            throw new IllegalStateException("MediaConvert job template " + jobTemplate + " does not exist" + setting, e);
+        } catch (IOException e) {
+            throw new IllegalStateException("MediaConvert job template " + jobTemplate + " could not be read: " + e, e);
+        }
+    }
+
+    private JobSettings parse(Path template, String filled) {
         JobSettings settings;
         try {
             JobSettings.Builder builder = settingsReader.readValue(filled);

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -29,6 +30,7 @@ import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
 import io.reelroute.media.VideoProbe;
 import io.reelroute.media.WorkFolders;
+import io.reelroute.pipelines.Pipelines;
 import io.reelroute.store.JobStore;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -47,7 +49,12 @@ public class Mp4Renditions {
 
     private static final Logger LOG = LoggerFactory.getLogger(Mp4Renditions.class);
 
+    /** Beside a pipeline's params schema: its MediaConvert job, which makes the renditions and the HLS package. */
+    static final String MEDIACONVERT_JOB_SUFFIX = ".mediaconvert-job.json";
+
     private final JobStore jobs;
+    private final Pipelines pipelines;
+    private final MediaConvertSubmitter mediaConvert;
     private final JobSources sources;
     private final FileProbe probe;
     private final MediaTools tools;
@@ -56,9 +63,11 @@ public class Mp4Renditions {
     private final Path workRoot;
     private final Duration timeout;
 
-    public Mp4Renditions(JobStore jobs, JobSources sources, FileProbe probe, MediaTools tools, S3Client s3,
-            ReelRouteProperties properties) {
+    public Mp4Renditions(JobStore jobs, Pipelines pipelines, MediaConvertSubmitter mediaConvert, JobSources sources,
+            FileProbe probe, MediaTools tools, S3Client s3, ReelRouteProperties properties) {
         this.jobs = jobs;
+        this.pipelines = pipelines;
+        this.mediaConvert = mediaConvert;
         this.sources = sources;
         this.probe = probe;
         this.tools = tools;
@@ -80,8 +89,7 @@ public class Mp4Renditions {
      * @throws PermanentJobFailure when the job has no readable source, or ffmpeg can't make a rendition of it
      */
     public List<Rendition> make(String jobId, Path dir) throws IOException {
-        Job job = jobs.find(jobId).orElseThrow(() -> new PermanentJobFailure(FailurePhase.TRANSCODE, "job " + jobId + " does not exist"));
-        Params params = job.params();
+        Params params = job(jobId).params();
         Path source = sources.download(jobId, dir);
         VideoProbe video = probe.probe(source);
         List<Rendition> made = new ArrayList<>();
@@ -100,6 +108,51 @@ public class Mp4Renditions {
                 .destinationBucket(outputBucket).destinationKey(OutputKeys.finalVideo(jobId)));
         LOG.info("Job {}: {} MP4 renditions of a {}x{} source", jobId, made.size(), video.width(), video.height());
         return made;
+    }
+
+    /**
+     * Has MediaConvert make the renditions (and the HLS package) instead: submits the job's pipeline's MediaConvert
+     * job ({@code {pipeline}.mediaconvert-job.json} beside its params schema) with the same rungs and frames as
+     * {@link #make} would use, and returns MediaConvert's job id. The source passes through {@code dir} only to be
+     * probed. MediaConvert's COMPLETE event brings the files back ({@link #adopt}). A repeat is the same
+     * MediaConvert job (one client request token per job).
+     *
+     * @throws PermanentJobFailure when the job has no readable source, or MediaConvert refuses the job
+     */
+    public String submit(String jobId, Path dir) throws IOException {
+        Job job = job(jobId);
+        VideoProbe video = probe.probe(sources.download(jobId, dir));
+        List<Frame> frames = rungs(job.params().integers("heights"), video.width(), video.height()).stream()
+                .map(rung -> MediaCommands.renditionFrame(video.width(), video.height(), rung)).toList();
+        try {
+            return mediaConvert.submitForSource(jobId, sources.uri(jobId),
+                    pipelines.pipeline(job.pipeline()).file(MEDIACONVERT_JOB_SUFFIX), job.params(), frames);
+        } catch (HlsSubmissionRefused refused) {
+            throw new PermanentJobFailure(FailurePhase.TRANSCODE, refused.getMessage(), refused);
+        }
+    }
+
+    /**
+     * The renditions a MediaConvert job wrote, largest first, with their bit rates measured from their sizes; the
+     * largest is copied to the job's {@code final.mp4}. A repeat copies it again.
+     */
+    public List<Rendition> adopt(String jobId, List<TranscodeEvents.Mp4Output> outputs) {
+        List<Rendition> adopted = new ArrayList<>();
+        for (TranscodeEvents.Mp4Output output : outputs) {
+            long bytes = s3.headObject(r -> r.bucket(outputBucket).key(output.key())).contentLength();
+            adopted.add(new Rendition(output.width(), output.height(),
+                    output.durationMillis() > 0 ? bytes * 8_000 / output.durationMillis() : 0, output.key()));
+        }
+        adopted.sort(Comparator.comparingInt((Rendition r) -> Math.min(r.width(), r.height())).reversed());
+        String largest = adopted.get(0).key();
+        s3.copyObject(r -> r.sourceBucket(outputBucket).sourceKey(largest)
+                .destinationBucket(outputBucket).destinationKey(OutputKeys.finalVideo(jobId)));
+        LOG.info("Job {}: {} MP4 renditions made by MediaConvert", jobId, adopted.size());
+        return adopted;
+    }
+
+    private Job job(String jobId) {
+        return jobs.find(jobId).orElseThrow(() -> new PermanentJobFailure(FailurePhase.TRANSCODE, "job " + jobId + " does not exist"));
     }
 
     /** Removes a work folder of {@link #workFolder}; nothing to do when there is none (it was never made). */

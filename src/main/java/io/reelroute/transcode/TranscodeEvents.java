@@ -2,6 +2,7 @@ package io.reelroute.transcode;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.InboundMessage;
 import io.reelroute.contract.InboundMessage.EventBridgeEvent;
 import io.reelroute.contract.JobIds;
+import io.reelroute.contract.PermanentJobFailure;
 import io.reelroute.store.JobStore;
 
 /**
@@ -36,8 +39,23 @@ public class TranscodeEvents {
     public static final String REQUEST_SOURCE = "io.reelroute";
     public static final String PACKAGING_REQUESTED = "ReelRoute Packaging Requested";
 
-    /** What an event did; {@code reason} says why for the log and the counters. */
-    public record Applied(Outcome outcome, String jobId, String reason) {
+    /**
+     * What an event did; {@code reason} says why for the log and the counters. A MediaConvert job that made the
+     * job's own outputs from its source (a pipeline's MediaConvert job, see
+     * {@link MediaConvertSubmitter#submitForSource}) also brings them: {@code mp4Outputs}, the MP4 files of a
+     * COMPLETE event, for the job's completion; {@code jobFailure}, when such a job failed, for failing the job. Both are there however often the event comes (the steps they lead to are
+     * idempotent), so a redelivered event finishes what a stopped process began.
+     */
+    public record Applied(Outcome outcome, String jobId, String reason, List<Mp4Output> mp4Outputs,
+            PermanentJobFailure jobFailure) {
+
+        Applied(Outcome outcome, String jobId, String reason) {
+            this(outcome, jobId, reason, List.of(), null);
+        }
+    }
+
+    /** An MP4 file a MediaConvert job wrote: its output-bucket key, its frame and duration as MediaConvert measured them. */
+    public record Mp4Output(String key, int width, int height, long durationMillis) {
     }
 
     public enum Outcome {
@@ -156,8 +174,8 @@ public class TranscodeEvents {
         return switch (status) {
             case "COMPLETE" -> complete(jobId, detail);
             case "ERROR" -> failed(jobId, detail.path("errorCode").asText("unknown"),
-                    detail.path("errorMessage").asText("MediaConvert reported an error without a message"));
-            case "CANCELED" -> failed(jobId, "CANCELED", "the MediaConvert job " + detail.path("jobId").asText("?") + " was canceled");
+                    detail.path("errorMessage").asText("MediaConvert reported an error without a message"), detail);
+            case "CANCELED" -> failed(jobId, "CANCELED", "the MediaConvert job " + detail.path("jobId").asText("?") + " was canceled", detail);
             case "PROGRESSING" -> progress(jobId, 0);
             case "STATUS_UPDATE" -> progress(jobId, detail.path("jobProgress").path("jobPercentComplete").asInt(0));
             default -> new Applied(Outcome.IGNORED, jobId, "status " + status + " does not change the package");
@@ -165,6 +183,7 @@ public class TranscodeEvents {
     }
 
     private Applied complete(String jobId, JsonNode detail) {
+        List<Mp4Output> mp4Outputs = makesJobOutputs(detail) ? mp4Outputs(detail) : List.of();
         String master = null;
         for (JsonNode group : detail.path("outputGroupDetails")) {
             if ("HLS_GROUP".equals(group.path("type").asText()) && group.path("playlistFilePaths").size() > 0) {
@@ -172,16 +191,53 @@ public class TranscodeEvents {
             }
         }
         if (master == null) {
-            return failed(jobId, "NO_HLS_PLAYLIST", "the COMPLETE event names no HLS master playlist");
+            Applied failed = failed(jobId, "NO_HLS_PLAYLIST", "the COMPLETE event names no HLS master playlist", null);
+            return new Applied(failed.outcome(), jobId, failed.reason(), mp4Outputs, null);
         }
-        String key = URI.create(master).getPath().substring(1);
-        return jobs.hlsReady(jobId, key) ? new Applied(Outcome.READY, jobId, key)
-                : new Applied(Outcome.STALE, jobId, "the package is already ready or failed");
+        String key = keyOf(master);
+        return jobs.hlsReady(jobId, key) ? new Applied(Outcome.READY, jobId, key, mp4Outputs, null)
+                : new Applied(Outcome.STALE, jobId, "the package is already ready or failed", mp4Outputs, null);
     }
 
-    private Applied failed(String jobId, String code, String message) {
-        return jobs.hlsFailed(jobId, code, message) ? new Applied(Outcome.FAILED, jobId, code + ": " + message)
-                : new Applied(Outcome.STALE, jobId, "the package is already ready or failed");
+    /**
+     * Whether the MediaConvert job made the job's own outputs from its source (its userMetadata says so, as
+     * {@link MediaConvertSubmitter#submitForSource} writes it), rather than packaging a completed job's final.mp4.
+     */
+    private static boolean makesJobOutputs(JsonNode detail) {
+        return MediaConvertSubmitter.FROM_SOURCE.equals(detail.path("userMetadata").path(MediaConvertSubmitter.MADE_FROM).asText());
+    }
+
+    /** The MP4 files of the event's file groups (a pipeline's MediaConvert job writes its renditions there). */
+    private static List<Mp4Output> mp4Outputs(JsonNode detail) {
+        List<Mp4Output> found = new ArrayList<>();
+        for (JsonNode group : detail.path("outputGroupDetails")) {
+            if (!"FILE_GROUP".equals(group.path("type").asText())) {
+                continue;
+            }
+            for (JsonNode output : group.path("outputDetails")) {
+                String path = output.path("outputFilePaths").path(0).asText("");
+                if (path.endsWith(".mp4")) {
+                    JsonNode video = output.path("videoDetails");
+                    found.add(new Mp4Output(keyOf(path), video.path("widthInPx").asInt(), video.path("heightInPx").asInt(),
+                            output.path("durationInMs").asLong()));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The key of an {@code s3://bucket/key} URI. */
+    private static String keyOf(String uri) {
+        return URI.create(uri).getPath().substring(1);
+    }
+
+    /** {@code detail} null where the failure is not MediaConvert's own. */
+    private Applied failed(String jobId, String code, String message, JsonNode detail) {
+        // The job was waiting on this MediaConvert job for its outputs: it fails with it.
+        PermanentJobFailure jobFailure = detail != null && makesJobOutputs(detail)
+                ? new PermanentJobFailure(FailurePhase.TRANSCODE, "MediaConvert " + code + ": " + message) : null;
+        return jobs.hlsFailed(jobId, code, message) ? new Applied(Outcome.FAILED, jobId, code + ": " + message, List.of(), jobFailure)
+                : new Applied(Outcome.STALE, jobId, "the package is already ready or failed", List.of(), jobFailure);
     }
 
     private Applied progress(String jobId, int percent) {

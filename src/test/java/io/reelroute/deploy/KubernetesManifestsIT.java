@@ -80,7 +80,7 @@ class KubernetesManifestsIT {
         Map<String, Path> hops = new TreeMap<>();
         for (Path file : RouteCatalog.files("")) {
             String name = file.getFileName().toString();
-            if (name.endsWith(".camel.yaml") || name.endsWith(".params.schema.json") || name.equals("mediaconvert-job.json")) {
+            if (name.endsWith(".camel.yaml") || name.endsWith(".params.schema.json") || name.endsWith("mediaconvert-job.json")) {
                 Path other = hops.put(name, file);
                 assertThat(other).as("%s and %s: file names are unique across routes/", file, other).isNull();
             }

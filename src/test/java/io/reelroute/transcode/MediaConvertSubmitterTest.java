@@ -35,6 +35,9 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.Params;
+import io.reelroute.media.MediaCommands.Frame;
+import io.reelroute.pipelines.Pipelines;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -55,6 +58,7 @@ class MediaConvertSubmitterTest {
     private static final String ROLE = "arn:aws:iam::123456789012:role/reelroute-mediaconvert";
     private static final String QUEUE = "arn:aws:mediaconvert:us-east-1:123456789012:queues/reelroute";
     private static final Path TEMPLATE = Path.of("routes", "mediaconvert-job.json");
+    private static final Path RENDITIONS_TEMPLATE = Path.of("routes", "pipelines", "renditions", "renditions.mediaconvert-job.json");
     private static final String JOB = "6f1c2a4e-8b3d-4e5f-9a7b-1c2d3e4f5a6b";
     private static final String OTHER_JOB = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
     private static final String MEDIACONVERT_JOB = "1700000000000-abc123";
@@ -141,6 +145,49 @@ class MediaConvertSubmitterTest {
             assertThat(audio.path("aacSettings").path("bitrate").asInt()).isPositive();
         }
         assertThat(heights).containsExactly(1080, 720, 480);
+    }
+
+    /** The renditions pipeline's own job: the source read by MediaConvert, its rungs repeated, the params filled in. */
+    @Test
+    void aPipelinesJobFromTheSourceRepeatsItsRungsAndCarriesItsParams() throws IOException {
+        acceptJobs();
+        Params params = new Pipelines(Path.of("routes"), "stereo", MAPPER)
+                .resolve("renditions", MAPPER.readTree("{\"heights\": [720, 360], \"audio_kbps\": 96}"));
+
+        String id = submitter(ROLE, QUEUE, TEMPLATE).submitForSource(JOB, "s3://reelroute-input/input/" + JOB + ".mp4",
+                RENDITIONS_TEMPLATE, params, List.of(new Frame(720, 1280), new Frame(360, 640)));
+
+        assertThat(id).isEqualTo(MEDIACONVERT_JOB);
+        JsonNode request = onlyRequest();
+        assertThat(request.path("userMetadata")).isEqualTo(MAPPER.readTree(
+                "{\"job_id\": \"" + JOB + "\", \"made_from\": \"source\"}"));
+        assertThat(request.path("clientRequestToken").asText()).isNotEqualTo(MediaConvertSubmitter.clientRequestToken(JOB))
+                .hasSizeLessThanOrEqualTo(64);
+        JsonNode settings = request.path("settings");
+        assertThat(settings.path("inputs").get(0).path("fileInput").asText()).isEqualTo("s3://reelroute-input/input/" + JOB + ".mp4");
+
+        JsonNode files = settings.path("outputGroups").get(0);
+        assertThat(files.path("outputGroupSettings").path("fileGroupSettings").path("destination").asText())
+                .isEqualTo("s3://" + BUCKET + "/jobs/" + JOB + "/renditions/rendition");
+        JsonNode hls = settings.path("outputGroups").get(1);
+        assertThat(hls.path("outputGroupSettings").path("hlsGroupSettings").path("destination").asText())
+                .isEqualTo("s3://" + BUCKET + "/jobs/" + JOB + "/hls/");
+        for (JsonNode group : List.of(files, hls)) {
+            JsonNode outputs = group.path("outputs");
+            assertThat(outputs).hasSize(2);
+            // A portrait source: the rung is the frame's shorter side, its width.
+            assertThat(outputs.get(0).path("nameModifier").asText()).isEqualTo("_720p");
+            assertThat(outputs.get(0).path("videoDescription").path("width").asInt()).isEqualTo(720);
+            assertThat(outputs.get(0).path("videoDescription").path("height").asInt()).isEqualTo(1280);
+            assertThat(outputs.get(1).path("nameModifier").asText()).isEqualTo("_360p");
+            assertThat(outputs.get(1).path("videoDescription").path("height").asInt()).isEqualTo(640);
+            for (JsonNode output : outputs) {
+                assertThat(output.path("audioDescriptions").get(0).path("codecSettings").path("aacSettings").path("bitrate").asInt())
+                        .isEqualTo(96000);
+            }
+        }
+        assertThat(files.path("outputs").get(0).path("containerSettings").path("mp4Settings").path("moovPlacement").asText())
+                .as("the index first, for progressive download").isEqualTo("PROGRESSIVE_DOWNLOAD");
     }
 
     @Test

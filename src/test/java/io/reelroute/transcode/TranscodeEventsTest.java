@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.reelroute.contract.HlsStatus;
@@ -178,6 +179,39 @@ class TranscodeEventsTest {
 
         assertThat(apply("mediaconvert-job-complete.json", jobId).outcome()).isEqualTo(Outcome.FAILED);
         assertThat(jobs.find(jobId).orElseThrow().hls().errorMessage()).contains("names no HLS master playlist");
+    }
+
+    @Test
+    void aCompleteEventOfAJobMadeFromTheSourceBringsItsMp4sAnErrorFailsTheJob() throws IOException {
+        String packaged = completedJob();
+        assertThat(apply("mediaconvert-job-complete-hls.json", packaged).mp4Outputs()).as("an HLS packaging job's files are not the job's")
+                .isEmpty();
+
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, Mode.SBS);
+        EventBridgeEvent complete = event("mediaconvert-job-complete-hls.json", jobId, null);
+        ObjectNode detail = (ObjectNode) complete.detail();
+        ((ObjectNode) detail.get("userMetadata")).put("made_from", "source");
+        ((ArrayNode) detail.withArray("outputGroupDetails")).add(MAPPER.readTree("""
+                {"type": "FILE_GROUP", "outputDetails": [
+                  {"outputFilePaths": ["s3://reelroute-output/jobs/%s/renditions/rendition_720p.mp4"], "durationInMs": 30041,
+                   "videoDetails": {"widthInPx": 1280, "heightInPx": 720}},
+                  {"outputFilePaths": ["s3://reelroute-output/jobs/%s/renditions/rendition_720p.m3u8"], "durationInMs": 30041}
+                ]}""".formatted(jobId, jobId)));
+        TranscodeEvents.Applied applied = events.apply(complete);
+        assertThat(applied.outcome()).isEqualTo(Outcome.READY);
+        assertThat(applied.mp4Outputs()).containsExactly(new TranscodeEvents.Mp4Output(
+                "jobs/" + jobId + "/renditions/rendition_720p.mp4", 1280, 720, 30041));
+        TranscodeEvents.Applied repeat = events.apply(complete);
+        assertThat(repeat.outcome()).isEqualTo(Outcome.STALE);
+        assertThat(repeat.mp4Outputs()).as("a repeat brings them again").hasSize(1);
+
+        String failing = JobIds.newId();
+        jobs.createIfAbsent(failing, Mode.SBS);
+        EventBridgeEvent error = event("mediaconvert-job-error.json", failing, null);
+        assertThat(events.apply(error).jobFailure()).as("an HLS packaging job's error fails only the package").isNull();
+        ((ObjectNode) error.detail().get("userMetadata")).put("made_from", "source");
+        assertThat(events.apply(error).jobFailure().getMessage()).startsWith("MediaConvert ");
     }
 
     private static String completedJob() {
