@@ -24,7 +24,9 @@ import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.Mode;
 import io.reelroute.contract.Params;
+import io.reelroute.contract.StereoFormat;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
@@ -90,8 +92,8 @@ public class JobApi {
 
     /**
      * POST /jobs: the job record and a presigned PUT for its source. The body names the pipeline (the default if
-     * none) and its params, which are checked against the pipeline's schema; {@code mode} alone, as before
-     * pipelines, is the stereo pipeline's {@code params.mode}.
+     * none) and its params, which are checked against the pipeline's schema. {@code mode} as before pipelines and
+     * formats, alone or in the stereo pipeline's params, is its {@code format} ({@code sbs} is {@code full-sbs}).
      */
     public ApiResponse create(String body, String subject) {
         JsonNode request = JsonBodies.object(body, mapper, "{\"pipeline\": \"stereo\", \"params\": {\"mode\": \"sbs\"}}");
@@ -114,6 +116,9 @@ public class JobApi {
             params = merged.put("mode", mode);
         }
         String chosen = pipeline == null ? pipelines.defaultPipeline() : pipeline;
+        if (JobStore.STEREO.equals(chosen) && params instanceof ObjectNode given && given.has("mode")) {
+            params = formatOfMode(given.deepCopy());
+        }
         Params resolved;
         try {
             resolved = pipelines.resolve(chosen, params);
@@ -299,6 +304,21 @@ public class JobApi {
         return credentials.expirationTime().filter(end -> end.isBefore(urlExpiry)).orElse(urlExpiry);
     }
 
+    /** The stereo params with an old {@code mode} turned into the {@code format} it asks for. */
+    private static ObjectNode formatOfMode(ObjectNode params) {
+        String mode = params.remove("mode").asText();
+        String format;
+        try {
+            format = StereoFormat.ofMode(Mode.fromId(mode)).id();
+        } catch (IllegalArgumentException unknown) {
+            throw ApiException.badRequest("params.mode: " + unknown.getMessage() + " (or give params.format)");
+        }
+        if (params.has("format") && !params.get("format").asText().equals(format)) {
+            throw ApiException.badRequest("mode " + mode + " and format " + params.get("format").asText() + " differ; give format");
+        }
+        return params.put("format", format);
+    }
+
     /** A job as the API shows it (GET /jobs/{id}, listings and event streams). */
     Map<String, Object> view(Job job) {
         Map<String, Object> view = new LinkedHashMap<>();
@@ -307,6 +327,7 @@ public class JobApi {
         view.put("pipeline", job.pipeline());
         view.put("params", job.params().json());
         view.put("mode", job.mode() == null ? null : job.mode().id());
+        view.put("format", job.params().text("format"));
         view.put("title", job.title());
         view.put("created_at", text(job.createdAt()));
         view.put("updated_at", text(job.updatedAt()));

@@ -93,10 +93,12 @@ public record ReelRouteProperties(
             @DefaultValue Lambda lambda) {
 
         public record Exec(
-                /** Command template with {input}, {output}, {mode} and {ffmpeg}; empty means the preview transform. */
+                /** Command template with {input}, {output}, {mode}, {ffmpeg} and the params; empty means the preview transform. */
                 String command,
                 /** Per-mode templates that replace {@code command} for that mode (keys sbs, anaglyph). */
-                java.util.Map<String, String> commandByMode) {
+                java.util.Map<String, String> commandByMode,
+                /** Per-format templates that replace both for that stereo format (keys full-sbs, half-sbs, ...). */
+                java.util.Map<String, String> commandByFormat) {
         }
 
         public record Http(

@@ -54,8 +54,15 @@ public final class Params {
         return values;
     }
 
-    /** The stereo mode, for jobs whose pipeline has one (the segment keys name it); null otherwise. */
+    /**
+     * The two-valued stereo mode (the segment keys name it, models written before formats read it): the
+     * {@code format}'s, or an old job's {@code mode}; null for a job of a pipeline without either.
+     */
     public Mode mode() {
+        String format = text("format");
+        if (format != null) {
+            return StereoFormat.fromId(format).mode();
+        }
         String mode = text("mode");
         return mode == null ? null : Mode.fromId(mode);
     }

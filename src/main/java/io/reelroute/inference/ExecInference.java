@@ -4,36 +4,52 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.springframework.stereotype.Component;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.Mode;
+import io.reelroute.contract.StereoParams;
+import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
 
 /**
  * {@code exec}: runs a command on the segment's local file, without a shell. The template
- * ({@code reelroute.inference.exec.command}, or a per-mode one) is split on whitespace (double quotes keep
- * spaces in an argument), and {@code {input}}, {@code {output}}, {@code {mode}} and {@code {ffmpeg}} are
- * replaced in each argument. With no template, the CPU stereo preview of {@link MediaCommands#stereoPreview}
- * runs with the configured ffmpeg.
+ * ({@code reelroute.inference.exec.command}, or a per-format or per-mode one) is split on whitespace (double quotes keep
+ * spaces in an argument). {@code {input}}, {@code {output}}, {@code {mode}} and {@code {ffmpeg}} are replaced
+ * within each argument; the job's stereo params ({@code {format}}, {@code {anaglyph_method}},
+ * {@code {divergence}}, {@code {convergence}}, {@code {depth_model}}, {@code {max_fps}}, {@code {encoder}},
+ * {@code {crf}}) and {@code {params_json}} (all of them as one JSON object) only where an argument is the
+ * placeholder alone, so a value is always one whole argument. With no template, the CPU stereo preview of
+ * {@link MediaCommands#stereoPreview} runs with the configured ffmpeg.
  */
 @Component
 public class ExecInference implements InferenceBackend {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final MediaTools tools;
+    private final FileProbe probe;
     private final String command;
     private final Map<String, String> commandByMode;
+    private final Map<String, String> commandByFormat;
 
-    public ExecInference(MediaTools tools, ReelRouteProperties properties) {
+    public ExecInference(MediaTools tools, FileProbe probe, ReelRouteProperties properties) {
         this.tools = tools;
+        this.probe = probe;
         this.command = properties.inference().exec().command();
         this.commandByMode = properties.inference().exec().commandByMode() == null ? Map.of()
                 : properties.inference().exec().commandByMode();
+        this.commandByFormat = properties.inference().exec().commandByFormat() == null ? Map.of()
+                : properties.inference().exec().commandByFormat();
     }
 
     @Override
@@ -48,7 +64,7 @@ public class ExecInference implements InferenceBackend {
 
     @Override
     public void infer(SegmentWork work) {
-        List<String> args = command(work.inputFile(), work.outputFile(), work.segment().mode());
+        List<String> args = command(work);
         ProcessRunner.Result result;
         try {
             result = ProcessRunner.run(args, work.timeout(), work.workDir().resolve("inference.log"));
@@ -74,20 +90,39 @@ public class ExecInference implements InferenceBackend {
     }
 
     /** The argument list for one segment: the template with its placeholders filled, or the preview. */
-    List<String> command(Path input, Path output, Mode mode) {
-        String template = commandByMode.getOrDefault(mode.id(), command);
+    List<String> command(SegmentWork work) {
+        StereoParams params = work.params();
+        Mode mode = params.format().mode();
+        String template = commandByFormat.getOrDefault(params.format().id(), commandByMode.getOrDefault(mode.id(), command));
         if (template == null || template.isBlank()) {
             List<String> preview = new ArrayList<>();
             preview.add(tools.ffmpeg());
-            preview.addAll(MediaCommands.stereoPreview(input, output, mode));
+            preview.addAll(MediaCommands.stereoPreview(work.inputFile(), work.outputFile(), params, width(work)));
             return preview;
         }
+        Map<String, String> whole = new HashMap<>();
+        params.byName().forEach((name, value) -> whole.put("{" + name + "}", String.valueOf(value)));
+        try {
+            whole.put("{params_json}", JSON.writeValueAsString(params.byName()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write the params as JSON", e);
+        }
         return tokens(template).stream()
-                .map(token -> token.replace("{input}", input.toString())
-                        .replace("{output}", output.toString())
-                        .replace("{mode}", mode.id())
-                        .replace("{ffmpeg}", tools.ffmpeg()))
+                .map(token -> whole.containsKey(token) ? whole.get(token)
+                        : token.replace("{input}", work.inputFile().toString())
+                                .replace("{output}", work.outputFile().toString())
+                                .replace("{mode}", mode.id())
+                                .replace("{ffmpeg}", tools.ffmpeg()))
                 .toList();
+    }
+
+    /** The segment's frame width as shown (the preview's parallax is a share of it). */
+    private int width(SegmentWork work) {
+        try {
+            return probe.probe(work.inputFile()).width();
+        } catch (IOException e) {
+            throw new InferenceFailure(work.describe() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Whitespace-separated tokens; double quotes group a token that contains spaces. */

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import io.reelroute.config.ReelRouteProperties;
@@ -17,11 +18,14 @@ import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.InboundMessage.S3ObjectRef;
 import io.reelroute.contract.Inferred;
 import io.reelroute.contract.InvalidKeyException;
+import io.reelroute.contract.Job;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.PermanentJobFailure;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
+import io.reelroute.contract.StereoParams;
 import io.reelroute.media.WorkFolders;
+import io.reelroute.store.JobStore;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -29,8 +33,8 @@ import software.amazon.awssdk.services.s3.model.Tag;
 import software.amazon.awssdk.services.s3.model.Tagging;
 
 /**
- * The inference hop's work on one segment: reads job, index, total and mode from the segment key, runs the
- * configured {@link InferenceBackend}, and leaves the result at {@code jobs/{job_id}/segments/{index}.mp4} in
+ * The inference hop's work on one segment: reads job, index and total from the segment key and the job's stereo
+ * params from its record, runs the configured {@link InferenceBackend}, and leaves the result at {@code jobs/{job_id}/segments/{index}.mp4} in
  * the output bucket, tagged {@code {prefix}-lifecycle=expire-segments} so the bucket's lifecycle rule removes
  * it after a day. Local files pass through a folder of the run's own, removed when the run ends, whatever its outcome.
  * Every {@link InferenceBackend} bean can be named by a run; {@code reelroute.inference.backend} is the default
@@ -42,14 +46,19 @@ public class InferenceWork {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceWork.class);
 
     private final S3Client s3;
+    private final JobStore jobs;
+    private final String defaultDepthModel;
     private final Map<String, InferenceBackend> backends;
     private final ResourceNames names;
     private final Tag lifecycleTag;
     private final Path workRoot;
     private final Duration timeout;
 
-    public InferenceWork(S3Client s3, List<InferenceBackend> backends, ReelRouteProperties properties) {
+    public InferenceWork(S3Client s3, JobStore jobs, List<InferenceBackend> backends, ReelRouteProperties properties,
+            @Value("${reelroute.stereo.depth-model}") String defaultDepthModel) {
         this.s3 = s3;
+        this.jobs = jobs;
+        this.defaultDepthModel = defaultDepthModel;
         this.backends = backends.stream().collect(Collectors.toUnmodifiableMap(InferenceBackend::name, Function.identity()));
         this.names = ResourceNames.fromPrefix(properties.prefix());
         this.lifecycleTag = Tag.builder().key(properties.prefix() + "-lifecycle").value("expire-segments").build();
@@ -79,8 +88,11 @@ public class InferenceWork {
      */
     public Inferred run(SegmentKey segment, String backendName) throws IOException {
         InferenceBackend backend = backend(backendName);
+        Job job = jobs.find(segment.jobId()).orElseThrow(() -> new PermanentJobFailure(FailurePhase.INFERENCE,
+                "segment " + segment.index() + " of " + segment.total() + ": job " + segment.jobId() + " does not exist"));
+        StereoParams params = StereoParams.of(job.params(), defaultDepthModel);
         Path dir = WorkFolders.create(workRoot, "inference-" + segment.jobId() + "-" + segment.index());
-        SegmentWork work = new SegmentWork(segment, names.inputBucket(), names.outputBucket(),
+        SegmentWork work = new SegmentWork(segment, params, names.inputBucket(), names.outputBucket(),
                 OutputKeys.segment(segment.jobId(), segment.index()), dir, timeout);
         Duration backendTime;
         try {

@@ -2,8 +2,11 @@ package io.reelroute.inference;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import io.reelroute.contract.SegmentKey;
+import io.reelroute.contract.StereoParams;
 
 /**
  * One segment's inference: where its input and output are, in S3 and on local disk, and how long it may take.
@@ -11,6 +14,7 @@ import io.reelroute.contract.SegmentKey;
  */
 public record SegmentWork(
         SegmentKey segment,
+        StereoParams params,
         String inputBucket,
         String outputBucket,
         String outputKey,
@@ -33,10 +37,18 @@ public record SegmentWork(
         return workDir.resolve("output.mp4");
     }
 
-    /** The request document of the remote backends (http, sagemaker-async, lambda). */
-    public java.util.Map<String, String> request() {
-        return java.util.Map.of("s3_input_uri", s3InputUri(), "s3_output_uri", s3OutputUri(),
-                "mode", segment.mode().id());
+    /**
+     * The request document of the remote backends (http, sagemaker-async, lambda): where the segment is and
+     * where its output goes, the job's stereo params, and the two-valued {@code mode} of models written before
+     * formats.
+     */
+    public Map<String, Object> request() {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("s3_input_uri", s3InputUri());
+        request.put("s3_output_uri", s3OutputUri());
+        request.put("mode", params.format().mode().id());
+        request.put("params", params.byName());
+        return request;
     }
 
     /** "segment 3 of 6", for reasons a person reads. */

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import io.reelroute.contract.Mode;
+import io.reelroute.contract.StereoParams;
 
 /**
  * Argument lists for the ffmpeg and ffprobe runs ({@link ProcessRunner}), built here so that no shell ever
@@ -50,23 +50,80 @@ public final class MediaCommands {
     }
 
     /**
-     * ffmpeg: the CPU stereo preview of one segment, not a depth model. {@code sbs} puts the frame beside a
-     * copy shifted by 8 pixels (a constant parallax, so the picture sits just behind the screen)
-     * at twice the source width; {@code anaglyph} turns that pair into red/cyan (Dubois) at the source width.
-     * H.264 {@code yuv420p} with the source's audio copied, so browsers and HLS packagers take it.
+     * ffmpeg: the CPU stereo preview of one segment, not a depth model: the picture as a flat plane behind the
+     * screen, the two views {@code divergence} percent of the frame's width apart (a strength of 0 gives two
+     * identical views), the shift divided between the eyes by {@code convergence} (0 moves only the left view, 1
+     * only the right). The views are packed as the format says (full or half side-by-side, full or half
+     * top-bottom, cross-eyed with the right view on the left, or an anaglyph by its method), encoded with the
+     * params' encoder and CRF at no more than {@code max_fps}, and side-by-side and top-bottom H.264 carry the
+     * frame-packing SEI that players read. 4:2:0 with the source's audio copied, so browsers and HLS packagers
+     * take it.
+     *
+     * @param width the segment's frame width, as shown
      */
-    public static List<String> stereoPreview(Path input, Path output, Mode mode) {
-        // Right eye: the frame moved 8 pixels left (pad on the right, then crop from the left), same size.
-        String pair = "[0:v]split=2[l][r];[r]pad=iw+8:ih:0:0,crop=iw-8:ih:8:0[rs];[l][rs]hstack=inputs=2";
-        String filter = mode == Mode.ANAGLYPH ? pair + ",stereo3d=sbsl:arcd[v]" : pair + "[v]";
-        return List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+    public static List<String> stereoPreview(Path input, Path output, StereoParams params, int width) {
+        // In pairs of pixels: 4:2:0 crops and pads by even amounts only.
+        long pairs = Math.round(width * params.divergence() / 100.0 / 2);
+        long rightPairs = Math.round(pairs * params.convergence());
+        long rightShift = 2 * rightPairs;
+        long leftShift = 2 * (pairs - rightPairs);
+        // Each view keeps the frame's size: crop on one side, pad the same on the other.
+        String left = "[l]crop=iw-" + leftShift + ":ih:" + leftShift + ":0,pad=iw+" + leftShift + ":ih:0:0[lv]";
+        String right = "[r]crop=iw-" + rightShift + ":ih:0:0,pad=iw+" + rightShift + ":ih:" + rightShift + ":0[rv]";
+        String views = "[0:v]split=2[l][r];" + left + ";" + right + ";";
+        String packed = switch (params.format()) {
+            case FULL_SBS -> "[lv][rv]hstack=inputs=2";
+            case HALF_SBS -> "[lv][rv]hstack=inputs=2,scale=trunc(iw/4)*2:ih";
+            case FULL_TB -> "[lv][rv]vstack=inputs=2";
+            case HALF_TB -> "[lv][rv]vstack=inputs=2,scale=iw:trunc(ih/4)*2";
+            case CROSS_EYED -> "[rv][lv]hstack=inputs=2";
+            case ANAGLYPH -> anaglyph(params.anaglyphMethod());
+        };
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
                 "-i", input.toString(),
-                "-filter_complex", filter,
+                "-filter_complex", views + packed + "[v]",
                 "-map", "[v]", "-map", "0:a:0?",
-                "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
-                "-c:a", "copy",
-                "-movflags", "+faststart",
-                output.toString());
+                "-fpsmax", Integer.toString(params.maxFps())));
+        args.addAll(encoder(params.encoder(), params.crf(), params.format().framePacking()));
+        args.addAll(List.of("-c:a", "copy", "-movflags", "+faststart", output.toString()));
+        return args;
+    }
+
+    /**
+     * The two views mixed for red/cyan glasses. ffmpeg's stereo3d has Dubois, full colour, gray and half colour;
+     * Wimmer's optimized anaglyph is made by hand: red from the left view's green and blue, gamma-corrected,
+     * green and blue from the right view.
+     */
+    private static String anaglyph(String method) {
+        return switch (method) {
+            case "dubois" -> "[lv][rv]hstack=inputs=2,stereo3d=sbsl:arcd";
+            case "color" -> "[lv][rv]hstack=inputs=2,stereo3d=sbsl:arcc";
+            case "gray" -> "[lv][rv]hstack=inputs=2,stereo3d=sbsl:arcg";
+            case "half-color" -> "[lv][rv]hstack=inputs=2,stereo3d=sbsl:arch";
+            case "wimmer" -> "[lv]format=gbrp,colorchannelmixer=rr=0:rg=0.7:rb=0.3:gg=0:bb=0,lutrgb=r=gammaval(0.6667)[wl];"
+                    + "[rv]format=gbrp,colorchannelmixer=rr=0[wr];[wl][wr]blend=all_mode=addition";
+            default -> throw new IllegalArgumentException("unknown anaglyph method " + method);
+        };
+    }
+
+    /**
+     * Video encoder arguments: {@code h264} (x264, with the frame-packing SEI when {@code framePacking} is not 0)
+     * or {@code hevc} (x265, tagged hvc1 as Apple's players want), 4:2:0 either way.
+     */
+    public static List<String> encoder(String encoder, int crf, int framePacking) {
+        List<String> args = new ArrayList<>();
+        if ("hevc".equals(encoder)) {
+            args.addAll(List.of("-c:v", "libx265", "-preset", "veryfast", "-x265-params", "log-level=error", "-tag:v", "hvc1"));
+        } else if ("h264".equals(encoder)) {
+            args.addAll(List.of("-c:v", "libx264", "-preset", "veryfast"));
+            if (framePacking != 0) {
+                args.addAll(List.of("-x264-params", "frame-packing=" + framePacking));
+            }
+        } else {
+            throw new IllegalArgumentException("unknown encoder " + encoder + " (h264 or hevc)");
+        }
+        args.addAll(List.of("-crf", Integer.toString(crf), "-pix_fmt", "yuv420p"));
+        return args;
     }
 
     /** ffmpeg: one JPEG still of {@code input} at {@code seconds}, scaled to {@code frame} (after the display rotation). */

@@ -4,19 +4,25 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.support.PropertiesLoaderUtils;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
@@ -39,6 +45,8 @@ import io.reelroute.contract.Quote;
 public class Pipelines {
 
     static final String SCHEMA_SUFFIX = ".params.schema.json";
+    private static final String ENUM_SETTING = "x-reelroute-enum-setting";
+    private static final String DEFAULT_SETTING = "x-reelroute-default-setting";
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,39}");
 
     /**
@@ -57,12 +65,21 @@ public class Pipelines {
     private final String defaultPipeline;
 
     @Autowired
-    public Pipelines(ReelRouteProperties properties, ObjectMapper mapper) {
-        this(properties.routes().dir(), properties.pipelines().defaultPipeline(), mapper);
+    public Pipelines(ReelRouteProperties properties, ObjectMapper mapper, Environment environment) {
+        this(properties.routes().dir(), properties.pipelines().defaultPipeline(), mapper, environment::getProperty);
     }
 
+    /** With the settings of application.properties, as a process without other settings has them. */
     public Pipelines(Path routesDir, String defaultPipeline, ObjectMapper mapper) {
-        this.pipelines = load(routesDir, mapper);
+        this(routesDir, defaultPipeline, mapper, DefaultSettings.INSTANCE::getProperty);
+    }
+
+    /**
+     * @param settings the deployment's settings by name (null where unset), for the lists and defaults a schema
+     *        takes from them
+     */
+    public Pipelines(Path routesDir, String defaultPipeline, ObjectMapper mapper, UnaryOperator<String> settings) {
+        this.pipelines = load(routesDir, mapper, settings);
         if (!pipelines.containsKey(defaultPipeline)) {
             throw new IllegalStateException("reelroute.pipelines.default is " + Quote.of(defaultPipeline)
                     + ", but " + routesDir + " has no " + defaultPipeline + SCHEMA_SUFFIX + "; pipelines found: "
@@ -133,7 +150,20 @@ public class Pipelines {
         return field + ": " + message;
     }
 
-    private static Map<String, Pipeline> load(Path dir, ObjectMapper mapper) {
+    /** application.properties, read once. */
+    private static final class DefaultSettings {
+        static final Properties INSTANCE;
+
+        static {
+            try {
+                INSTANCE = PropertiesLoaderUtils.loadAllProperties("application.properties");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static Map<String, Pipeline> load(Path dir, ObjectMapper mapper, UnaryOperator<String> settings) {
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
         Map<String, Pipeline> found = new TreeMap<>();
         // A pipeline's schema lies in its own folder (routes/pipelines/{name}/), or anywhere under the routes folder.
@@ -151,6 +181,7 @@ public class Pipelines {
                 if (!"object".equals(schema.path("type").asText()) || !schema.path("properties").isObject()) {
                     throw new IllegalStateException(file + ": a params schema is of type object, with properties");
                 }
+                fromSettings(file, (ObjectNode) schema.get("properties"), settings);
                 found.put(name, new Pipeline(name, schema.path("title").asText(name),
                         schema.path("description").asText(""), schema, registry.getSchema(schema), file.getParent()));
             }
@@ -158,5 +189,43 @@ public class Pipelines {
             throw new UncheckedIOException("could not read the pipelines' params schemas in " + dir, e);
         }
         return found;
+    }
+
+    /**
+     * A param whose choices are the deployment's (the stereo pipeline's depth models) names the settings that hold
+     * them: {@code x-reelroute-enum-setting} (a comma-separated list, which becomes its {@code enum}) and
+     * {@code x-reelroute-default-setting} (its {@code default}). The schema GET /pipelines shows has them filled in.
+     */
+    private static void fromSettings(Path file, ObjectNode properties, UnaryOperator<String> settings) {
+        properties.properties().forEach(property -> {
+            ObjectNode param = (ObjectNode) property.getValue();
+            JsonNode enumSetting = param.remove(ENUM_SETTING);
+            JsonNode defaultSetting = param.remove(DEFAULT_SETTING);
+            if (enumSetting != null) {
+                String list = settings.apply(enumSetting.asText());
+                if (list == null || list.isBlank()) {
+                    throw new IllegalStateException(file + ": params." + property.getKey() + " takes its choices from "
+                            + enumSetting.asText() + ", which is not set");
+                }
+                ArrayNode choices = param.putArray("enum");
+                Arrays.stream(list.split(",")).map(String::strip).filter(choice -> !choice.isEmpty()).forEach(choices::add);
+            }
+            if (defaultSetting != null) {
+                String value = settings.apply(defaultSetting.asText());
+                if (value == null || value.isBlank()) {
+                    throw new IllegalStateException(file + ": params." + property.getKey() + " takes its default from "
+                            + defaultSetting.asText() + ", which is not set");
+                }
+                boolean offered = false;
+                for (JsonNode choice : param.path("enum")) {
+                    offered |= choice.asText().equals(value.strip());
+                }
+                if (param.has("enum") && !offered) {
+                    throw new IllegalStateException(defaultSetting.asText() + "=" + value + " is not one of " + param.get("enum")
+                            + " (params." + property.getKey() + " of " + file + ")");
+                }
+                param.put("default", value.strip());
+            }
+        });
     }
 }

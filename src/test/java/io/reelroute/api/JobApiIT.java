@@ -96,7 +96,9 @@ class JobApiIT extends RouteTestSupport {
         assertThat(job.status()).isEqualTo(200);
         assertThat(job.json().get("mode").asText()).isEqualTo("anaglyph");
         assertThat(job.json().get("pipeline").asText()).as("a mode alone is the stereo pipeline").isEqualTo("stereo");
-        assertThat(job.json().get("params")).isEqualTo(mapper.readTree("{\"mode\": \"anaglyph\"}"));
+        assertThat(job.json().get("format").asText()).as("sbs and anaglyph were the modes before formats").isEqualTo("anaglyph");
+        assertThat(job.json().get("params").get("format").asText()).isEqualTo("anaglyph");
+        assertThat(job.json().get("params").has("mode")).isFalse();
         assertThat(job.json().get("title").asText()).isEqualTo("Holiday");
         assertThat(job.json().get("eta_seconds").isNull()).isTrue();
         assertThat(job.json().has("failure")).isFalse();
@@ -112,6 +114,12 @@ class JobApiIT extends RouteTestSupport {
         assertError(call("POST", "/jobs", "{\"pipeline\": \"karaoke\"}"), 400, "unknown pipeline 'karaoke'");
         assertError(call("POST", "/jobs", "{\"pipeline\": 3}"), 400, "pipeline must be a string");
         assertError(call("POST", "/jobs", "{\"mode\": \"sbs\", \"params\": {\"mode\": \"anaglyph\"}}"), 400, "differ");
+        assertError(call("POST", "/jobs", "{\"params\": {\"mode\": \"sbs\", \"format\": \"half-tb\"}}"), 400,
+                "mode sbs and format half-tb differ");
+        assertError(call("POST", "/jobs", "{\"params\": {\"divergence\": -1}}"), 400, "params.divergence");
+        assertError(call("POST", "/jobs", "{\"params\": {\"anaglyph_method\": \"green\"}}"), 400, "params.anaglyph_method");
+        assertError(call("POST", "/jobs", "{\"params\": {\"depth_model\": \"MiDaS\"}}"), 400, "params.depth_model");
+        assertError(call("POST", "/jobs", "{\"params\": {\"encoder\": \"av1\"}}"), 400, "params.encoder");
         assertError(call("POST", "/jobs", "{\"mode\": \"sbs\", \"title\": \"" + "t".repeat(201) + "\"}"), 400,
                 "longer than 200");
     }
@@ -126,17 +134,21 @@ class JobApiIT extends RouteTestSupport {
             stereo = "stereo".equals(pipeline.get("name").asText()) ? pipeline : stereo;
         }
         assertThat(stereo).as("the stereo pipeline is listed").isNotNull();
-        assertThat(stereo.at("/params_schema/properties/mode/enum")).hasSize(2);
-        assertThat(stereo.at("/params_schema/properties/mode/default").asText()).isEqualTo("sbs");
+        assertThat(stereo.at("/params_schema/properties/format/enum")).hasSize(6);
+        assertThat(stereo.at("/params_schema/properties/format/default").asText()).isEqualTo("full-sbs");
+        assertThat(stereo.at("/params_schema/properties/depth_model/enum").toString()).contains("Any_V2_S");
 
         String explicit = call("POST", "/jobs", "{\"pipeline\": \"stereo\", \"params\": {\"mode\": \"anaglyph\"}}")
                 .json().get("job_id").asText();
         assertThat(jobs.find(explicit).orElseThrow().mode()).isEqualTo(Mode.ANAGLYPH);
+        assertThat(jobs.find(explicit).orElseThrow().params().text("format")).isEqualTo("anaglyph");
         Reply bare = call("POST", "/jobs", "{\"title\": \"defaults\"}");
         assertThat(bare.status()).isEqualTo(201);
         JsonNode job = call("GET", "/jobs/" + bare.json().get("job_id").asText(), null).json();
         assertThat(job.get("pipeline").asText()).isEqualTo("stereo");
-        assertThat(job.get("params")).isEqualTo(mapper.readTree("{\"mode\": \"sbs\"}"));
+        assertThat(job.get("params")).isEqualTo(mapper.readTree("""
+                {"format": "full-sbs", "anaglyph_method": "dubois", "divergence": 2, "convergence": 0.5,
+                 "depth_model": "Any_V2_S", "max_fps": 30, "encoder": "h264", "crf": 20}"""));
     }
 
     @Test

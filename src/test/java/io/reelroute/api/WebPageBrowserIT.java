@@ -76,9 +76,9 @@ class WebPageBrowserIT extends RouteTestSupport {
         browser.get("http://localhost:" + port + "/");
         Path video = TestVideos.clip(8, 320, 240, true).toAbsolutePath();
         browser.findElement(By.id("file")).sendKeys(video.toString());
-        // The params form is built from GET /pipelines: the stereo pipeline (the default) has a mode.
-        await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector("#param-mode option[value='anaglyph']")).isEmpty());
-        browser.findElement(By.cssSelector("#param-mode option[value='anaglyph']")).click();
+        // The params form is built from GET /pipelines: the stereo pipeline (the default) has a format.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector("#param-format option[value='anaglyph']")).isEmpty());
+        browser.findElement(By.cssSelector("#param-format option[value='anaglyph']")).click();
         browser.findElement(By.id("title")).sendKeys("browser test");
         browser.findElement(By.id("start")).click();
 

@@ -22,13 +22,13 @@ import io.reelroute.ReelRouteApplication;
 import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
-import io.reelroute.contract.Mode;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
 import io.reelroute.media.VideoProbe;
 import io.reelroute.store.JobStore;
+import io.reelroute.testing.TestParams;
 import io.reelroute.testing.TestVideos;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -101,7 +101,7 @@ class PipelineBenchmark {
         }
         for (Path part : parts) {
             Path out = dir.resolve("out-" + part.getFileName());
-            run(TOOLS.ffmpeg(), MediaCommands.stereoPreview(part, out, Mode.SBS), dir.resolve("preview.log"));
+            run(TOOLS.ffmpeg(), MediaCommands.stereoPreview(part, out, TestParams.stereo("{}"), TestVideos.videoSize(part)[0]), dir.resolve("preview.log"));
             concat.add("file '" + out.toAbsolutePath() + "'");
         }
         Files.write(dir.resolve("concat.txt"), concat);

@@ -32,6 +32,7 @@ import io.reelroute.contract.Mode;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.PermanentJobFailure;
 import io.reelroute.contract.SegmentKey;
+import io.reelroute.testing.TestParams;
 import io.reelroute.embedded.EmbeddedAws;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -100,6 +101,10 @@ class HttpInferenceTest {
         assertThat(requests.get(0).get("s3_output_uri").asText())
                 .isEqualTo("s3://reelroute-output/" + OutputKeys.segment(work.segment().jobId(), 2));
         assertThat(requests.get(0).get("mode").asText()).isEqualTo("anaglyph");
+        // The job's stereo params beside the fields stereo-spot's container reads.
+        assertThat(requests.get(0).get("params").get("format").asText()).isEqualTo("anaglyph");
+        assertThat(requests.get(0).get("params").get("divergence").asDouble()).isEqualTo(2.0);
+        assertThat(requests.get(0).get("params").get("anaglyph_method").asText()).isEqualTo("dubois");
         assertThat(s3.getObjectAsBytes(r -> r.bucket("reelroute-output").key(work.outputKey())).asUtf8String())
                 .isEqualTo("segment bytes of " + work.segment().key());
     }
@@ -161,7 +166,7 @@ class HttpInferenceTest {
         SegmentKey key = new SegmentKey(jobId, 2, 5, Mode.ANAGLYPH);
         s3.putObject(r -> r.bucket("reelroute-input").key(key.key()), RequestBody.fromString("segment bytes of " + key.key()));
         try {
-            return new SegmentWork(key, "reelroute-input", "reelroute-output", OutputKeys.segment(jobId, 2),
+            return new SegmentWork(key, TestParams.stereo("{\"format\": \"anaglyph\"}"), "reelroute-input", "reelroute-output", OutputKeys.segment(jobId, 2),
                     Files.createDirectories(dir.resolve("work")), timeout);
         } catch (IOException e) {
             throw new IllegalStateException(e);

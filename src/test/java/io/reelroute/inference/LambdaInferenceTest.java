@@ -46,7 +46,7 @@ class LambdaInferenceTest {
     private static final Pattern PATH = Pattern.compile("/2015-03-31/functions/([^/]+)/invocations");
 
     /** One Invoke request as the stand-in saw it. */
-    record Invocation(String function, String invocationType, Map<String, String> request) {
+    record Invocation(String function, String invocationType, Map<String, Object> request) {
     }
 
     private static RemoteModelSupport support;
@@ -105,10 +105,11 @@ class LambdaInferenceTest {
         assertThat(invocations).singleElement().satisfies(invocation -> {
             assertThat(invocation.function()).isEqualTo("stereo");
             assertThat(invocation.invocationType()).isEqualTo("RequestResponse");
-            assertThat(invocation.request()).containsOnlyKeys("s3_input_uri", "s3_output_uri", "mode")
+            assertThat(invocation.request()).containsOnlyKeys("s3_input_uri", "s3_output_uri", "mode", "params")
                     .containsEntry("s3_input_uri", work.s3InputUri())
                     .containsEntry("s3_output_uri", work.s3OutputUri())
-                    .containsEntry("mode", "sbs");
+                    .containsEntry("mode", "sbs")
+                    .containsEntry("params", work.params().byName());
         });
     }
 
@@ -210,7 +211,7 @@ class LambdaInferenceTest {
             default -> {
             }
         }
-        Map<String, String> request = RemoteModelSupport.json(payload);
+        Map<String, Object> request = RemoteModelSupport.json(payload);
         invocations.add(new Invocation(function, exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type"), request));
         switch (function) {
             case "stereo" -> {

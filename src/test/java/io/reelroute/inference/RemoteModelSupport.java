@@ -22,6 +22,7 @@ import io.reelroute.contract.JobIds;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.SegmentKey;
+import io.reelroute.testing.TestParams;
 import io.reelroute.embedded.EmbeddedAws;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -68,14 +69,14 @@ final class RemoteModelSupport implements AutoCloseable {
     SegmentWork segment(Path workDir, Duration timeout, String bytes) {
         SegmentKey segment = new SegmentKey(JobIds.newId(), 2, 4, Mode.SBS);
         s3.putObject(r -> r.bucket(INPUT_BUCKET).key(segment.key()), RequestBody.fromString(bytes));
-        return new SegmentWork(segment, INPUT_BUCKET, OUTPUT_BUCKET, OutputKeys.segment(segment.jobId(), segment.index()),
+        return new SegmentWork(segment, TestParams.stereo("{}"), INPUT_BUCKET, OUTPUT_BUCKET, OutputKeys.segment(segment.jobId(), segment.index()),
                 workDir, timeout);
     }
 
     /** The model's work on a request document: the input object, copied to {@code s3_output_uri}. */
-    void runModel(Map<String, String> request) {
-        Location input = Location.parse(request.get("s3_input_uri"));
-        Location output = Location.parse(request.get("s3_output_uri"));
+    void runModel(Map<String, ?> request) {
+        Location input = Location.parse((String) request.get("s3_input_uri"));
+        Location output = Location.parse((String) request.get("s3_output_uri"));
         byte[] bytes = s3.getObjectAsBytes(r -> r.bucket(input.bucket()).key(input.key())).asByteArray();
         s3.putObject(r -> r.bucket(output.bucket()).key(output.key()).contentType("video/mp4"), RequestBody.fromBytes(bytes));
     }
@@ -94,7 +95,7 @@ final class RemoteModelSupport implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, String> json(String text) throws IOException {
+    static Map<String, Object> json(String text) throws IOException {
         return MAPPER.readValue(text, Map.class);
     }
 

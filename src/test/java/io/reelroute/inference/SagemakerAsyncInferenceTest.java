@@ -45,7 +45,7 @@ class SagemakerAsyncInferenceTest {
 
     /** One InvokeEndpointAsync request as the stand-in saw it. */
     record Invocation(String endpoint, String inputLocation, String contentType, String inferenceId,
-            Map<String, String> request) {
+            Map<String, Object> request) {
     }
 
     private static RemoteModelSupport support;
@@ -86,10 +86,11 @@ class SagemakerAsyncInferenceTest {
         assertThat(support.read(OUTPUT_BUCKET, work.outputKey())).isEqualTo("segment bytes");
         Invocation invocation = invocations.get(0);
         assertThat(invocations).hasSize(1);
-        assertThat(invocation.request()).containsOnlyKeys("s3_input_uri", "s3_output_uri", "mode")
+        assertThat(invocation.request()).containsOnlyKeys("s3_input_uri", "s3_output_uri", "mode", "params")
                 .containsEntry("s3_input_uri", work.s3InputUri())
                 .containsEntry("s3_output_uri", work.s3OutputUri())
-                .containsEntry("mode", "sbs");
+                .containsEntry("mode", "sbs")
+                .containsEntry("params", work.params().byName());
         String requestKey = "inference-requests/" + work.segment().jobId() + "/2.json";
         assertThat(invocation.inputLocation()).isEqualTo("s3://" + OUTPUT_BUCKET + "/" + requestKey);
         assertThat(invocation.contentType()).isEqualTo("application/json");
@@ -204,7 +205,7 @@ class SagemakerAsyncInferenceTest {
             }
         }
         Location staged = Location.parse(inputLocation);
-        Map<String, String> request = RemoteModelSupport.json(support.read(staged.bucket(), staged.key()));
+        Map<String, Object> request = RemoteModelSupport.json(support.read(staged.bucket(), staged.key()));
         invocations.add(new Invocation(endpoint, inputLocation,
                 exchange.getRequestHeaders().getFirst("X-Amzn-SageMaker-Content-Type"), inferenceId, request));
 

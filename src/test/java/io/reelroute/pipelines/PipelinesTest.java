@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,18 +39,45 @@ class PipelinesTest {
         Pipelines pipelines = new Pipelines(Path.of("routes"), "stereo", MAPPER);
 
         Params none = pipelines.resolve(null, null);
+        assertThat(none.json()).isEqualTo(json("""
+                {"format": "full-sbs", "anaglyph_method": "dubois", "divergence": 2, "convergence": 0.5,
+                 "depth_model": "Any_V2_S", "max_fps": 30, "encoder": "h264", "crf": 20}"""));
         assertThat(none.mode()).isEqualTo(Mode.SBS);
-        assertThat(pipelines.resolve("stereo", json("{\"mode\": \"anaglyph\"}")).mode()).isEqualTo(Mode.ANAGLYPH);
+        assertThat(pipelines.resolve("stereo", json("{\"format\": \"anaglyph\"}")).mode()).isEqualTo(Mode.ANAGLYPH);
+    }
+
+    /** The depth models are the deployment's: the schema takes its choices and default from settings. */
+    @Test
+    void aParamsChoicesAndDefaultMayComeFromTheDeploymentsSettings() {
+        Map<String, String> settings = Map.of("reelroute.stereo.depth-models", "Any_V2_L, ZoeD_N", "reelroute.stereo.depth-model", "ZoeD_N");
+        Pipelines pipelines = new Pipelines(Path.of("routes"), "stereo", MAPPER, settings::get);
+
+        JsonNode depthModel = pipelines.pipeline("stereo").schema().path("properties").path("depth_model");
+        assertThat(depthModel.path("enum")).isEqualTo(json("[\"Any_V2_L\", \"ZoeD_N\"]"));
+        assertThat(depthModel.has("x-reelroute-enum-setting")).as("GET /pipelines shows plain JSON Schema").isFalse();
+        assertThat(pipelines.resolve("stereo", null).text("depth_model")).isEqualTo("ZoeD_N");
+        assertThatThrownBy(() -> pipelines.resolve("stereo", json("{\"depth_model\": \"Any_V2_S\"}")))
+                .hasMessageContaining("params.depth_model");
+
+        assertThatThrownBy(() -> new Pipelines(Path.of("routes"), "stereo", MAPPER,
+                Map.of("reelroute.stereo.depth-models", "Any_V2_L", "reelroute.stereo.depth-model", "ZoeD_N")::get))
+                .hasMessageContaining("reelroute.stereo.depth-model=ZoeD_N is not one of");
+        assertThatThrownBy(() -> new Pipelines(Path.of("routes"), "stereo", MAPPER, name -> null))
+                .hasMessageContaining("reelroute.stereo.depth-models, which is not set");
     }
 
     @Test
     void refusedParamsNameTheFieldAndTheRule() {
         Pipelines pipelines = new Pipelines(Path.of("routes"), "stereo", MAPPER);
 
-        assertThatThrownBy(() -> pipelines.resolve("stereo", json("{\"mode\": \"3d\"}")))
+        assertThatThrownBy(() -> pipelines.resolve("stereo", json("{\"format\": \"3d\"}")))
                 .isInstanceOf(InvalidJobRequest.class)
-                .hasMessageContaining("params.mode")
+                .hasMessageContaining("params.format")
                 .hasMessageContaining("enumeration");
+        assertThatThrownBy(() -> pipelines.resolve("stereo", json("{\"divergence\": 11}")))
+                .isInstanceOf(InvalidJobRequest.class)
+                .hasMessageContaining("params.divergence")
+                .hasMessageContaining("10");
         assertThatThrownBy(() -> pipelines.resolve("stereo", json("{\"colour\": \"red\"}")))
                 .isInstanceOf(InvalidJobRequest.class)
                 .hasMessageContaining("colour");

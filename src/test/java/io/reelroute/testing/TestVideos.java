@@ -175,6 +175,48 @@ public final class TestVideos {
         return new int[] {Integer.parseInt(size[0]), Integer.parseInt(size[1])};
     }
 
+    /** The stereo_mode of the first frame's frame-packing SEI, as ffprobe reads it (left_right, top_bottom), or "". */
+    public static String stereoMode(Path video) {
+        return run(TOOLS.ffprobe(), List.of("-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1",
+                "-show_entries", "frame_tags=stereo_mode", "-of", "default=noprint_wrappers=1:nokey=1", video.toString()))
+                .lines().map(String::strip).filter(line -> !line.isEmpty()).findFirst().orElse("");
+    }
+
+    /** The first video stream's average frame rate, in frames a second. */
+    public static double frameRate(Path video) {
+        String[] rate = run(TOOLS.ffprobe(), List.of("-v", "error", "-select_streams", "v:0", "-show_entries",
+                "stream=avg_frame_rate", "-of", "default=noprint_wrappers=1:nokey=1", video.toString())).strip().split("/");
+        return Double.parseDouble(rate[0]) / (rate.length > 1 ? Double.parseDouble(rate[1]) : 1);
+    }
+
+    /**
+     * How far apart the two views of a side-by-side frame are: the mean absolute difference of their luma, 0 to
+     * 255, in the first frame (0 for identical views).
+     */
+    public static double viewDifference(Path sideBySide) {
+        int[] size = videoSize(sideBySide);
+        try {
+            Path raw = Files.createTempFile("reelroute-frame-", ".gray");
+            try {
+                run(TOOLS.ffmpeg(), List.of("-v", "error", "-y", "-i", sideBySide.toString(), "-frames:v", "1",
+                        "-f", "rawvideo", "-pix_fmt", "gray", raw.toString()));
+                byte[] luma = Files.readAllBytes(raw);
+                int half = size[0] / 2;
+                long sum = 0;
+                for (int y = 0; y < size[1]; y++) {
+                    for (int x = 0; x < half; x++) {
+                        sum += Math.abs((luma[y * size[0] + x] & 0xff) - (luma[y * size[0] + half + x] & 0xff));
+                    }
+                }
+                return (double) sum / (half * size[1]);
+            } finally {
+                Files.deleteIfExists(raw);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The segments the chunk hop would make of {@code clip}: the same ffmpeg split, into {@code outDir}. */
     public static List<Path> split(Path clip, int segmentSeconds, Path outDir) {
         run(TOOLS.ffmpeg(), io.reelroute.media.MediaCommands.split(clip, outDir, segmentSeconds));
