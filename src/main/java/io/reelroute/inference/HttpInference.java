@@ -6,6 +6,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.stereotype.Component;
 
@@ -18,10 +20,17 @@ import io.reelroute.contract.PermanentJobFailure;
 
 /**
  * {@code http}: the model server contract of SageMaker-style inference containers. {@code GET /ping} says
- * whether the server is ready; {@code POST /invocations} with {@code {"s3_input_uri", "s3_output_uri", "mode"}}
- * runs the model, which reads the input from S3 and writes the output there itself. A 4xx answer refuses the
- * request (the job fails at once); 429, 503 and unreachable servers are busy or starting (retried, then left for
- * SQS to deliver again); other errors and timeouts are model failures (retried, then the job fails).
+ * whether the server is ready; {@code POST /invocations} with {@code {"s3_input_uri", "s3_output_uri", "mode",
+ * "params"}} runs the model, which reads the input from S3 and writes the output there itself. A 4xx answer
+ * refuses the request (the job fails at once); 429, 503 and unreachable servers are busy or starting (retried,
+ * then left for SQS to deliver again); other errors and timeouts are model failures (retried, then the job
+ * fails).
+ * <p>
+ * The ping is asked only when it matters: before the first invocation, and again after the server could not be
+ * reached (it may be starting again), never while an invocation of this process is running. A server with one
+ * worker (gunicorn's default, as in stereo-spot's container) answers nothing else while it runs a model, so a
+ * ping before every call would call a busy model unavailable; an invocation sent to it meanwhile waits in its
+ * queue, within the segment timeout.
  */
 @Component
 public class HttpInference implements InferenceBackend {
@@ -38,6 +47,9 @@ public class HttpInference implements InferenceBackend {
     private final ReelRouteProperties.Inference.Http settings;
     private final ObjectMapper mapper;
     private final HttpClient client;
+    /** Whether the server answered since it was last unreachable: then no ping is needed. */
+    private final AtomicBoolean serverAnswered = new AtomicBoolean();
+    private final AtomicInteger running = new AtomicInteger();
 
     public HttpInference(ReelRouteProperties properties, ObjectMapper mapper) {
         this.settings = properties.inference().http();
@@ -58,7 +70,9 @@ public class HttpInference implements InferenceBackend {
     @Override
     public void infer(SegmentWork work) {
         URI base = base();
-        ping(base);
+        if (!serverAnswered.get() && running.get() == 0) {
+            ping(base);
+        }
         HttpRequest request;
         try {
             request = HttpRequest.newBuilder(base.resolve("invocations"))
@@ -70,17 +84,22 @@ public class HttpInference implements InferenceBackend {
             throw new IllegalStateException(e);
         }
         HttpResponse<String> response;
+        running.incrementAndGet();
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
             throw new InferenceFailure(work.describe() + ": the model server gave no answer within "
                     + work.timeout().toSeconds() + " s", e);
         } catch (IOException e) {
+            serverAnswered.set(false);
             throw new ModelServerUnavailable(work.describe() + ": model server " + base + " unreachable: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ModelServerUnavailable("interrupted", e);
+        } finally {
+            running.decrementAndGet();
         }
+        serverAnswered.set(true);
         int status = response.statusCode();
         String body = tail(response.body());
         if (status / 100 == 2) {
@@ -104,6 +123,10 @@ public class HttpInference implements InferenceBackend {
                 throw new ModelServerUnavailable("model server " + base + " is not ready (GET /ping: "
                         + ping.statusCode() + ")", null);
             }
+            serverAnswered.set(true);
+        } catch (HttpTimeoutException e) {
+            throw new ModelServerUnavailable("model server " + base + " did not answer GET /ping within "
+                    + settings.connectTimeout().toSeconds() + " s (starting, or busy with another caller's model run)", e);
         } catch (IOException e) {
             throw new ModelServerUnavailable("model server " + base + " unreachable: " + e, e);
         } catch (InterruptedException e) {

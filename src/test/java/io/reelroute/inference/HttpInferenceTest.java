@@ -10,9 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
@@ -71,7 +76,7 @@ class HttpInferenceTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/ping", exchange -> reply(exchange, pingStatus.get(), ""));
         server.createContext("/invocations", HttpInferenceTest::invoke);
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.setExecutor(Executors.newCachedThreadPool());
         server.start();
     }
 
@@ -140,6 +145,45 @@ class HttpInferenceTest {
         answer.set(503);
         assertThatThrownBy(() -> backend().infer(segment(Duration.ofSeconds(30))))
                 .isInstanceOf(HttpInference.ModelServerUnavailable.class);
+    }
+
+    /**
+     * Like stereo-spot's inference server (gunicorn with one worker): while a model runs it answers nothing else,
+     * not even /ping. Segments sent at once by parallel consumers wait their turn instead of finding the model
+     * "unavailable", and the server is pinged once, not before every call.
+     */
+    @Test
+    void aSingleWorkerServerBusyWithAModelRunIsWaitedForNotCalledUnavailable() throws Exception {
+        AtomicInteger pings = new AtomicInteger();
+        HttpServer singleWorker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        singleWorker.createContext("/ping", exchange -> {
+            pings.incrementAndGet();
+            reply(exchange, 200, "");
+        });
+        singleWorker.createContext("/invocations", HttpInferenceTest::invoke);
+        singleWorker.setExecutor(Executors.newSingleThreadExecutor());
+        singleWorker.start();
+        delayMillis = 1500;
+        ExecutorService consumers = Executors.newFixedThreadPool(3);
+        try {
+            HttpInference backend = new HttpInference(InferenceSettings.with(Map.of(
+                    "reelroute.inference.http.url", "http://127.0.0.1:" + singleWorker.getAddress().getPort(),
+                    "reelroute.inference.http.connect-timeout", "1s")), MAPPER);
+            backend.infer(segment(Duration.ofSeconds(30)));
+            List<Future<?>> runs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                SegmentWork work = segment(Duration.ofSeconds(30));
+                runs.add(consumers.submit(() -> backend.infer(work)));
+            }
+            for (Future<?> run : runs) {
+                run.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(requests).hasSize(4);
+            assertThat(pings.get()).as("pinged before the first call only").isEqualTo(1);
+        } finally {
+            consumers.shutdownNow();
+            singleWorker.stop(0);
+        }
     }
 
     @Test
