@@ -346,7 +346,9 @@ public class JobApi {
             view.put("failure", failure);
         }
         if (job.status() == JobStatus.COMPLETED) {
-            view.put("final_url", presignedGet(OutputKeys.finalVideo(job.jobId())));
+            String fileName = DownloadNames.finalVideo(job);
+            view.put("final_url", presignedGet(OutputKeys.finalVideo(job.jobId()), DownloadNames.contentDisposition(fileName)));
+            view.put("final_file_name", fileName);
             view.put("hls_master_key", job.hls() == null ? null : job.hls().masterKey());
             if (!job.renditions().isEmpty()) {
                 List<Object> renditions = new ArrayList<>();
@@ -369,8 +371,14 @@ public class JobApi {
 
     /** A download URL of an object of the output bucket. */
     private String presignedGet(String key) {
+        return presignedGet(key, null);
+    }
+
+    /** A download URL that has the browser save the object under the name {@code contentDisposition} gives. */
+    private String presignedGet(String key, String contentDisposition) {
         return presigner.presignGetObject(p -> p.signatureDuration(settings.downloadUrlExpiry())
-                .getObjectRequest(r -> r.bucket(names.outputBucket()).key(key))).url().toString();
+                .getObjectRequest(r -> r.bucket(names.outputBucket()).key(key).responseContentDisposition(contentDisposition)))
+                .url().toString();
     }
 
     /**

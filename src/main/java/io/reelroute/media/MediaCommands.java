@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.reelroute.contract.Params;
 import io.reelroute.contract.StereoParams;
 
 /**
@@ -141,6 +142,35 @@ public final class MediaCommands {
                 output.toString());
     }
 
+    /**
+     * A video encoding for an output that must play everywhere: {@code encoder} ({@code h264} or {@code hevc}) at
+     * {@code crf}, with the frame-packing SEI of {@link #encoder} when {@code framePacking} is not 0.
+     */
+    public record Encoding(String encoder, int crf, int framePacking) {
+
+        /** A job's: a stereo job's encoder, CRF and format's signalling; H.264 at CRF 18 for any other. */
+        public static Encoding of(Params params) {
+            if (params.mode() == null) {
+                return new Encoding("h264", 18, 0);
+            }
+            StereoParams stereo = StereoParams.of(params, "");
+            return new Encoding(stereo.encoder(), stereo.crf(), stereo.format().framePacking());
+        }
+    }
+
+    /**
+     * ffmpeg: joins the segments a concat list names into one MP4, re-encoding the video (8-bit 4:2:0, as
+     * {@code encoding} says) and copying the audio: for segments a browser would not play as they are.
+     */
+    public static List<String> concat(Path list, Path output, Encoding encoding) {
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+                "-f", "concat", "-safe", "0", "-i", list.toString(),
+                "-map", "0:v:0", "-map", "0:a?"));
+        args.addAll(encoder(encoding.encoder(), encoding.crf(), encoding.framePacking()));
+        args.addAll(List.of("-c:a", "copy", "-movflags", "+faststart", output.toString()));
+        return args;
+    }
+
     /** One rung of the HLS ladder: frame size and the peak video bit rate the encoder may not exceed. */
     public record HlsRendition(int width, int height, int maxrateKbps) {
     }
@@ -190,9 +220,11 @@ public final class MediaCommands {
      * <p>
      * The High profile is fixed so that the master playlist's CODECS value is {@code avc1.6400xx} (no constraint
      * flags) with the level the encoder chose, which lets it be checked against ffprobe.
+     *
+     * @param framePacking x264's frame-packing SEI for a stereo frame (3 side by side, 4 top and bottom), 0 for none
      */
     public static List<String> hlsLadder(Path input, Path outDir, int sourceWidth, int sourceHeight, boolean audio,
-            int segmentSeconds) {
+            int segmentSeconds, int framePacking) {
         if (segmentSeconds < 1) {
             throw new IllegalArgumentException("segment duration must be at least 1 second, was " + segmentSeconds);
         }
@@ -218,8 +250,12 @@ public final class MediaCommands {
             }
         }
         args.addAll(List.of("-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
-                "-crf", "21",
-                "-force_key_frames", "expr:gte(t,n_forced*" + segmentSeconds + ")", "-sc_threshold", "0"));
+                "-crf", "21"));
+        if (framePacking != 0) {
+            // A stereo frame keeps its signalling through the re-encode (x264's frame-packing SEI).
+            args.addAll(List.of("-x264-params", "frame-packing=" + framePacking));
+        }
+        args.addAll(List.of("-force_key_frames", "expr:gte(t,n_forced*" + segmentSeconds + ")", "-sc_threshold", "0"));
         for (int i = 0; i < ladder.size(); i++) {
             int maxrate = ladder.get(i).maxrateKbps();
             args.addAll(List.of("-maxrate:v:" + i, maxrate + "k", "-bufsize:v:" + i, 2 * maxrate + "k"));

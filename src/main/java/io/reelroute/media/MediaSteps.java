@@ -77,10 +77,11 @@ public class MediaSteps {
     }
 
     /**
-     * ffmpeg: joins {@code parts}, in order, into {@code output} by stream copy (the concat demuxer; its list is
-     * written beside the output) and returns {@code output}. A failure fails the job in phase reassembly.
+     * ffmpeg: joins {@code parts}, in order, into {@code output} (the concat demuxer; its list is written beside the
+     * output), by stream copy, or re-encoding the video as {@code reencode} says when it is not null, and returns
+     * {@code output}. A failure fails the job in phase reassembly.
      */
-    public Path join(List<Path> parts, Path output) throws IOException {
+    public Path join(List<Path> parts, Path output, MediaCommands.Encoding reencode) throws IOException {
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("nothing to join into " + output.getFileName());
         }
@@ -91,7 +92,7 @@ public class MediaSteps {
         }
         Path list = output.resolveSibling(output.getFileName() + ".concat.txt");
         Files.write(list, lines, StandardCharsets.UTF_8);
-        run(MediaCommands.concat(list, output), joinTimeout, output.resolveSibling(output.getFileName() + ".log"),
+        run(reencode == null ? MediaCommands.concat(list, output) : MediaCommands.concat(list, output, reencode), joinTimeout, output.resolveSibling(output.getFileName() + ".log"),
                 FailurePhase.REASSEMBLY);
         return output;
     }

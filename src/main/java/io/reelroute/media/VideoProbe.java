@@ -1,5 +1,7 @@
 package io.reelroute.media;
 
+import java.util.Set;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -8,7 +10,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * players show it (and as ffmpeg writes it, rotating by default): a phone clip recorded upright is stored landscape
  * with a rotation of 90 or 270 degrees, and is taller than wide here.
  */
-public record VideoProbe(double durationSeconds, String videoCodec, int width, int height, boolean hasAudio) {
+public record VideoProbe(double durationSeconds, String videoCodec, int width, int height, boolean hasAudio,
+        String pixelFormat) {
+
+    /** Pixel formats every browser decodes: 8-bit 4:2:0. */
+    private static final Set<String> BROWSER_PIXEL_FORMATS = Set.of("yuv420p", "yuvj420p");
+
+    /**
+     * Whether browsers play the video as it is: H.264 or HEVC in 8-bit 4:2:0. A model may write 4:4:4, 10-bit or
+     * a lossless codec (iw3 does for anaglyph), which most browsers refuse.
+     */
+    public boolean browserPlayable() {
+        return ("h264".equals(videoCodec) || "hevc".equals(videoCodec)) && BROWSER_PIXEL_FORMATS.contains(pixelFormat);
+    }
 
     /**
      * Reads ffprobe's JSON. Returns the reason the source can't be processed as an exception message,
@@ -50,7 +64,7 @@ public record VideoProbe(double durationSeconds, String videoCodec, int width, i
         int height = video.path("height").asInt();
         boolean quarterTurn = Math.abs(Math.round(rotation(video) / 90.0)) % 2 == 1;
         return new VideoProbe(duration, video.path("codec_name").asText(), quarterTurn ? height : width,
-                quarterTurn ? width : height, audio);
+                quarterTurn ? width : height, audio, video.path("pix_fmt").asText(""));
     }
 
     /** The display rotation in degrees: the display matrix's side data, or the older rotate tag. */

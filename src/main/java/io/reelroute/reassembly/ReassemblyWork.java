@@ -24,6 +24,7 @@ import io.reelroute.contract.PermanentJobFailure;
 import io.reelroute.contract.ReassemblyMessage;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.media.FileProbe;
+import io.reelroute.media.MediaCommands;
 import io.reelroute.media.UnprocessableSourceException;
 import io.reelroute.media.VideoProbe;
 import io.reelroute.media.WorkFolders;
@@ -35,7 +36,8 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * The reassembly hop's work: decides what a reassembly message asks for, holds the job's lock while it works,
- * brings the segment outputs to disk in order, and checks ffmpeg's joined result before it is uploaded. The
+ * brings the segment outputs to disk in order (noting whether a browser plays them as they are, else the join
+ * re-encodes them), and checks ffmpeg's joined result before it is uploaded. The
  * route keeps the {@link Run} in a variable and passes it to each step.
  */
 @Component("reassemblyWork")
@@ -111,7 +113,7 @@ public class ReassemblyWork {
      * work folder, the outputs in order, and what they add up to (for {@link #verify}).
      */
     public record Run(String jobId, String lockOwner, Path workDir, List<Path> segments, double expectedSeconds,
-            boolean audio) {
+            boolean audio, MediaCommands.Encoding reencode) {
 
         /** Where the joined video goes. */
         public Path finalFile() {
@@ -125,7 +127,7 @@ public class ReassemblyWork {
         if (!locks.acquire(jobId, owner, lockTtl)) {
             throw new LockHeld("job " + jobId + " is being reassembled by another worker; its lock frees itself at expiry");
         }
-        return new Run(jobId, owner, null, List.of(), 0, false);
+        return new Run(jobId, owner, null, List.of(), 0, false, null);
     }
 
     /**
@@ -140,7 +142,8 @@ public class ReassemblyWork {
         if (!moved.applied()) {
             throw new PermanentJobFailure(FailurePhase.REASSEMBLY, "the job is " + moved.current() + ", not ready to reassemble");
         }
-        int total = jobs.find(jobId).map(Job::totalSegments).orElseThrow();
+        Job job = jobs.find(jobId).orElseThrow();
+        int total = job.totalSegments();
         SortedSet<Integer> recorded = completions.completedIndices(jobId);
         List<Integer> missing = IntStream.range(0, total).filter(i -> !recorded.contains(i)).boxed().toList();
         if (!missing.isEmpty()) {
@@ -152,6 +155,7 @@ public class ReassemblyWork {
             List<Path> segments = new ArrayList<>(total);
             double seconds = 0;
             boolean audio = false;
+            boolean playable = true;
             for (int i = 0; i < total; i++) {
                 Path segment = dir.resolve(String.format("%05d.mp4", i));
                 String key = OutputKeys.segment(jobId, i);
@@ -165,9 +169,11 @@ public class ReassemblyWork {
                         + names.outputBucket() + "/" + key);
                 seconds += probe.durationSeconds();
                 audio |= probe.hasAudio();
+                playable &= probe.browserPlayable();
                 segments.add(segment);
             }
-            return new Run(jobId, locked.lockOwner(), dir, List.copyOf(segments), seconds, audio);
+            return new Run(jobId, locked.lockOwner(), dir, List.copyOf(segments), seconds, audio,
+                    playable ? null : MediaCommands.Encoding.of(job.params()));
         } catch (IOException | RuntimeException e) {
             WorkFolders.remove(dir);
             throw e;

@@ -69,12 +69,13 @@ public class LocalHlsPackager {
     /**
      * Writes the HLS package of {@code finalMp4} into {@code outDir} ({@code master.m3u8}, and {@code v0}, {@code v1},
      * {@code v2} with each variant's playlist and segments) and returns the master playlist's path. A repeat run
-     * writes the same names again.
+     * writes the same names again. {@code framePacking} is the stereo signalling every rendition carries (see
+     * {@link MediaCommands#hlsLadder}).
      *
      * @throws HlsPackagingFailed when the source can't be read, ffmpeg fails or runs past the timeout (the message
      *         carries the end of its output), or the package is incomplete
      */
-    public Path packageHls(Path finalMp4, Path outDir) {
+    public Path packageHls(Path finalMp4, Path outDir, int framePacking) {
         Path log = null;
         try {
             Files.createDirectories(outDir);
@@ -82,7 +83,7 @@ public class LocalHlsPackager {
             VideoProbe source = probeSource(finalMp4);
             long started = System.nanoTime();
             ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), MediaCommands.hlsLadder(finalMp4,
-                    outDir, source.width(), source.height(), source.hasAudio(), segmentSeconds), timeout, log);
+                    outDir, source.width(), source.height(), source.hasAudio(), segmentSeconds, framePacking), timeout, log);
             if (!result.succeeded()) {
                 throw new HlsPackagingFailed("ffmpeg " + result.ending(timeout) + " while packaging " + finalMp4.getFileName() + " as HLS"
                         + (result.tail().isEmpty() ? "" : ": " + result.tail()));

@@ -12,7 +12,9 @@ import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.ResourceNames;
+import io.reelroute.media.MediaCommands;
 import io.reelroute.media.WorkFolders;
+import io.reelroute.store.JobStore;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -27,23 +29,29 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public class LocalPackaging {
 
     private final S3Client s3;
+    private final JobStore jobs;
     private final ResourceNames names;
     private final Path workRoot;
 
-    public LocalPackaging(S3Client s3, ReelRouteProperties properties) {
+    public LocalPackaging(S3Client s3, JobStore jobs, ReelRouteProperties properties) {
         this.s3 = s3;
+        this.jobs = jobs;
         this.names = ResourceNames.fromPrefix(properties.prefix());
         this.workRoot = properties.media().workRoot();
     }
 
-    /** Downloads the job's {@code final.mp4} into a new work folder, beside an empty HLS folder. */
+    /**
+     * Downloads the job's {@code final.mp4} into a new work folder, beside an empty HLS folder; the run carries the
+     * signalling of the job's stereo format, which the ladder keeps.
+     */
     public PackagingRun download(String jobId) throws IOException {
         JobIds.requireValid(jobId);
+        int framePacking = jobs.find(jobId).map(job -> MediaCommands.Encoding.of(job.params()).framePacking()).orElse(0);
         Path dir = WorkFolders.create(workRoot, "hls-" + jobId);
         try {
             Path finalFile = dir.resolve("final.mp4");
             s3.getObject(r -> r.bucket(names.outputBucket()).key(OutputKeys.finalVideo(jobId)), finalFile);
-            return new PackagingRun(jobId, dir, finalFile, Files.createDirectories(dir.resolve("hls")));
+            return new PackagingRun(jobId, dir, finalFile, Files.createDirectories(dir.resolve("hls")), framePacking);
         } catch (IOException | RuntimeException e) {
             // The run never reaches the route, so its cleanup can't remove the folder.
             WorkFolders.remove(dir);

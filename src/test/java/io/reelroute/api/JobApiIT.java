@@ -222,6 +222,11 @@ class JobApiIT extends RouteTestSupport {
                 HttpResponse.BodyHandlers.ofFile(download));
         assertThat(got.statusCode()).isEqualTo(200);
         assertThat(TestVideos.videoSize(download)).containsExactly(640, 240);
+        // Saved under a name 3D players read the format from.
+        assertThat(job.get("format").asText()).isEqualTo("full-sbs");
+        assertThat(job.get("final_file_name").asText()).isEqualTo(jobId + "_LRF_Full_SBS.mp4");
+        assertThat(got.headers().firstValue("Content-Disposition")).hasValue(
+                "attachment; filename=\"" + jobId + "_LRF_Full_SBS.mp4\"; filename*=UTF-8''" + jobId + "_LRF_Full_SBS.mp4");
         assertThat(listAll("in_progress", 100)).doesNotContain(jobId);
         assertThat(listAll("completed", 100)).contains(jobId);
 

@@ -19,7 +19,7 @@ import io.reelroute.media.VideoProbe;
 
 class ChunkWorkTest {
 
-    static final VideoProbe EIGHT_SECONDS = new VideoProbe(8.0, "h264", 160, 120, true);
+    static final VideoProbe EIGHT_SECONDS = new VideoProbe(8.0, "h264", 160, 120, true, "yuv420p");
 
     final ChunkWork work = new ChunkWork(null, Path.of("target/test-work-chunk"));
 

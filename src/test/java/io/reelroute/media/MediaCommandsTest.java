@@ -42,7 +42,7 @@ class MediaCommandsTest {
 
     @Test
     void hlsLadderWritesThreeRenditionsWithAudioAndAMasterPlaylistInOneRun() {
-        List<String> args = MediaCommands.hlsLadder(Path.of("/w/final.mp4"), Path.of("/w/hls"), 1280, 360, true, 6);
+        List<String> args = MediaCommands.hlsLadder(Path.of("/w/final.mp4"), Path.of("/w/hls"), 1280, 360, true, 6, 0);
         String line = String.join(" ", args);
 
         assertThat(args).startsWith("-nostdin", "-nostats", "-loglevel", "error", "-y");
@@ -60,13 +60,13 @@ class MediaCommandsTest {
 
     @Test
     void hlsLadderOfASilentOddSizedSourceMapsNoAudioAndKeepsSizesEvenAndNoLarger() {
-        List<String> args = MediaCommands.hlsLadder(Path.of("s.mp4"), Path.of("out"), 641, 241, false, 4);
+        List<String> args = MediaCommands.hlsLadder(Path.of("s.mp4"), Path.of("out"), 641, 241, false, 4, 0);
 
         assertThat(MediaCommands.hlsRenditions(641, 241)).extracting(r -> r.width() + "x" + r.height())
                 .containsExactly("638x240", "426x160", "320x120");
         assertThat(String.join(" ", args)).doesNotContain("0:a", "-c:a").contains("n_forced*4", "-hls_time 4");
         assertThat(args).containsSubsequence("-var_stream_map", "v:0 v:1 v:2");
-        assertThatThrownBy(() -> MediaCommands.hlsLadder(Path.of("s.mp4"), Path.of("out"), 640, 240, false, 0))
+        assertThatThrownBy(() -> MediaCommands.hlsLadder(Path.of("s.mp4"), Path.of("out"), 640, 240, false, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -8,10 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -44,10 +47,49 @@ class MediaStepsTest {
                 .containsExactly("00000.mp4", "00001.mp4", "00002.mp4");
         assertThat(split.mediaEndSeconds()).hasValueCloseTo(12.0, within(0.2));
 
-        Path joined = steps.join(split.files(), dir.resolve("joined.mp4"));
+        Path joined = steps.join(split.files(), dir.resolve("joined.mp4"), null);
         assertThat(joined).isEqualTo(dir.resolve("joined.mp4"));
         assertThat(TestVideos.durationSeconds(joined)).isCloseTo(12, within(0.2));
         assertThat(TestVideos.streamTypes(joined)).containsExactly("video", "audio");
+    }
+
+    /**
+     * A model that writes 4:4:4 or 10-bit (as iw3 may) or a lossless codec: segments a browser would not play. The
+     * join re-encodes them to 8-bit 4:2:0 with the job's encoder and stereo signalling, keeping duration and audio.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "-c:v libx264 -pix_fmt yuv444p, h264, yuv444p",
+        "-c:v libx264 -pix_fmt yuv420p10le, h264, yuv420p10le",
+        "-c:v libx265 -pix_fmt yuv420p10le -x265-params log-level=error, hevc, yuv420p10le",
+        "-c:v ffv1, ffv1, yuv420p",
+    })
+    void segmentsABrowserWouldRefuseAreReencodedAtTheJoin(String encoding, String codec, String pixelFormat, @TempDir Path dir)
+            throws Exception {
+        List<Path> parts = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Path part = dir.resolve("part" + i + ".mkv");
+            List<String> args = new ArrayList<>(List.of("-nostdin", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
+                    "-f", "lavfi", "-i", "sine=frequency=440:duration=2"));
+            args.addAll(List.of(encoding.split(" ")));
+            args.addAll(List.of("-c:a", "aac", "-shortest", part.toString()));
+            assertThat(ProcessRunner.run(TOOLS.ffmpeg(), args, Duration.ofMinutes(1), dir.resolve("make.log")).succeeded()).isTrue();
+            VideoProbe probe = steps.probe(part);
+            assertThat(probe.videoCodec()).isEqualTo(codec);
+            assertThat(probe.pixelFormat()).isEqualTo(pixelFormat);
+            assertThat(probe.browserPlayable()).isFalse();
+            parts.add(part);
+        }
+
+        Path joined = steps.join(parts, dir.resolve("final.mp4"), new MediaCommands.Encoding("h264", 20, 3));
+
+        VideoProbe result = steps.probe(joined);
+        assertThat(result.browserPlayable()).isTrue();
+        assertThat(result.pixelFormat()).isEqualTo("yuv420p");
+        assertThat(result.durationSeconds()).isCloseTo(4, within(0.2));
+        assertThat(TestVideos.streamTypes(joined)).containsExactly("video", "audio");
+        assertThat(TestVideos.stereoMode(joined)).isEqualTo("left_right");
     }
 
     @Test
@@ -91,7 +133,7 @@ class MediaStepsTest {
     void aJoinFfmpegFailsFailsInPhaseReassembly(@TempDir Path dir) throws Exception {
         Path notAVideo = Files.writeString(dir.resolve("00000.mp4"), "not a video", StandardCharsets.UTF_8);
 
-        assertThatThrownBy(() -> steps.join(List.of(notAVideo), dir.resolve("final.mp4")))
+        assertThatThrownBy(() -> steps.join(List.of(notAVideo), dir.resolve("final.mp4"), null))
                 .isInstanceOfSatisfying(PermanentJobFailure.class, e -> {
                     assertThat(e).isInstanceOf(MediaCommandException.class);
                     assertThat(e.phase()).isEqualTo(FailurePhase.REASSEMBLY);

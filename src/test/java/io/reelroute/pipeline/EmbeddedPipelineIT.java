@@ -65,6 +65,40 @@ class EmbeddedPipelineIT extends PipelineScenarios {
         assertThat(TestVideos.durationSeconds(master)).isCloseTo(TestVideos.durationSeconds(copy), within(1.0));
     }
 
+    /**
+     * Stereo formats through the whole pipeline: final.mp4 has each format's frame and signalling, and so does
+     * every rendition of its HLS package.
+     */
+    @Test
+    void everyStereoFormatReachesFinalMp4AndTheHlsPackageWithItsFrameAndSignalling() throws Exception {
+        record Expected(String params, int width, int height, String stereoMode) {
+        }
+        List<Expected> formats = List.of(
+                new Expected("{\"format\": \"half-sbs\", \"divergence\": 4}", 320, 240, "left_right"),
+                new Expected("{\"format\": \"full-tb\"}", 320, 480, "top_bottom"),
+                new Expected("{\"format\": \"cross-eyed\", \"convergence\": 1}", 640, 240, ""),
+                new Expected("{\"format\": \"anaglyph\", \"anaglyph_method\": \"wimmer\"}", 320, 240, ""));
+        Path clip = TestVideos.clip(6, 320, 240, true);
+        List<String> started = new ArrayList<>();
+        for (Expected format : formats) {
+            started.add(startJob("stereo", format.params(), clip));
+        }
+        for (int i = 0; i < formats.size(); i++) {
+            String jobId = started.get(i);
+            Expected expected = formats.get(i);
+            awaitStatus(jobId, JobStatus.COMPLETED);
+            Path finalMp4 = download(OutputKeys.finalVideo(jobId), DATA.resolve(jobId + "-final.mp4"));
+            assertThat(TestVideos.videoSize(finalMp4)).as(expected.params()).containsExactly(expected.width(), expected.height());
+            assertThat(TestVideos.stereoMode(finalMp4)).as(expected.params()).isEqualTo(expected.stereoMode());
+            Job.Hls hls = awaitHls(jobId, HlsStatus.READY);
+            // The outbox copy of the package plays from disk.
+            Path variant = DATA.resolve("outbox").resolve(jobId).resolve("hls").resolve("v1").resolve("index.m3u8");
+            await().atMost(PATIENCE).until(() -> Files.exists(variant));
+            assertThat(TestVideos.stereoMode(variant)).as("HLS of %s", expected.params()).isEqualTo(expected.stereoMode());
+            assertThat(hls.masterKey()).isEqualTo(OutputKeys.hlsPrefix(jobId) + "master.m3u8");
+        }
+    }
+
     @Test
     void aVideoDroppedIntoTheInboxRunsThePipelineItsFolderNamesForTheLocalUser() throws Exception {
         Path inbox = DATA.resolve("inbox");

@@ -36,16 +36,29 @@ class LocalHlsPackagerTest {
     void sideBySideSourceGetsThreeVariantsTwiceAsWideAsTall() throws IOException {
         Path clip = TestVideos.clip(8, 640, 240, true);
 
-        Path master = packager.packageHls(clip, out.resolve("hls"));
+        Path master = packager.packageHls(clip, out.resolve("hls"), 0);
 
         assertPackage(master, clip, List.of("640x240", "426x160", "320x120"), true);
+    }
+
+    /** Every rendition of a stereo job keeps its frame-packing signalling through the re-encode. */
+    @Test
+    void aStereoFramesSignallingReachesEveryRendition() throws IOException {
+        Path clip = TestVideos.clip(4, 640, 480, false);
+
+        Path master = packager.packageHls(clip, out.resolve("hls"), 4);
+
+        for (String variant : List.of("v0", "v1", "v2")) {
+            Path playlist = master.resolveSibling(variant).resolve("index.m3u8");
+            assertThat(TestVideos.stereoMode(playlist)).as(variant).isEqualTo("top_bottom");
+        }
     }
 
     @Test
     void flatSourceKeepsFourByThree() throws IOException {
         Path clip = TestVideos.clip(8, 320, 240, true);
 
-        Path master = packager.packageHls(clip, out.resolve("hls"));
+        Path master = packager.packageHls(clip, out.resolve("hls"), 0);
 
         assertPackage(master, clip, List.of("320x240", "214x160", "160x120"), true);
     }
@@ -54,7 +67,7 @@ class LocalHlsPackagerTest {
     void silentSourceGetsVideoOnlyVariants() throws IOException {
         Path clip = TestVideos.clip(8, 320, 240, false);
 
-        Path master = packager.packageHls(clip, out.resolve("hls"));
+        Path master = packager.packageHls(clip, out.resolve("hls"), 0);
 
         assertPackage(master, clip, List.of("320x240", "214x160", "160x120"), false);
     }
@@ -62,10 +75,10 @@ class LocalHlsPackagerTest {
     @Test
     void aRepeatRunWritesTheSamePackage() throws IOException {
         Path clip = TestVideos.clip(8, 320, 240, false);
-        Path first = packager.packageHls(clip, out.resolve("hls"));
+        Path first = packager.packageHls(clip, out.resolve("hls"), 0);
         List<String> before = Files.readAllLines(first);
 
-        Path second = packager.packageHls(clip, out.resolve("hls"));
+        Path second = packager.packageHls(clip, out.resolve("hls"), 0);
 
         assertThat(second).isEqualTo(first);
         assertThat(variants(second)).extracting(Variant::uri).containsExactly("v0/index.m3u8", "v1/index.m3u8", "v2/index.m3u8");
@@ -76,7 +89,7 @@ class LocalHlsPackagerTest {
     void aFileThatIsNoVideoFailsWithFfprobesReason() throws IOException {
         Path text = Files.writeString(out.resolve("final.mp4"), "this is not a video\n");
 
-        assertThatThrownBy(() -> packager.packageHls(text, out.resolve("hls")))
+        assertThatThrownBy(() -> packager.packageHls(text, out.resolve("hls"), 0))
                 .isInstanceOf(HlsPackagingFailed.class)
                 .hasMessageContaining("final.mp4")
                 .hasMessageContaining("Invalid data");
@@ -89,7 +102,7 @@ class LocalHlsPackagerTest {
         LocalHlsPackager hurried = new LocalHlsPackager(MediaTools.bundled(), Duration.ofMillis(200), SEGMENT_SECONDS,
                 Duration.ofSeconds(60), new ObjectMapper());
 
-        assertThatThrownBy(() -> hurried.packageHls(clip, out.resolve("hls")))
+        assertThatThrownBy(() -> hurried.packageHls(clip, out.resolve("hls"), 0))
                 .isInstanceOf(HlsPackagingFailed.class)
                 .hasMessageContaining("timeout");
     }
