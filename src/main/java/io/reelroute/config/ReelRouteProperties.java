@@ -87,6 +87,8 @@ public record ReelRouteProperties(
             @DefaultValue("exec") String backend,
             @DefaultValue("1") int concurrentConsumers,
             @DefaultValue("30m") Duration segmentTimeout,
+            /** Whether each segment's model output is checked before it counts as complete (see SegmentCheck). */
+            @DefaultValue("true") boolean checkOutput,
             @DefaultValue Exec exec,
             @DefaultValue Http http,
             @DefaultValue SagemakerAsync sagemakerAsync,

@@ -34,8 +34,9 @@ import software.amazon.awssdk.services.s3.model.Tagging;
 
 /**
  * The inference hop's work on one segment: reads job, index and total from the segment key and the job's stereo
- * params from its record, runs the configured {@link InferenceBackend}, and leaves the result at {@code jobs/{job_id}/segments/{index}.mp4} in
- * the output bucket, tagged {@code {prefix}-lifecycle=expire-segments} so the bucket's lifecycle rule removes
+ * params from its record, runs the configured {@link InferenceBackend}, checks what the model made
+ * ({@link SegmentCheck}, unless reelroute.inference.check-output is off), and leaves the result at
+ * {@code jobs/{job_id}/segments/{index}.mp4} in the output bucket, tagged {@code {prefix}-lifecycle=expire-segments} so the bucket's lifecycle rule removes
  * it after a day. Local files pass through a folder of the run's own, removed when the run ends, whatever its outcome.
  * Every {@link InferenceBackend} bean can be named by a run; {@code reelroute.inference.backend} is the default
  * (routes/backend-work.camel.yaml's {@code backend} parameter), checked at start.
@@ -47,6 +48,8 @@ public class InferenceWork {
 
     private final S3Client s3;
     private final JobStore jobs;
+    /** Null when reelroute.inference.check-output is off. */
+    private final SegmentCheck check;
     private final String defaultDepthModel;
     private final Map<String, InferenceBackend> backends;
     private final ResourceNames names;
@@ -54,10 +57,11 @@ public class InferenceWork {
     private final Path workRoot;
     private final Duration timeout;
 
-    public InferenceWork(S3Client s3, JobStore jobs, List<InferenceBackend> backends, ReelRouteProperties properties,
-            @Value("${reelroute.stereo.depth-model}") String defaultDepthModel) {
+    public InferenceWork(S3Client s3, JobStore jobs, SegmentCheck check, List<InferenceBackend> backends,
+            ReelRouteProperties properties, @Value("${reelroute.stereo.depth-model}") String defaultDepthModel) {
         this.s3 = s3;
         this.jobs = jobs;
+        this.check = properties.inference().checkOutput() ? check : null;
         this.defaultDepthModel = defaultDepthModel;
         this.backends = backends.stream().collect(Collectors.toUnmodifiableMap(InferenceBackend::name, Function.identity()));
         this.names = ResourceNames.fromPrefix(properties.prefix());
@@ -99,9 +103,18 @@ public class InferenceWork {
             if (backend.worksInS3()) {
                 backendTime = infer(backend, work);
                 tagOutput(backend, work);
+                if (check != null) {
+                    // The model read and wrote S3 itself: both come here to be checked.
+                    download(work);
+                    s3.getObject(r -> r.bucket(work.outputBucket()).key(work.outputKey()), work.outputFile());
+                    check.check(work);
+                }
             } else {
                 download(work);
                 backendTime = infer(backend, work);
+                if (check != null) {
+                    check.check(work);
+                }
                 s3.putObject(r -> r.bucket(work.outputBucket()).key(work.outputKey()).contentType("video/mp4")
                         .tagging(Tagging.builder().tagSet(lifecycleTag).build()), RequestBody.fromFile(work.outputFile()));
             }

@@ -64,7 +64,8 @@ public final class MediaCommands {
      */
     public static List<String> stereoPreview(Path input, Path output, StereoParams params, int width) {
         // In pairs of pixels: 4:2:0 crops and pads by even amounts only.
-        long pairs = Math.round(width * params.divergence() / 100.0 / 2);
+        // A strength above 0 moves the views at least one pair apart, so they never come out identical.
+        long pairs = params.divergence() > 0 ? Math.max(1, Math.round(width * params.divergence() / 100.0 / 2)) : 0;
         long rightPairs = Math.round(pairs * params.convergence());
         long rightShift = 2 * rightPairs;
         long leftShift = 2 * (pairs - rightPairs);

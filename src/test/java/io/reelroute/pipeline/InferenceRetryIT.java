@@ -66,20 +66,33 @@ class InferenceRetryIT {
     @DynamicPropertySource
     static void settings(DynamicPropertyRegistry registry) {
         EmbeddedEmulators.register(registry, DATA);
-        registry.add("reelroute.inference.exec.command", () -> "/bin/sh " + model() + " {input} {output} {mode} " + MARKERS);
+        registry.add("reelroute.inference.exec.command", () -> "/bin/sh " + model() + " {input} {output} {mode} " + MARKERS + " {ffmpeg}");
     }
 
-    /** Fails the first run of each segment (its work folder's name without the random suffix), and all anaglyph runs. */
+    /**
+     * Fails the first run of each segment (its work folder's name without the random suffix), and all anaglyph runs;
+     * makes a black picture for a job with a black-{job} marker; otherwise makes a side-by-side frame.
+     */
     static Path model() {
         try {
             Files.createDirectories(MARKERS);
             Path script = DATA.resolve("flaky-model.sh");
             Files.writeString(script, """
-                    in="$1"; out="$2"; mode="$3"; markers="$4"
+                    in="$1"; out="$2"; mode="$3"; markers="$4"; ffmpeg="$5"
                     if [ "$mode" = anaglyph ]; then echo "model out of memory" >&2; exit 1; fi
                     run=$(basename "$(dirname "$in")"); segment=${run%-*}
+                    job=$(echo "$segment" | sed 's/^inference-//; s/-[0-9]*$//')
+                    if [ -e "$markers/black-$job" ]; then
+                      "$ffmpeg" -nostdin -loglevel error -y -i "$in" -filter_complex \\
+                        "[0:v]split[l][r];[l][r]hstack,drawbox=x=0:y=0:w=iw:h=ih:color=black:t=fill[v]" \\
+                        -map "[v]" -c:v libx264 -preset veryfast -pix_fmt yuv420p "$out"
+                      exit 0
+                    fi
                     if [ ! -e "$markers/$segment" ]; then : > "$markers/$segment"; echo "transient CUDA error" >&2; exit 3; fi
-                    cp "$in" "$out"
+                    # Full side-by-side, the right view 8 pixels over: what the check of a model's output expects.
+                    "$ffmpeg" -nostdin -loglevel error -y -i "$in" \\
+                      -filter_complex "[0:v]split[l][r];[r]crop=iw-8:ih:8:0,pad=iw+8:ih[rs];[l][rs]hstack[v]" \\
+                      -map "[v]" -map "0:a?" -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a copy "$out"
                     """);
             return script;
         } catch (IOException e) {
@@ -118,6 +131,21 @@ class InferenceRetryIT {
         assertThat(job.failureReason()).matches("segment [01] of 2: sh exited with 1: model out of memory");
         assertThat(s3.listObjectsV2(r -> r.bucket(resources.names().outputBucket()).prefix("jobs/" + jobId + "/")).contents())
                 .isEmpty();
+    }
+
+    /** A model that exits 0 but writes a black picture: its output is checked, retried, then the job fails. */
+    @Test
+    void aModelOutputThatFailsTheCheckIsRetriedThenFailsTheJobNamingTheSegmentAndWhy() throws IOException {
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, Mode.SBS);
+        Files.createFile(MARKERS.resolve("black-" + jobId));
+
+        upload(jobId, TestVideos.clip(8, 320, 240, true));
+
+        Job job = await().atMost(PATIENCE).until(() -> jobs.find(jobId).orElse(null),
+                j -> j != null && j.status() == JobStatus.FAILED);
+        assertThat(job.failurePhase()).isEqualTo(FailurePhase.INFERENCE);
+        assertThat(job.failureReason()).matches("segment [01] of 2: the model's output is black from start to end");
     }
 
     private void upload(String jobId, Path video) {

@@ -7,6 +7,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,19 +26,24 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.SegmentKey;
+import io.reelroute.media.MediaCommands;
+import io.reelroute.media.MediaTools;
+import io.reelroute.media.ProcessRunner;
+import io.reelroute.media.WorkFolders;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A model server speaking the SageMaker container contract ({@code GET /ping}, {@code POST /invocations}
- * with {@code s3_input_uri}, {@code s3_output_uri} and {@code mode}); it behaves per job as told and counts
- * the invocations of each segment.
+ * with {@code s3_input_uri}, {@code s3_output_uri}, {@code mode} and {@code params}); it behaves per job as told
+ * and counts the invocations of each segment. Its model is the CPU stereo preview, run with ffmpeg on the
+ * segment it reads from S3, so its output passes the check of a model's output.
  */
 public final class ModelServer implements AutoCloseable {
 
     /** What the model server does with a job's segments. */
     public enum Behaviour {
-        /** Copies the input to the output and answers 200 with JSON. */
+        /** Makes the stereo output of the request's params (the CPU preview) and answers 200 with JSON. */
         WORKS,
         /** Never answers (until released). */
         HANG,
@@ -116,7 +124,7 @@ public final class ModelServer implements AutoCloseable {
                 if (attempt <= 2) {
                     reply(exchange, 500, "{\"error\":\"CUDA error: an illegal memory access was encountered\"}");
                 } else {
-                    copy(input, output);
+                    stereo(input, output, request.path("params"));
                     reply(exchange, 200, "{\"status\":\"ok\"}");
                 }
             }
@@ -127,16 +135,31 @@ public final class ModelServer implements AutoCloseable {
                 reply(exchange, 200, "{\"status\":\"ok\"}");
             }
             case WORKS -> {
-                copy(input, output);
+                stereo(input, output, request.path("params"));
                 reply(exchange, 200, "{\"status\":\"ok\"}");
             }
         }
     }
 
-    private void copy(URI input, URI output) {
-        byte[] bytes = s3.getObjectAsBytes(r -> r.bucket(input.getHost()).key(input.getPath().substring(1))).asByteArray();
-        s3.putObject(r -> r.bucket(output.getHost()).key(output.getPath().substring(1)).contentType("video/mp4"),
-                RequestBody.fromBytes(bytes));
+    /** The model's work: the CPU stereo preview of the input, with the request's params. */
+    private void stereo(URI input, URI output, JsonNode params) throws IOException {
+        Path dir = Files.createTempDirectory("reelroute-model-");
+        try {
+            Path in = dir.resolve("input.mp4");
+            Path out = dir.resolve("output.mp4");
+            s3.getObject(r -> r.bucket(input.getHost()).key(input.getPath().substring(1)), in);
+            MediaTools tools = MediaTools.bundled();
+            ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), MediaCommands.stereoPreview(in, out,
+                    TestParams.stereo(params.isObject() ? params.toString() : "{}"), TestVideos.videoSize(in)[0]),
+                    Duration.ofMinutes(2), dir.resolve("model.log"));
+            if (!result.succeeded()) {
+                throw new IOException("the stand-in model failed: " + result.tail());
+            }
+            s3.putObject(r -> r.bucket(output.getHost()).key(output.getPath().substring(1)).contentType("video/mp4"),
+                    RequestBody.fromFile(out));
+        } finally {
+            WorkFolders.remove(dir);
+        }
     }
 
     private static void reply(HttpExchange exchange, int status, String body) throws IOException {
