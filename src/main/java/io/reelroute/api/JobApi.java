@@ -62,6 +62,9 @@ public class JobApi {
     private final JobStore jobs;
     private final SegmentCompletionStore completions;
     private final S3Client s3;
+    /** The largest object S3 copies in one CopyObject request. */
+    private static final long MAX_SINGLE_COPY_BYTES = 5L * 1024 * 1024 * 1024;
+
     private final S3Presigner presigner;
     private final AwsCredentialsProvider signer;
     private final Redrive redrive;
@@ -116,19 +119,8 @@ public class JobApi {
             params = merged.put("mode", mode);
         }
         String chosen = pipeline == null ? pipelines.defaultPipeline() : pipeline;
-        if (JobStore.STEREO.equals(chosen) && params instanceof ObjectNode given && given.has("mode")) {
-            params = formatOfMode(given.deepCopy());
-        }
-        Params resolved;
-        try {
-            resolved = pipelines.resolve(chosen, params);
-        } catch (InvalidJobRequest invalid) {
-            throw ApiException.badRequest(invalid.getMessage());
-        }
-        String title = JsonBodies.optionalText(request, "title");
-        if (title != null && title.length() > settings.maxTitleLength()) {
-            throw ApiException.badRequest("title is longer than " + settings.maxTitleLength() + " characters");
-        }
+        Params resolved = resolve(chosen, params);
+        String title = title(request);
         String jobId = JobIds.newId();
         jobs.createIfAbsent(jobId, chosen, resolved, subject, title);
         PresignedPutObjectRequest upload = presigner.presignPutObject(p -> p.signatureDuration(settings.uploadUrlExpiry())
@@ -304,6 +296,75 @@ public class JobApi {
         return credentials.expirationTime().filter(end -> end.isBefore(urlExpiry)).orElse(urlExpiry);
     }
 
+    /**
+     * POST /jobs/{id}/rerender: a new job of the same pipeline from the job's source, with the job's params changed
+     * by those given ({@code {"params": {...}, "title": optional}}); the source object is copied within the input
+     * bucket, not uploaded again, and the copy starts the new job as an upload would. The new job names the old one
+     * ({@code rerender_of}).
+     */
+    public ApiResponse rerender(String id, String body, String subject) {
+        Job job = owned(id, subject);
+        JsonNode request = body == null || body.isBlank() ? mapper.createObjectNode()
+                : JsonBodies.object(body, mapper, "{\"params\": {\"format\": \"half-sbs\"}}");
+        JsonNode given = request.get("params");
+        if (given != null && !given.isNull() && !(given instanceof ObjectNode)) {
+            throw ApiException.badRequest("params must be a JSON object");
+        }
+        ObjectNode params = job.params().json();
+        if (given instanceof ObjectNode changes) {
+            // A format replaces an old job's mode, and a mode the job's format.
+            if (changes.has("format")) {
+                params.remove("mode");
+            } else if (changes.has("mode")) {
+                params.remove("format");
+            }
+            params.setAll(changes);
+        }
+        Params resolved = resolve(job.pipeline(), params);
+        String title = title(request);
+        String sourceKey = SourceKey.keyFor(job.jobId());
+        long size;
+        try {
+            size = s3.headObject(r -> r.bucket(names.inputBucket()).key(sourceKey)).contentLength();
+        } catch (NoSuchKeyException absent) {
+            throw new ApiException(409, "job " + job.jobId() + " has no uploaded source to render again");
+        }
+        if (size > MAX_SINGLE_COPY_BYTES) {
+            throw new ApiException(409, "the source of job " + job.jobId() + " is larger than 5 GiB, which S3 copies in one"
+                    + " request at most; create a job and upload it again");
+        }
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, job.pipeline(), resolved, subject, title != null ? title : job.title(), job.jobId());
+        s3.copyObject(r -> r.sourceBucket(names.inputBucket()).sourceKey(sourceKey)
+                .destinationBucket(names.inputBucket()).destinationKey(SourceKey.keyFor(jobId)));
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("job_id", jobId);
+        view.put("status", JobStatus.CREATED.wireName());
+        view.put("rerender_of", job.jobId());
+        view.put("params", resolved.json());
+        LOG.info("Job {} renders the source of job {} again (params {})", jobId, job.jobId(), resolved);
+        return new ApiResponse(201, view);
+    }
+
+    /** The pipeline's params from those a request gives: an old stereo {@code mode} made a format, then checked. */
+    private Params resolve(String pipeline, JsonNode params) {
+        JsonNode normalised = JobStore.STEREO.equals(pipeline) && params instanceof ObjectNode given && given.has("mode")
+                ? formatOfMode(given.deepCopy()) : params;
+        try {
+            return pipelines.resolve(pipeline, normalised);
+        } catch (InvalidJobRequest invalid) {
+            throw ApiException.badRequest(invalid.getMessage());
+        }
+    }
+
+    private String title(JsonNode request) {
+        String title = JsonBodies.optionalText(request, "title");
+        if (title != null && title.length() > settings.maxTitleLength()) {
+            throw ApiException.badRequest("title is longer than " + settings.maxTitleLength() + " characters");
+        }
+        return title;
+    }
+
     /** The stereo params with an old {@code mode} turned into the {@code format} it asks for. */
     private static ObjectNode formatOfMode(ObjectNode params) {
         String mode = params.remove("mode").asText();
@@ -328,6 +389,7 @@ public class JobApi {
         view.put("params", job.params().json());
         view.put("mode", job.mode() == null ? null : job.mode().id());
         view.put("format", job.params().text("format"));
+        view.put("rerender_of", job.rerenderOf());
         view.put("title", job.title());
         view.put("created_at", text(job.createdAt()));
         view.put("updated_at", text(job.updatedAt()));

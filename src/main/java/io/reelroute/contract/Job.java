@@ -41,7 +41,9 @@ public record Job(
         /** The MP4 renditions a pipeline that makes them wrote, largest first; empty otherwise. */
         List<Rendition> renditions,
         /** The key of the job's poster still in the output bucket, for a pipeline that makes one; null otherwise. */
-        String posterKey) {
+        String posterKey,
+        /** The job whose source this one renders again with other params (POST /jobs/{id}/rerender); null otherwise. */
+        String rerenderOf) {
 
     public Job {
         renditions = renditions == null ? List.of() : List.copyOf(renditions);

@@ -22,6 +22,7 @@ public final class Tables {
     /** The MP4 renditions of a job that has them: a JSON array of {width, height, bitrate, key}. */
     public static final String RENDITIONS = "renditions";
     public static final String POSTER_KEY = "poster_key";
+    public static final String RERENDER_OF = "rerender_of";
     public static final String CREATED_AT = "created_at";
     public static final String UPDATED_AT = "updated_at";
     public static final String TOTAL_SEGMENTS = "total_segments";

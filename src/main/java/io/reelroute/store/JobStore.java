@@ -95,6 +95,11 @@ public class JobStore {
      * @param owner the subject the job belongs to; null for nobody (the API shows it to no one)
      */
     public boolean createIfAbsent(String jobId, String pipeline, Params params, String owner, String title) {
+        return createIfAbsent(jobId, pipeline, params, owner, title, null);
+    }
+
+    /** As {@link #createIfAbsent(String, String, Params, String, String)}, for a job that renders another's source again. */
+    public boolean createIfAbsent(String jobId, String pipeline, Params params, String owner, String title, String rerenderOf) {
         long now = clock.millis();
         Map<String, AttributeValue> item = new HashMap<>(Map.of(JOB_ID, s(jobId), STATUS, s(JobStatus.CREATED.wireName()),
                 PIPELINE, s(pipeline), PARAMS, s(params.toString()), CREATED_AT, n(now), UPDATED_AT, n(now)));
@@ -106,6 +111,9 @@ public class JobStore {
         }
         if (title != null && !title.isBlank()) {
             item.put(TITLE, s(title));
+        }
+        if (rerenderOf != null) {
+            item.put(RERENDER_OF, s(rerenderOf));
         }
         try {
             dynamoDb.putItem(r -> r.tableName(table)
@@ -517,7 +525,8 @@ public class JobStore {
                 item.containsKey(WATCHDOG_REPAIRS) ? Integer.parseInt(item.get(WATCHDOG_REPAIRS).n()) : 0,
                 instant(item.get(REASSEMBLY_LOCK_EXPIRES_AT)),
                 renditions(item),
-                text(item, POSTER_KEY));
+                text(item, POSTER_KEY),
+                text(item, RERENDER_OF));
     }
 
     private static List<Rendition> renditions(Map<String, AttributeValue> item) {

@@ -124,6 +124,37 @@ class JobApiIT extends RouteTestSupport {
                 "longer than 200");
     }
 
+    /** Another format and strength from the same source: a new job, no second upload. */
+    @Test
+    void aJobIsRenderedAgainWithOtherParamsFromTheSameSource() throws Exception {
+        Reply created = call("POST", "/jobs", "{\"params\": {\"divergence\": 4}, \"title\": \"Harbour\"}");
+        String first = created.json().get("job_id").asText();
+        put(created.json().get("upload"), HttpRequest.BodyPublishers.ofFile(TestVideos.clip(4, 320, 240, true)));
+        awaitShown(first, "completed");
+
+        Reply again = call("POST", "/jobs/" + first + "/rerender", "{\"params\": {\"format\": \"half-tb\"}}");
+
+        assertThat(again.status()).isEqualTo(201);
+        assertThat(again.json().get("rerender_of").asText()).isEqualTo(first);
+        String second = again.json().get("job_id").asText();
+        assertThat(second).isNotEqualTo(first);
+        JsonNode job = awaitShown(second, "completed");
+        assertThat(job.get("rerender_of").asText()).isEqualTo(first);
+        assertThat(job.get("title").asText()).isEqualTo("Harbour");
+        assertThat(job.get("params").get("format").asText()).isEqualTo("half-tb");
+        assertThat(job.get("params").get("divergence").asDouble()).as("kept from the first job").isEqualTo(4.0);
+        assertThat(job.get("final_file_name").asText()).isEqualTo("Harbour_TB.mp4");
+        Path download = scratch.resolve(second + "-final.mp4");
+        http.send(HttpRequest.newBuilder(URI.create(job.get("final_url").asText())).build(), HttpResponse.BodyHandlers.ofFile(download));
+        assertThat(TestVideos.videoSize(download)).as("half top-bottom of 320x240").containsExactly(320, 240);
+        assertThat(TestVideos.stereoMode(download)).isEqualTo("top_bottom");
+
+        assertError(call("POST", "/jobs/" + first + "/rerender", "{\"params\": {\"divergence\": 40}}"), 400, "params.divergence");
+        assertError(call("POST", "/jobs/" + JobIds.newId() + "/rerender", "{}"), 404, "no job");
+        String noSource = call("POST", "/jobs", "{}").json().get("job_id").asText();
+        assertError(call("POST", "/jobs/" + noSource + "/rerender", "{}"), 409, "no uploaded source");
+    }
+
     @Test
     void aJobNamesItsPipelineAndParamsAndGetsTheSchemasDefaults() throws Exception {
         Reply pipelines = call("GET", "/pipelines", null);
