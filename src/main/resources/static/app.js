@@ -57,6 +57,12 @@ function show(job) {
   $('hls').value = job.hls_status === 'ready' ? 100 : (p.hls_percent || 0);
   $('hls-text').textContent = job.hls_status || 'not started';
   $('eta').textContent = job.eta_seconds == null ? '-' : job.eta_seconds + ' s';
+  if (job.final_url) {
+    // Saved under the name the URL's Content-Disposition gives: the title and the format's player tag.
+    $('download').href = job.final_url;
+    $('download').textContent = 'Download ' + (job.final_file_name || 'final.mp4');
+    $('download').hidden = false;
+  }
 }
 
 // Reads text/event-stream from the response body: blocks separated by a blank line, "event:" and "data:" lines.
@@ -209,16 +215,70 @@ $('create').addEventListener('submit', async (e) => {
   try {
     const body = { pipeline: $('pipeline').value, params: paramValues() };
     if ($('title').value.trim()) body.title = $('title').value.trim();
+    if ($('preview-first').checked) body.hold = true;
     const job = await api('POST', '/jobs', body);
     show({ job_id: job.job_id, status: job.status, progress: {} });
     await upload(file, job.upload);
-    say('Uploaded; the pipeline is working on it.');
     loadJobs();
-    watch(job.job_id);
+    if (body.hold) {
+      heldJob = job.job_id;
+      await preview();
+    } else {
+      say('Uploaded; the pipeline is working on it.');
+      watch(job.job_id);
+    }
   } catch (err) {
     say(err.message, true);
   } finally {
     $('start').disabled = false;
+  }
+});
+
+// A held job's preview: clips through the model with the form's settings, shown side by side once ready.
+let heldJob = null;
+
+async function preview() {
+  $('preview-section').hidden = false;
+  $('preview-status').textContent = '(making it)';
+  $('clips').replaceChildren();
+  say('Uploaded; previewing a few clips.');
+  try {
+    await api('POST', '/jobs/' + heldJob + '/preview', { params: paramValues(), samples: 3 });
+    let job;
+    for (let wait = 1000; ; wait = Math.min(wait * 1.5, 5000)) {
+      job = await api('GET', '/jobs/' + heldJob);
+      if (!job.preview || job.preview.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    if (job.preview.status === 'failed') {
+      $('preview-status').textContent = '(failed)';
+      say('The preview failed: ' + job.preview.error, true);
+      return;
+    }
+    $('preview-status').textContent = '(' + job.preview.params.format + ', strength ' + job.preview.params.divergence + ')';
+    $('clips').replaceChildren(...job.preview.clips.map((clip) => {
+      const video = document.createElement('video');
+      Object.assign(video, { src: clip.url, controls: true, muted: true, loop: true, playsInline: true, autoplay: true });
+      return video;
+    }));
+    say('Preview ready: compare, change the settings, or start the full run.');
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+$('preview-again').addEventListener('click', () => heldJob && preview());
+
+$('start-held').addEventListener('click', async () => {
+  if (!heldJob) return;
+  try {
+    await api('POST', '/jobs/' + heldJob + '/start', { params: paramValues() });
+    $('preview-section').hidden = true;
+    say('Started; the pipeline is working on it.');
+    watch(heldJob);
+    heldJob = null;
+  } catch (e) {
+    say(e.message, true);
   }
 });
 

@@ -1,5 +1,7 @@
 package io.reelroute.api;
 
+import java.io.IOException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,11 +28,13 @@ import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.Params;
+import io.reelroute.contract.PreviewClipKey;
 import io.reelroute.contract.StereoFormat;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
+import io.reelroute.jobs.PreviewClips;
 import io.reelroute.jobs.Redrive;
 import io.reelroute.pipelines.InvalidJobRequest;
 import io.reelroute.pipelines.Pipelines;
@@ -58,13 +62,12 @@ public class JobApi {
     static final int MAX_LIMIT = 100;
     static final String COMPLETED = "completed";
     static final String IN_PROGRESS = "in_progress";
+    /** The largest object S3 copies in one CopyObject request. */
+    private static final long MAX_SINGLE_COPY_BYTES = 5L * 1024 * 1024 * 1024;
 
     private final JobStore jobs;
     private final SegmentCompletionStore completions;
     private final S3Client s3;
-    /** The largest object S3 copies in one CopyObject request. */
-    private static final long MAX_SINGLE_COPY_BYTES = 5L * 1024 * 1024 * 1024;
-
     private final S3Presigner presigner;
     private final AwsCredentialsProvider signer;
     private final Redrive redrive;
@@ -73,13 +76,15 @@ public class JobApi {
     private final ObjectMapper mapper;
     private final PageTokens tokens;
     private final Pipelines pipelines;
+    private final PreviewClips previewClips;
     private final Clock clock;
 
     @Autowired
     public JobApi(JobStore jobs, SegmentCompletionStore completions, S3Client s3, S3Presigner presigner,
             AwsCredentialsProvider signer, Redrive redrive, AwsResources resources, ReelRouteProperties properties,
-            ObjectMapper mapper, Pipelines pipelines) {
+            ObjectMapper mapper, Pipelines pipelines, PreviewClips previewClips) {
         this.pipelines = pipelines;
+        this.previewClips = previewClips;
         this.jobs = jobs;
         this.completions = completions;
         this.s3 = s3;
@@ -121,8 +126,15 @@ public class JobApi {
         String chosen = pipeline == null ? pipelines.defaultPipeline() : pipeline;
         Params resolved = resolve(chosen, params);
         String title = title(request);
+        JsonNode hold = request.get("hold");
+        if (hold != null && !hold.isBoolean()) {
+            throw ApiException.badRequest("hold must be true or false");
+        }
         String jobId = JobIds.newId();
         jobs.createIfAbsent(jobId, chosen, resolved, subject, title);
+        if (hold != null && hold.asBoolean()) {
+            jobs.hold(jobId);
+        }
         PresignedPutObjectRequest upload = presigner.presignPutObject(p -> p.signatureDuration(settings.uploadUrlExpiry())
                 .putObjectRequest(r -> r.bucket(names.inputBucket()).key(SourceKey.keyFor(jobId)).contentType("video/mp4")));
         Map<String, String> headers = new LinkedHashMap<>();
@@ -306,21 +318,7 @@ public class JobApi {
         Job job = owned(id, subject);
         JsonNode request = body == null || body.isBlank() ? mapper.createObjectNode()
                 : JsonBodies.object(body, mapper, "{\"params\": {\"format\": \"half-sbs\"}}");
-        JsonNode given = request.get("params");
-        if (given != null && !given.isNull() && !(given instanceof ObjectNode)) {
-            throw ApiException.badRequest("params must be a JSON object");
-        }
-        ObjectNode params = job.params().json();
-        if (given instanceof ObjectNode changes) {
-            // A format replaces an old job's mode, and a mode the job's format.
-            if (changes.has("format")) {
-                params.remove("mode");
-            } else if (changes.has("mode")) {
-                params.remove("format");
-            }
-            params.setAll(changes);
-        }
-        Params resolved = resolve(job.pipeline(), params);
+        Params resolved = changed(job, request.get("params"));
         String title = title(request);
         String sourceKey = SourceKey.keyFor(job.jobId());
         long size;
@@ -344,6 +342,93 @@ public class JobApi {
         view.put("params", resolved.json());
         LOG.info("Job {} renders the source of job {} again (params {})", jobId, job.jobId(), resolved);
         return new ApiResponse(201, view);
+    }
+
+    /**
+     * POST /jobs/{id}/preview: a held job's source, uploaded, is cut into {@code samples} clips of {@code seconds}
+     * spread over it (defaults 3 and 3), and each goes through the model with the job's params changed by those
+     * given; GET /jobs/{id} shows them as they are ready. Clips are never the job's output; a new preview replaces
+     * the last.
+     */
+    public ApiResponse preview(String id, String body, String subject) {
+        Job job = owned(id, subject);
+        if (!job.held() || job.status() != JobStatus.CREATED) {
+            throw new ApiException(409, "job " + job.jobId() + " is not held for a preview (create it with \"hold\": true)");
+        }
+        JsonNode request = body == null || body.isBlank() ? mapper.createObjectNode()
+                : JsonBodies.object(body, mapper, "{\"params\": {\"format\": \"half-sbs\"}, \"samples\": 3, \"seconds\": 3}");
+        Params params = changed(job, request.get("params"));
+        int samples = bounded(request, "samples", 3, 1, PreviewClipKey.MAX_CLIPS);
+        int seconds = bounded(request, "seconds", 3, 1, 10);
+        if (!sourceExists(job.jobId())) {
+            throw new ApiException(409, "job " + job.jobId() + " has no uploaded source to preview yet");
+        }
+        String previewId = String.format("%08x", new SecureRandom().nextInt());
+        if (!jobs.requestPreview(job.jobId(), previewId, params, samples)) {
+            throw new ApiException(409, "job " + job.jobId() + " is no longer held");
+        }
+        try {
+            previewClips.cut(job.jobId(), previewId, samples, seconds);
+        } catch (PreviewClips.Unreadable unreadable) {
+            jobs.previewFailed(job.jobId(), previewId, unreadable.getMessage());
+            throw new ApiException(422, unreadable.getMessage());
+        } catch (IOException e) {
+            jobs.previewFailed(job.jobId(), previewId, e.toString());
+            throw new IllegalStateException("could not cut the preview clips of job " + job.jobId(), e);
+        }
+        return new ApiResponse(202, view(jobs.find(job.jobId()).orElseThrow()));
+    }
+
+    /**
+     * POST /jobs/{id}/start: a held job runs, with its params changed by those given (the ones a preview showed,
+     * say); its uploaded source starts it as an upload would.
+     */
+    public ApiResponse start(String id, String body, String subject) {
+        Job job = owned(id, subject);
+        if (!job.held() || job.status() != JobStatus.CREATED) {
+            throw new ApiException(409, "job " + job.jobId() + " is not held; it starts when its source is uploaded");
+        }
+        JsonNode request = body == null || body.isBlank() ? mapper.createObjectNode()
+                : JsonBodies.object(body, mapper, "{\"params\": {\"format\": \"half-sbs\"}}");
+        Params params = changed(job, request.get("params"));
+        if (!sourceExists(job.jobId())) {
+            throw new ApiException(409, "job " + job.jobId() + " has no uploaded source yet; upload it, then start");
+        }
+        if (!jobs.release(job.jobId(), params)) {
+            throw new ApiException(409, "job " + job.jobId() + " is no longer held");
+        }
+        redrive.uploadEvent(SourceKey.keyFor(job.jobId()));
+        LOG.info("Job {} released (params {})", job.jobId(), params);
+        return new ApiResponse(202, view(jobs.find(job.jobId()).orElseThrow()));
+    }
+
+    /** The job's params changed by {@code given} (an object, or null for none), checked by its pipeline's schema. */
+    private Params changed(Job job, JsonNode given) {
+        if (given != null && !given.isNull() && !(given instanceof ObjectNode)) {
+            throw ApiException.badRequest("params must be a JSON object");
+        }
+        ObjectNode params = job.params().json();
+        if (given instanceof ObjectNode changes) {
+            // A format replaces an old job's mode, and a mode the job's format.
+            if (changes.has("format")) {
+                params.remove("mode");
+            } else if (changes.has("mode")) {
+                params.remove("format");
+            }
+            params.setAll(changes);
+        }
+        return resolve(job.pipeline(), params);
+    }
+
+    private static int bounded(JsonNode request, String name, int fallback, int min, int max) {
+        JsonNode value = request.get(name);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isInt() || value.asInt() < min || value.asInt() > max) {
+            throw ApiException.badRequest(name + " must be a whole number from " + min + " to " + max);
+        }
+        return value.asInt();
     }
 
     /** The pipeline's params from those a request gives: an old stereo {@code mode} made a format, then checked. */
@@ -390,6 +475,21 @@ public class JobApi {
         view.put("mode", job.mode() == null ? null : job.mode().id());
         view.put("format", job.params().text("format"));
         view.put("rerender_of", job.rerenderOf());
+        if (job.held()) {
+            view.put("held", true);
+        }
+        if (job.preview() != null) {
+            Job.Preview preview = job.preview();
+            Map<String, Object> shown = new LinkedHashMap<>();
+            shown.put("status", preview.error() != null ? "failed" : preview.ready() ? "ready" : "running");
+            shown.put("params", preview.params().json());
+            shown.put("samples", preview.count());
+            List<Object> clips = new ArrayList<>();
+            preview.clips().forEach((index, key) -> clips.add(Map.of("index", index, "url", presignedGet(key))));
+            shown.put("clips", clips);
+            shown.put("error", preview.error());
+            view.put("preview", shown);
+        }
         view.put("title", job.title());
         view.put("created_at", text(job.createdAt()));
         view.put("updated_at", text(job.updatedAt()));

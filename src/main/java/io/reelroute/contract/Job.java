@@ -2,6 +2,7 @@ package io.reelroute.contract;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** A job record as the Jobs table holds it. Optional fields are null until their phase has run. */
 public record Job(
@@ -43,7 +44,11 @@ public record Job(
         /** The key of the job's poster still in the output bucket, for a pipeline that makes one; null otherwise. */
         String posterKey,
         /** The job whose source this one renders again with other params (POST /jobs/{id}/rerender); null otherwise. */
-        String rerenderOf) {
+        String rerenderOf,
+        /** Whether the job waits for POST /jobs/{id}/start after its upload (to be previewed first). */
+        boolean held,
+        /** The job's latest preview request; null if none. */
+        Preview preview) {
 
     public Job {
         renditions = renditions == null ? List.of() : List.copyOf(renditions);
@@ -52,6 +57,17 @@ public record Job(
     /** Whether a reassembly worker holds the job's lock at {@code now} (it may yet finish). */
     public boolean reassemblyLockHeld(Instant now) {
         return status == JobStatus.REASSEMBLING && reassemblyLockExpiresAt != null && reassemblyLockExpiresAt.isAfter(now);
+    }
+
+    /**
+     * A preview of a held job: a few short clips of its source through the model with {@code params}. {@code clips}
+     * holds the output key of each clip done so far, by index.
+     */
+    public record Preview(String previewId, Params params, int count, Map<Integer, String> clips, String error) {
+
+        public boolean ready() {
+            return clips != null && clips.size() == count;
+        }
     }
 
     /** The HLS package of a completed job. Fields are null until known. */

@@ -23,6 +23,12 @@ public final class Tables {
     public static final String RENDITIONS = "renditions";
     public static final String POSTER_KEY = "poster_key";
     public static final String RERENDER_OF = "rerender_of";
+    public static final String HELD = "held";
+    public static final String PREVIEW_ID = "preview_id";
+    public static final String PREVIEW_PARAMS = "preview_params";
+    public static final String PREVIEW_COUNT = "preview_count";
+    public static final String PREVIEW_CLIPS = "preview_clips";
+    public static final String PREVIEW_ERROR = "preview_error";
     public static final String CREATED_AT = "created_at";
     public static final String UPDATED_AT = "updated_at";
     public static final String TOTAL_SEGMENTS = "total_segments";

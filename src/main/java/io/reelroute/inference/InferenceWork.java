@@ -21,6 +21,7 @@ import io.reelroute.contract.InvalidKeyException;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.PermanentJobFailure;
+import io.reelroute.contract.PreviewClipKey;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.StereoParams;
@@ -98,6 +99,51 @@ public class InferenceWork {
         Path dir = WorkFolders.create(workRoot, "inference-" + segment.jobId() + "-" + segment.index());
         SegmentWork work = new SegmentWork(segment, params, names.inputBucket(), names.outputBucket(),
                 OutputKeys.segment(segment.jobId(), segment.index()), dir, timeout);
+        return new Inferred(segment, work.outputKey(), backend.name(), run(backend, work, dir));
+    }
+
+    /** @throws InvalidKeyException for an object outside the preview clip layout */
+    public PreviewClipKey previewClip(S3ObjectRef object) {
+        if (!names.inputBucket().equals(object.bucket())) {
+            throw new InvalidKeyException("object is in bucket '" + object.bucket() + "', not the input bucket '"
+                    + names.inputBucket() + "': " + object.key());
+        }
+        return PreviewClipKey.parse(object.key());
+    }
+
+    /**
+     * Whether an object of the input bucket is a preview clip rather than a segment. A key that only looks like one
+     * is not: it goes on as a segment, whose hop drops what is outside its layout.
+     */
+    public boolean isPreviewClip(S3ObjectRef object) {
+        try {
+            PreviewClipKey.parse(object.key());
+            return true;
+        } catch (InvalidKeyException malformed) {
+            return false;
+        }
+    }
+
+    /**
+     * Runs the backend named {@code backendName} on a preview clip, with the params of the job's preview, and
+     * returns the key of its output; null when the clip is not of the job's current preview (nothing to do).
+     */
+    public String runPreview(PreviewClipKey clip, String backendName) throws IOException {
+        InferenceBackend backend = backend(backendName);
+        Job.Preview preview = jobs.find(clip.jobId()).map(Job::preview).orElse(null);
+        if (preview == null || !preview.previewId().equals(clip.previewId())) {
+            return null;
+        }
+        StereoParams params = StereoParams.of(preview.params(), defaultDepthModel);
+        Path dir = WorkFolders.create(workRoot, "preview-" + clip.jobId() + "-" + clip.index());
+        SegmentWork work = new SegmentWork(new SegmentKey(clip.jobId(), clip.index(), clip.count(), params.format().mode()),
+                params, names.inputBucket(), names.outputBucket(), clip.outputKey(), dir, timeout, clip.key(), true);
+        run(backend, work, dir);
+        return work.outputKey();
+    }
+
+    /** The backend's run, the check of its output and the output's upload; the work folder is removed after. */
+    private Duration run(InferenceBackend backend, SegmentWork work, Path dir) throws IOException {
         Duration backendTime;
         try {
             if (backend.worksInS3()) {
@@ -121,7 +167,7 @@ public class InferenceWork {
         } finally {
             WorkFolders.remove(dir);
         }
-        return new Inferred(segment, work.outputKey(), backend.name(), backendTime);
+        return backendTime;
     }
 
     /** Runs the backend; returns the time it took, the model's own share of the hop. */
@@ -133,7 +179,7 @@ public class InferenceWork {
 
     private void download(SegmentWork work) {
         try {
-            s3.getObject(r -> r.bucket(work.inputBucket()).key(work.segment().key()), work.inputFile());
+            s3.getObject(r -> r.bucket(work.inputBucket()).key(work.inputKey()), work.inputFile());
         } catch (NoSuchKeyException gone) {
             throw new PermanentJobFailure(FailurePhase.INFERENCE, work.describe() + ": the segment object "
                     + work.s3InputUri() + " does not exist");

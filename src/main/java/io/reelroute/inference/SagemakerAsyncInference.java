@@ -128,12 +128,12 @@ public class SagemakerAsyncInference implements InferenceBackend {
         if (!prefix.isEmpty() && !prefix.endsWith("/")) {
             prefix += "/";
         }
-        return prefix + work.segment().jobId() + "/" + work.segment().index() + ".json";
+        return prefix + work.segment().jobId() + "/" + (work.preview() ? "preview-" : "") + work.segment().index() + ".json";
     }
 
-    /** At most 64 printable characters: a job id (36) and the five-digit segment index. */
+    /** At most 64 printable characters: a job id (36) and the five-digit segment index (a preview clip's after "p"). */
     static String inferenceId(SegmentWork work) {
-        return "%s-%05d".formatted(work.segment().jobId(), work.segment().index());
+        return (work.preview() ? "%s-p%05d" : "%s-%05d").formatted(work.segment().jobId(), work.segment().index());
     }
 
     private String endpointName() {

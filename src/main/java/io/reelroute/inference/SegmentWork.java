@@ -10,7 +10,8 @@ import io.reelroute.contract.StereoParams;
 
 /**
  * One segment's inference: where its input and output are, in S3 and on local disk, and how long it may take.
- * {@code workDir} is a folder of this run's own, removed afterwards.
+ * {@code workDir} is a folder of this run's own, removed afterwards. A preview clip of a held job is worked on the
+ * same way ({@code preview}: its {@code segment} is its index and count, its input at {@code inputKey}).
  */
 public record SegmentWork(
         SegmentKey segment,
@@ -19,10 +20,18 @@ public record SegmentWork(
         String outputBucket,
         String outputKey,
         Path workDir,
-        Duration timeout) {
+        Duration timeout,
+        String inputKey,
+        boolean preview) {
+
+    /** A segment of the job, its input at its key. */
+    public SegmentWork(SegmentKey segment, StereoParams params, String inputBucket, String outputBucket, String outputKey,
+            Path workDir, Duration timeout) {
+        this(segment, params, inputBucket, outputBucket, outputKey, workDir, timeout, segment.key(), false);
+    }
 
     public String s3InputUri() {
-        return "s3://" + inputBucket + "/" + segment.key();
+        return "s3://" + inputBucket + "/" + inputKey;
     }
 
     public String s3OutputUri() {
@@ -51,8 +60,8 @@ public record SegmentWork(
         return request;
     }
 
-    /** "segment 3 of 6", for reasons a person reads. */
+    /** "segment 3 of 6" (or "preview clip 1 of 3"), for reasons a person reads. */
     public String describe() {
-        return "segment " + segment.index() + " of " + segment.total();
+        return (preview ? "preview clip " : "segment ") + segment.index() + " of " + segment.total();
     }
 }

@@ -65,6 +65,10 @@ public class JobStarter {
         if (!CHUNKABLE.contains(job.status())) {
             return new Start(jobId, job.pipeline(), job.mode(), false, "job is already " + job.status().wireName());
         }
+        if (job.held()) {
+            // POST /jobs/{id}/start sends the upload event again once the job is released.
+            return new Start(jobId, job.pipeline(), job.mode(), false, "job is held until POST /jobs/" + jobId + "/start");
+        }
         JobStore.Transition moved = jobs.startChunking(jobId);
         if (!moved.applied()) {
             return new Start(jobId, job.pipeline(), job.mode(), false, "job moved on to " + moved.current().wireName()

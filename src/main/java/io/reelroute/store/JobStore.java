@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -31,6 +33,7 @@ import io.reelroute.contract.ResourceNames;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * The Jobs table. Every status change is a conditional write that only succeeds from an earlier status,
@@ -122,6 +125,69 @@ public class JobStore {
                     .expressionAttributeNames(Map.of("#id", JOB_ID)));
             return true;
         } catch (ConditionalCheckFailedException exists) {
+            return false;
+        }
+    }
+
+    /** Holds a new job: its upload does not start it; POST /jobs/{id}/start does ({@link #release}). */
+    public void hold(String jobId) {
+        dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression("SET #held = :true")
+                .conditionExpression("attribute_exists(#id)")
+                .expressionAttributeNames(Map.of("#id", JOB_ID, "#held", HELD))
+                .expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true))));
+    }
+
+    /**
+     * Starts a new preview of a held job, replacing any earlier one (its clips are no longer recorded); false if
+     * the job is not held in {@code created}.
+     */
+    public boolean requestPreview(String jobId, String previewId, Params params, int count) {
+        return conditionally(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression("SET #pid = :pid, #pparams = :params, #pcount = :count, #clips = :none, #updated = :now"
+                        + " REMOVE #perror")
+                .conditionExpression("#held = :true AND #status = :created")
+                .expressionAttributeNames(Map.of("#pid", PREVIEW_ID, "#pparams", PREVIEW_PARAMS, "#pcount", PREVIEW_COUNT,
+                        "#clips", PREVIEW_CLIPS, "#perror", PREVIEW_ERROR, "#held", HELD, "#status", STATUS, "#updated", UPDATED_AT))
+                .expressionAttributeValues(Map.of(":pid", s(previewId), ":params", s(params.toString()), ":count", n(count),
+                        ":none", AttributeValue.fromM(Map.of()), ":true", AttributeValue.fromBool(true),
+                        ":created", s(JobStatus.CREATED.wireName()), ":now", n(clock.millis()))));
+    }
+
+    /** Records a preview clip's output, if the clip belongs to the job's current preview. */
+    public boolean recordPreviewClip(String jobId, String previewId, int index, String outputKey) {
+        return conditionally(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression("SET #clips.#index = :key, #updated = :now")
+                .conditionExpression("#pid = :pid")
+                .expressionAttributeNames(Map.of("#clips", PREVIEW_CLIPS, "#index", Integer.toString(index), "#pid", PREVIEW_ID,
+                        "#updated", UPDATED_AT))
+                .expressionAttributeValues(Map.of(":key", s(outputKey), ":pid", s(previewId), ":now", n(clock.millis()))));
+    }
+
+    /** Records why a preview could not be made, if it is the job's current one. */
+    public boolean previewFailed(String jobId, String previewId, String reason) {
+        return conditionally(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression("SET #perror = :reason, #updated = :now")
+                .conditionExpression("#pid = :pid")
+                .expressionAttributeNames(Map.of("#perror", PREVIEW_ERROR, "#pid", PREVIEW_ID, "#updated", UPDATED_AT))
+                .expressionAttributeValues(Map.of(":reason", s(trim(reason)), ":pid", s(previewId), ":now", n(clock.millis()))));
+    }
+
+    /** Releases a held job with the params it runs with; false if it is not held in {@code created}. */
+    public boolean release(String jobId, Params params) {
+        return conditionally(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression("SET #params = :params, #updated = :now REMOVE #held")
+                .conditionExpression("#held = :true AND #status = :created")
+                .expressionAttributeNames(Map.of("#params", PARAMS, "#held", HELD, "#status", STATUS, "#updated", UPDATED_AT))
+                .expressionAttributeValues(Map.of(":params", s(params.toString()), ":true", AttributeValue.fromBool(true),
+                        ":created", s(JobStatus.CREATED.wireName()), ":now", n(clock.millis()))));
+    }
+
+    private boolean conditionally(Consumer<UpdateItemRequest.Builder> update) {
+        try {
+            dynamoDb.updateItem(update);
+            return true;
+        } catch (ConditionalCheckFailedException notNow) {
             return false;
         }
     }
@@ -526,7 +592,27 @@ public class JobStore {
                 instant(item.get(REASSEMBLY_LOCK_EXPIRES_AT)),
                 renditions(item),
                 text(item, POSTER_KEY),
-                text(item, RERENDER_OF));
+                text(item, RERENDER_OF),
+                item.containsKey(HELD) && Boolean.TRUE.equals(item.get(HELD).bool()),
+                preview(item));
+    }
+
+    private static Job.Preview preview(Map<String, AttributeValue> item) {
+        if (!item.containsKey(PREVIEW_ID)) {
+            return null;
+        }
+        Map<Integer, String> clips = new TreeMap<>();
+        if (item.containsKey(PREVIEW_CLIPS)) {
+            item.get(PREVIEW_CLIPS).m().forEach((index, key) -> clips.put(Integer.valueOf(index), key.s()));
+        }
+        Params params;
+        try {
+            params = Params.of((ObjectNode) JSON.readTree(item.get(PREVIEW_PARAMS).s()));
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalStateException("job " + item.get(JOB_ID).s() + " has unreadable preview params", e);
+        }
+        return new Job.Preview(item.get(PREVIEW_ID).s(), params, Integer.parseInt(item.get(PREVIEW_COUNT).n()), clips,
+                text(item, PREVIEW_ERROR));
     }
 
     private static List<Rendition> renditions(Map<String, AttributeValue> item) {

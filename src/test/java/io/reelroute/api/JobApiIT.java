@@ -2,6 +2,7 @@ package io.reelroute.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
@@ -38,6 +39,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
+import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.OutputKeys;
@@ -122,6 +124,54 @@ class JobApiIT extends RouteTestSupport {
         assertError(call("POST", "/jobs", "{\"params\": {\"encoder\": \"av1\"}}"), 400, "params.encoder");
         assertError(call("POST", "/jobs", "{\"mode\": \"sbs\", \"title\": \"" + "t".repeat(201) + "\"}"), 400,
                 "longer than 200");
+    }
+
+    /**
+     * Preview before the full run: a held job waits after its upload; its preview runs a few clips through the
+     * model with other params, playable at once and never counted as output; then it starts with the chosen params.
+     */
+    @Test
+    void aHeldJobIsPreviewedThenStartedWithTheChosenParams() throws Exception {
+        Reply created = call("POST", "/jobs", "{\"hold\": true, \"title\": \"Pier\"}");
+        String jobId = created.json().get("job_id").asText();
+        assertError(call("POST", "/jobs/" + jobId + "/preview", "{}"), 409, "no uploaded source");
+        put(created.json().get("upload"), HttpRequest.BodyPublishers.ofFile(TestVideos.clip(12, 320, 240, true)));
+        // The upload event comes and goes: the job stays held.
+        await().atMost(PATIENCE).until(() -> count("reelroute.messages.dropped", "hop", "upload-event",
+                "reason", "job-past-chunking") > 0 && jobs.find(jobId).orElseThrow().held());
+        assertThat(call("GET", "/jobs/" + jobId, null).json().get("status").asText()).isEqualTo("created");
+
+        Reply previewed = call("POST", "/jobs/" + jobId + "/preview",
+                "{\"params\": {\"format\": \"full-tb\"}, \"samples\": 2, \"seconds\": 2}");
+        assertThat(previewed.status()).isEqualTo(202);
+        JsonNode preview = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(
+                () -> call("GET", "/jobs/" + jobId, null).json().get("preview"), p -> !"running".equals(p.get("status").asText()));
+        assertThat(preview.get("status").asText()).as(preview.toString()).isEqualTo("ready");
+        assertThat(preview.get("clips")).hasSize(2);
+        Path clip = scratch.resolve(jobId + "-preview.mp4");
+        http.send(HttpRequest.newBuilder(URI.create(preview.get("clips").get(1).get("url").asText())).build(),
+                HttpResponse.BodyHandlers.ofFile(clip));
+        assertThat(TestVideos.videoSize(clip)).as("full top-bottom of 320x240").containsExactly(320, 480);
+        assertThat(TestVideos.durationSeconds(clip)).isLessThan(4.0);
+        Job held = jobs.find(jobId).orElseThrow();
+        assertThat(held.status()).isEqualTo(JobStatus.CREATED);
+        assertThat(held.totalSegments()).as("the clips are no segments of the job").isNull();
+        assertThat(held.completedSegments()).isZero();
+        assertError(call("POST", "/jobs/" + jobId + "/preview", "{\"samples\": 9}"), 400, "samples");
+
+        Reply started = call("POST", "/jobs/" + jobId + "/start", "{\"params\": {\"format\": \"half-sbs\"}}");
+        assertThat(started.status()).isEqualTo(202);
+        JsonNode done = awaitShown(jobId, "completed");
+        assertThat(done.get("params").get("format").asText()).isEqualTo("half-sbs");
+        assertThat(done.has("held")).isFalse();
+        assertThat(done.get("progress").get("segments_total").asInt()).isEqualTo(3);
+        assertThat(done.get("final_file_name").asText()).isEqualTo("Pier_LR.mp4");
+        Path download = scratch.resolve(jobId + "-final.mp4");
+        http.send(HttpRequest.newBuilder(URI.create(done.get("final_url").asText())).build(), HttpResponse.BodyHandlers.ofFile(download));
+        assertThat(TestVideos.videoSize(download)).containsExactly(320, 240);
+        assertThat(TestVideos.stereoMode(download)).isEqualTo("left_right");
+        assertThat(TestVideos.durationSeconds(download)).isCloseTo(12.0, within(0.5));
+        assertError(call("POST", "/jobs/" + jobId + "/start", "{}"), 409, "not held");
     }
 
     /** Another format and strength from the same source: a new job, no second upload. */

@@ -23,6 +23,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
 import io.reelroute.contract.Job;
+import io.reelroute.contract.JobStatus;
 import io.reelroute.testing.EmbeddedDefaultTest;
 import io.reelroute.testing.RouteTestSupport;
 import io.reelroute.testing.TestVideos;
@@ -114,6 +115,40 @@ class WebPageBrowserIT extends RouteTestSupport {
                 .orElseThrow().click();
         await().atMost(Duration.ofSeconds(20)).until(() -> jobs.find(jobId).map(Job::deletedAt).isPresent());
         assertThat(browser.findElements(By.cssSelector("#completed li[data-job-id='" + jobId + "']"))).isEmpty();
+    }
+
+    /**
+     * The page's preview flow: a format and a strength picked, three clips previewed side by side, the full run
+     * started with those settings, and the download named for the format.
+     */
+    @Test
+    void aJobPreviewedInThePageIsStartedAndDownloadsUnderItsFormatsName() {
+        browser = chromium();
+        browser.get("http://localhost:" + port + "/");
+        browser.findElement(By.id("file")).sendKeys(TestVideos.clip(8, 320, 240, true).toAbsolutePath().toString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector("#param-format option[value='half-tb']")).isEmpty());
+        browser.findElement(By.cssSelector("#param-format option[value='half-tb']")).click();
+        WebElement strength = browser.findElement(By.id("param-divergence"));
+        strength.clear();
+        strength.sendKeys("3");
+        browser.findElement(By.id("title")).sendKeys("Dunes");
+        browser.findElement(By.id("preview-first")).click();
+        browser.findElement(By.id("start")).click();
+
+        await().atMost(PLAYBACK_PATIENCE).pollInterval(Duration.ofMillis(500)).until(
+                () -> browser.findElements(By.cssSelector("#clips video")).size() == 3);
+        String jobId = browser.findElement(By.id("job-id")).getText();
+        assertThat(browser.findElement(By.id("preview-status")).getText()).isEqualTo("(half-tb, strength 3)");
+        assertThat(jobs.find(jobId).orElseThrow().status()).as("held until started").isEqualTo(JobStatus.CREATED);
+
+        browser.findElement(By.id("start-held")).click();
+        WebElement download = await().atMost(PLAYBACK_PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
+            failIfTheJobFailed(jobId);
+            return browser.findElement(By.id("download"));
+        }, WebElement::isDisplayed);
+        assertThat(download.getText()).isEqualTo("Download Dunes_TB.mp4");
+        assertThat(jobs.find(jobId).orElseThrow().params().text("format")).isEqualTo("half-tb");
+        assertThat(jobs.find(jobId).orElseThrow().params().number("divergence").doubleValue()).isEqualTo(3.0);
     }
 
     private void failIfTheJobFailed(String jobId) {
