@@ -41,7 +41,9 @@ public record Job(
         /** The MP4 renditions a pipeline that makes them wrote, largest first; empty otherwise. */
         List<Rendition> renditions,
         /** The key of the job's poster still in the output bucket, for a pipeline that makes one; null otherwise. */
-        String posterKey) {
+        String posterKey,
+        /** The completion webhook of a job created with a callback_url; null for a job without one. */
+        Webhook webhook) {
 
     public Job {
         renditions = renditions == null ? List.of() : List.copyOf(renditions);
@@ -50,6 +52,14 @@ public record Job(
     /** Whether a reassembly worker holds the job's lock at {@code now} (it may yet finish). */
     public boolean reassemblyLockHeld(Instant now) {
         return status == JobStatus.REASSEMBLING && reassemblyLockExpiresAt != null && reassemblyLockExpiresAt.isAfter(now);
+    }
+
+    /**
+     * The completion webhook: where it goes, where its delivery stands, and what the last attempt got. Fields other
+     * than {@code url} and {@code status} are null (attempts 0) until known.
+     */
+    public record Webhook(String url, WebhookStatus status, String deliveryId, int attempts, Integer lastStatusCode,
+            String lastError, Instant deliveredAt, Instant updatedAt, String deadLetterKey) {
     }
 
     /** The HLS package of a completed job. Fields are null until known. */
