@@ -40,6 +40,7 @@ import io.reelroute.pipelines.InvalidJobRequest;
 import io.reelroute.pipelines.Pipelines;
 import io.reelroute.store.JobStore;
 import io.reelroute.store.SegmentCompletionStore;
+import io.reelroute.webhooks.CallbackUrls;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -77,14 +78,16 @@ public class JobApi {
     private final PageTokens tokens;
     private final Pipelines pipelines;
     private final PreviewClips previewClips;
+    private final CallbackUrls callbackUrls;
     private final Clock clock;
 
     @Autowired
     public JobApi(JobStore jobs, SegmentCompletionStore completions, S3Client s3, S3Presigner presigner,
             AwsCredentialsProvider signer, Redrive redrive, AwsResources resources, ReelRouteProperties properties,
-            ObjectMapper mapper, Pipelines pipelines, PreviewClips previewClips) {
+            ObjectMapper mapper, Pipelines pipelines, PreviewClips previewClips, CallbackUrls callbackUrls) {
         this.pipelines = pipelines;
         this.previewClips = previewClips;
+        this.callbackUrls = callbackUrls;
         this.jobs = jobs;
         this.completions = completions;
         this.s3 = s3;
@@ -102,6 +105,8 @@ public class JobApi {
      * POST /jobs: the job record and a presigned PUT for its source. The body names the pipeline (the default if
      * none) and its params, which are checked against the pipeline's schema. {@code mode} as before pipelines and
      * formats, alone or in the stereo pipeline's params, is its {@code format} ({@code sbs} is {@code full-sbs}).
+     * A {@code callback_url} gets the job's final state POSTed to it when the job ends (see CallbackUrls for what
+     * is accepted).
      */
     public ApiResponse create(String body, String subject) {
         JsonNode request = JsonBodies.object(body, mapper, "{\"pipeline\": \"stereo\", \"params\": {\"mode\": \"sbs\"}}");
@@ -130,8 +135,16 @@ public class JobApi {
         if (hold != null && !hold.isBoolean()) {
             throw ApiException.badRequest("hold must be true or false");
         }
+        String callbackUrl = JsonBodies.optionalText(request, "callback_url");
+        if (callbackUrl != null) {
+            try {
+                callbackUrl = callbackUrls.check(callbackUrl);
+            } catch (IllegalArgumentException refused) {
+                throw ApiException.badRequest(refused.getMessage());
+            }
+        }
         String jobId = JobIds.newId();
-        jobs.createIfAbsent(jobId, chosen, resolved, subject, title);
+        jobs.createIfAbsent(jobId, chosen, resolved, subject, title, callbackUrl);
         if (hold != null && hold.asBoolean()) {
             jobs.hold(jobId);
         }
@@ -254,6 +267,8 @@ public class JobApi {
         if (!jobs.resetFailed(job.jobId(), fromChunking ? JobStatus.CREATED : JobStatus.CHUNKING_COMPLETE)) {
             throw new ApiException(409, "job " + job.jobId() + " is no longer failed");
         }
+        // The job will end again: that end is a delivery of its own.
+        jobs.resetWebhook(job.jobId());
         String redriven;
         if (fromChunking) {
             redrive.uploadEvent(SourceKey.keyFor(job.jobId()));
@@ -332,7 +347,9 @@ public class JobApi {
                     + " request at most; create a job and upload it again");
         }
         String jobId = JobIds.newId();
-        jobs.createIfAbsent(jobId, job.pipeline(), resolved, subject, title != null ? title : job.title(), job.jobId());
+        // The new job reports to the old one's webhook, if it has one.
+        jobs.createIfAbsent(jobId, job.pipeline(), resolved, subject, title != null ? title : job.title(),
+                job.webhook() == null ? null : job.webhook().url(), job.jobId());
         s3.copyObject(r -> r.sourceBucket(names.inputBucket()).sourceKey(sourceKey)
                 .destinationBucket(names.inputBucket()).destinationKey(SourceKey.keyFor(jobId)));
         Map<String, Object> view = new LinkedHashMap<>();
@@ -465,8 +482,8 @@ public class JobApi {
         return params.put("format", format);
     }
 
-    /** A job as the API shows it (GET /jobs/{id}, listings and event streams). */
-    Map<String, Object> view(Job job) {
+    /** A job as the API shows it (GET /jobs/{id}, listings, event streams and completion webhooks' bodies). */
+    public Map<String, Object> view(Job job) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("job_id", job.jobId());
         view.put("status", job.status().wireName());
@@ -527,6 +544,18 @@ public class JobApi {
             if (job.posterKey() != null) {
                 view.put("poster_url", presignedGet(job.posterKey()));
             }
+        }
+        if (job.webhook() != null) {
+            Job.Webhook webhook = job.webhook();
+            Map<String, Object> delivery = new LinkedHashMap<>();
+            delivery.put("url", webhook.url());
+            delivery.put("status", webhook.status().wireName());
+            delivery.put("delivery_id", webhook.deliveryId());
+            delivery.put("attempts", webhook.attempts());
+            delivery.put("last_status_code", webhook.lastStatusCode());
+            delivery.put("last_error", webhook.lastError());
+            delivery.put("delivered_at", text(webhook.deliveredAt()));
+            view.put("webhook", delivery);
         }
         return view;
     }

@@ -32,6 +32,7 @@ public record ReelRouteProperties(
         @DefaultValue Events events,
         @DefaultValue Api api,
         @DefaultValue Watchdog watchdog,
+        @DefaultValue Webhooks webhooks,
         @DefaultValue Embedded embedded) {
 
     public record Routes(
@@ -238,7 +239,12 @@ public record ReelRouteProperties(
                 @DefaultValue("45m") Duration inference,
                 @DefaultValue("45m") Duration reassembly,
                 /** Completed, HLS submitted or progressing. */
-                @DefaultValue("2h") Duration packaging) {
+                @DefaultValue("2h") Duration packaging,
+                /**
+                 * An ended job's webhook still pending without a change (an attempt, a request) for this long: its
+                 * request is sent again. Keep it above the longest retry delay.
+                 */
+                @DefaultValue("1h") Duration webhook) {
 
             public Duration of(io.reelroute.contract.JobStatus status) {
                 return switch (status) {
@@ -256,6 +262,22 @@ public record ReelRouteProperties(
                         .min(Duration::compareTo).orElseThrow();
             }
         }
+    }
+
+    /**
+     * Completion webhooks: a job's final state POSTed to its callback_url, signed with HMAC-SHA256 of
+     * {@code secret}, retried with exponential backoff and jitter from {@code retryDelay} (at most
+     * {@code maxRetryDelay}, and SQS delays a message 15 minutes at most) up to {@code maxAttempts} attempts.
+     */
+    public record Webhooks(
+            /** The signing secret; empty: on the embedded default one is made and kept in the data folder, elsewhere callback_url is refused. */
+            String secret,
+            @DefaultValue("5") int maxAttempts,
+            @DefaultValue("30s") Duration retryDelay,
+            @DefaultValue("15m") Duration maxRetryDelay,
+            @DefaultValue("5s") Duration connectTimeout,
+            @DefaultValue("10s") Duration requestTimeout,
+            @DefaultValue("2048") int maxUrlLength) {
     }
 
     public record Embedded(

@@ -33,6 +33,8 @@ public enum FailurePhase {
             case "reassembly" -> REASSEMBLY;
             case "renditions" -> TRANSCODE;
             case "transcode-events", "transcode-submit" -> PACKAGING;
+            // Webhooks are delivered after the job ended, so nothing is noted on it; their queue is packaging's.
+            case "webhooks" -> PACKAGING;
             default -> throw new IllegalArgumentException("no failure phase for hop " + Quote.of(hop));
         };
     }

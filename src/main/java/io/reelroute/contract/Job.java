@@ -48,7 +48,9 @@ public record Job(
         /** Whether the job waits for POST /jobs/{id}/start after its upload (to be previewed first). */
         boolean held,
         /** The job's latest preview request; null if none. */
-        Preview preview) {
+        Preview preview,
+        /** The completion webhook of a job created with a callback_url; null for a job without one. */
+        Webhook webhook) {
 
     public Job {
         renditions = renditions == null ? List.of() : List.copyOf(renditions);
@@ -68,6 +70,14 @@ public record Job(
         public boolean ready() {
             return clips != null && clips.size() == count;
         }
+    }
+
+    /**
+     * The completion webhook: where it goes, where its delivery stands, and what the last attempt got. Fields other
+     * than {@code url} and {@code status} are null (attempts 0) until known.
+     */
+    public record Webhook(String url, WebhookStatus status, String deliveryId, int attempts, Integer lastStatusCode,
+            String lastError, Instant deliveredAt, Instant updatedAt, String deadLetterKey) {
     }
 
     /** The HLS package of a completed job. Fields are null until known. */

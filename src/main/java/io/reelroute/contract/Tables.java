@@ -65,6 +65,22 @@ public final class Tables {
     public static final String WATCHDOG_REPAIRS = "watchdog_repairs";
 
     /**
+     * The completion webhook of a job created with a callback_url: the URL, its status (pending, delivered, failed),
+     * the delivery id (one per job end, the same for every attempt), attempts made, the last answer's status code
+     * and error, when it was delivered, when its delivery last changed (epoch millis; the watchdog looks at it), and
+     * where the copy of a dead-lettered delivery lies in the output bucket.
+     */
+    public static final String WEBHOOK_URL = "webhook_url";
+    public static final String WEBHOOK_STATUS = "webhook_status";
+    public static final String WEBHOOK_DELIVERY_ID = "webhook_delivery_id";
+    public static final String WEBHOOK_ATTEMPTS = "webhook_attempts";
+    public static final String WEBHOOK_LAST_STATUS_CODE = "webhook_last_status_code";
+    public static final String WEBHOOK_LAST_ERROR = "webhook_last_error";
+    public static final String WEBHOOK_DELIVERED_AT = "webhook_delivered_at";
+    public static final String WEBHOOK_UPDATED_AT = "webhook_updated_at";
+    public static final String WEBHOOK_DEAD_LETTER_KEY = "webhook_dead_letter_key";
+
+    /**
      * Leases live in the Jobs table under keys that are not job ids ({@code lease#<name>}), with these
      * attributes and no status, so job reads, listings and scans never see them.
      */

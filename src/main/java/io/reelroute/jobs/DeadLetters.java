@@ -21,6 +21,7 @@ import io.reelroute.contract.Job;
 import io.reelroute.contract.ReassemblyMessage;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
+import io.reelroute.contract.WebhookRequest;
 import io.reelroute.store.JobStore;
 import io.reelroute.transcode.LifecycleEvents;
 import io.reelroute.transcode.TranscodeEvents;
@@ -50,7 +51,9 @@ public class DeadLetters {
         /** A reassembly worker still holds the job's lock: it may finish; if it died, the watchdog takes over. */
         JOB_LOCKED,
         /** The message names no job of ours: only the copy is kept. */
-        NO_JOB
+        NO_JOB,
+        /** A completion webhook's request: its delivery is now failed (the job stays as it ended). */
+        WEBHOOK_FAILED
     }
 
     /** A dead letter handled: what became of it, its job (null if it names none of ours) and its copy's key. */
@@ -99,13 +102,13 @@ public class DeadLetters {
                 RequestBody.fromBytes(mapper.writeValueAsBytes(copy(queue, messageId, body, plainAttributes,
                         messageAttributes))));
         String receives = deliveries(plainAttributes.get("ApproximateReceiveCount"));
-        Outcome outcome = jobId.map(id -> giveUp(id, queue, receives, key)).orElse(Outcome.NO_JOB);
+        Outcome outcome = jobId.map(id -> giveUp(id, queue, body, receives, key)).orElse(Outcome.NO_JOB);
         LOG.warn("Dead letter from {}-dlq (job {}, {} deliveries): {}; kept at s3://{}/{}", queue,
                 jobId.orElse("unknown"), receives, outcome, outputBucket, key);
         return new Handled(outcome, jobId.orElse(null), key);
     }
 
-    private Outcome giveUp(String jobId, String queue, String receives, String key) {
+    private Outcome giveUp(String jobId, String queue, String body, String receives, String key) {
         Optional<Job> found = jobs.find(jobId);
         if (found.isEmpty()) {
             return Outcome.NO_JOB;
@@ -113,6 +116,15 @@ public class DeadLetters {
         Job job = found.get();
         String reason = "gave up after " + receives + " deliveries from the " + queue + " queue; last error: "
                 + (job.lastError() == null ? "none recorded" : job.lastError());
+        if (queue.equals("transcode-events") && webhookRequest(body) != null) {
+            // Its delivery kept failing before an attempt could be recorded (the Jobs table, the job's view).
+            if (jobs.webhookFailed(jobId, "gave up after " + receives + " deliveries of its request; last error: "
+                    + (job.webhook() == null || job.webhook().lastError() == null ? "none recorded" : job.webhook().lastError()))) {
+                jobs.recordWebhookDeadLetter(jobId, key);
+                return Outcome.WEBHOOK_FAILED;
+            }
+            return Outcome.JOB_ALREADY_ENDED;
+        }
         if (queue.equals("transcode-events")) {
             return jobs.hlsFailed(jobId, "DeadLetter", reason) ? Outcome.PACKAGING_FAILED : Outcome.JOB_ALREADY_ENDED;
         }
@@ -159,6 +171,10 @@ public class DeadLetters {
                 String key = created.objects().get(0).key();
                 return Optional.of(queue.equals("chunking") ? SourceKey.parse(key).jobId() : SegmentKey.parse(key).jobId());
             }
+            WebhookRequest webhook = WebhookRequest.of(message);
+            if (webhook != null) {
+                return Optional.of(webhook.jobId());
+            }
             if (message instanceof InboundMessage.EventBridgeEvent event) {
                 return Optional.ofNullable(TranscodeEvents.jobIdOf(event));
             }
@@ -166,6 +182,15 @@ public class DeadLetters {
             // Not ours to understand: kept under "unknown".
         }
         return Optional.empty();
+    }
+
+    /** The webhook request a message is, or null. */
+    private WebhookRequest webhookRequest(String body) {
+        try {
+            return WebhookRequest.of(inbound.classify(body));
+        } catch (Exception unreadable) {
+            return null;
+        }
     }
 
     /** Deliveries from the work queue: the receive count goes on from there, and this receive added one. */

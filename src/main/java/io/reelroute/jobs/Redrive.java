@@ -64,6 +64,11 @@ public class Redrive {
         }
     }
 
+    /** A completion webhook's request (made by Webhooks.request), to the transcode-events hop. */
+    public void webhook(String request) {
+        send(names.transcodeEventsQueue(), request);
+    }
+
     private void send(String queue, String body) {
         sqs.sendMessage(r -> r.queueUrl(resources.queueUrl(queue)).messageBody(body));
     }

@@ -22,6 +22,7 @@ import io.reelroute.contract.SourceKey;
 import io.reelroute.store.JobStore;
 import io.reelroute.store.SegmentCompletionStore;
 import io.reelroute.transcode.LifecycleEvents;
+import io.reelroute.webhooks.Webhooks;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
@@ -53,7 +54,9 @@ public class Watchdog {
         /** HLS packaging made no progress: it is marked failed (the job stays completed). */
         FAILED_PACKAGING,
         /** The job failed in phase stalled, with what was found. */
-        FAILED_JOB
+        FAILED_JOB,
+        /** An ended job's webhook was still pending with nothing happening: its request was sent again. */
+        RESENT_WEBHOOK_REQUEST
     }
 
     /** A repair, for the route to log and count. */
@@ -64,6 +67,7 @@ public class Watchdog {
     private final SegmentCompletionStore completions;
     private final Redrive redrive;
     private final LifecycleEvents events;
+    private final Webhooks webhooks;
     private final S3Client s3;
     private final String inputBucket;
     private final ReelRouteProperties.Watchdog settings;
@@ -72,14 +76,16 @@ public class Watchdog {
 
     @Autowired
     public Watchdog(JobStore jobs, SegmentCompletionStore completions, Redrive redrive, LifecycleEvents events,
-            S3Client s3, AwsResources resources, ReelRouteProperties properties) {
-        this(jobs, completions, redrive, events, s3, resources.names().inputBucket(), properties.watchdog(),
+            Webhooks webhooks, S3Client s3, AwsResources resources, ReelRouteProperties properties) {
+        this(jobs, completions, redrive, events, webhooks, s3, resources.names().inputBucket(), properties.watchdog(),
                 hostName() + "/" + UUID.randomUUID(), Clock.systemUTC());
     }
 
-    Watchdog(JobStore jobs, SegmentCompletionStore completions, Redrive redrive, LifecycleEvents events, S3Client s3,
-            String inputBucket, ReelRouteProperties.Watchdog settings, String owner, Clock clock) {
+    Watchdog(JobStore jobs, SegmentCompletionStore completions, Redrive redrive, LifecycleEvents events,
+            Webhooks webhooks, S3Client s3, String inputBucket, ReelRouteProperties.Watchdog settings, String owner,
+            Clock clock) {
         this.jobs = jobs;
+        this.webhooks = webhooks;
         this.completions = completions;
         this.redrive = redrive;
         this.events = events;
@@ -104,13 +110,40 @@ public class Watchdog {
                 stalled.add(job);
             }
         }
+        Instant webhooksBefore = now.minus(settings.stallAfter().webhook());
+        for (Job job : jobs.webhooksPendingSince(webhooksBefore)) {
+            if (stalled.stream().noneMatch(found -> found.jobId().equals(job.jobId()))) {
+                stalled.add(job);
+            }
+        }
         return stalled;
+    }
+
+    /** An ended job whose webhook is pending with nothing happening to it for longer than its setting. */
+    private boolean webhookStalled(Job job) {
+        return job.status().isTerminal() && job.webhook() != null && !job.webhook().status().isFinal()
+                && job.webhook().updatedAt() != null
+                && job.webhook().updatedAt().isBefore(clock.instant().minus(settings.stallAfter().webhook()));
     }
 
     /** Repairs one stalled job. */
     public Repair repair(Job job) {
         String id = job.jobId();
         Duration quiet = Duration.between(job.updatedAt(), clock.instant()).withNanos(0);
+        if (webhookStalled(job)) {
+            // The request was lost (or its next attempt was): requesting again continues the same delivery.
+            String request;
+            try {
+                request = webhooks.request(id);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("could not write the webhook request of job " + id, e);
+            }
+            if (request == null) {
+                return new Repair(id, Action.MOVED_ON, "the webhook delivery ended meanwhile");
+            }
+            redrive.webhook(request);
+            return new Repair(id, Action.RESENT_WEBHOOK_REQUEST, "webhook pending, unchanged since " + job.webhook().updatedAt());
+        }
         if (job.status() == JobStatus.COMPLETED && job.hls() == null && job.watchdogRepairs() < settings.maxRepairs()) {
             return repaired(job, Action.RESENT_PACKAGING_REQUEST, "completed " + quiet + " ago, never packaged",
                     () -> redrive.packaging(id));

@@ -30,6 +30,7 @@ import io.reelroute.contract.Mode;
 import io.reelroute.contract.Params;
 import io.reelroute.contract.Rendition;
 import io.reelroute.contract.ResourceNames;
+import io.reelroute.contract.WebhookStatus;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -101,8 +102,21 @@ public class JobStore {
         return createIfAbsent(jobId, pipeline, params, owner, title, null);
     }
 
-    /** As {@link #createIfAbsent(String, String, Params, String, String)}, for a job that renders another's source again. */
-    public boolean createIfAbsent(String jobId, String pipeline, Params params, String owner, String title, String rerenderOf) {
+    /**
+     * As {@link #createIfAbsent(String, String, Params, String, String)}, with a completion webhook to
+     * {@code callbackUrl} (already checked, see CallbackUrls), pending until the job ends; null for none.
+     */
+    public boolean createIfAbsent(String jobId, String pipeline, Params params, String owner, String title,
+            String callbackUrl) {
+        return createIfAbsent(jobId, pipeline, params, owner, title, callbackUrl, null);
+    }
+
+    /**
+     * As {@link #createIfAbsent(String, String, Params, String, String, String)}, for a job that renders the source
+     * of job {@code rerenderOf} again; null for any other.
+     */
+    public boolean createIfAbsent(String jobId, String pipeline, Params params, String owner, String title,
+            String callbackUrl, String rerenderOf) {
         long now = clock.millis();
         Map<String, AttributeValue> item = new HashMap<>(Map.of(JOB_ID, s(jobId), STATUS, s(JobStatus.CREATED.wireName()),
                 PIPELINE, s(pipeline), PARAMS, s(params.toString()), CREATED_AT, n(now), UPDATED_AT, n(now)));
@@ -117,6 +131,11 @@ public class JobStore {
         }
         if (rerenderOf != null) {
             item.put(RERENDER_OF, s(rerenderOf));
+        }
+        if (callbackUrl != null) {
+            item.put(WEBHOOK_URL, s(callbackUrl));
+            item.put(WEBHOOK_STATUS, s(WebhookStatus.PENDING.wireName()));
+            item.put(WEBHOOK_UPDATED_AT, n(now));
         }
         try {
             dynamoDb.putItem(r -> r.tableName(table)
@@ -321,6 +340,142 @@ public class JobStore {
                 .conditionExpression("attribute_exists(#id)")
                 .expressionAttributeNames(Map.of("#id", JOB_ID, "#poster", POSTER_KEY, "#updated", UPDATED_AT))
                 .expressionAttributeValues(Map.of(":poster", s(key), ":now", n(clock.millis()))));
+    }
+
+    /**
+     * The job's webhook is requested (its job ended): gives the pending delivery its id, kept from the first request
+     * so that repeated requests name the same delivery, and restarts the webhook's stall clock. Empty if the job has
+     * no webhook, or its delivery has ended (delivered or failed), or there is no such job.
+     */
+    public Optional<Job> webhookRequested(String jobId, String newDeliveryId) {
+        try {
+            Map<String, AttributeValue> item = dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                    .updateExpression("SET #delivery = if_not_exists(#delivery, :delivery), #at = :now")
+                    .conditionExpression("attribute_exists(#id) AND attribute_exists(#url) AND #ws = :pending")
+                    .expressionAttributeNames(Map.of("#id", JOB_ID, "#url", WEBHOOK_URL, "#ws", WEBHOOK_STATUS,
+                            "#delivery", WEBHOOK_DELIVERY_ID, "#at", WEBHOOK_UPDATED_AT))
+                    .expressionAttributeValues(Map.of(":delivery", s(newDeliveryId), ":now", n(clock.millis()),
+                            ":pending", s(WebhookStatus.PENDING.wireName())))
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)).attributes();
+            return Optional.of(toJob(item));
+        } catch (ConditionalCheckFailedException noneOrEnded) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Records attempt {@code attempt} of the job's webhook delivery {@code deliveryId}: the attempt count, what the
+     * receiver answered ({@code statusCode} null for no answer) or the error, and the status it leaves the delivery
+     * in. Only once per attempt, only forward, and only while that delivery is pending: false otherwise (a repeated
+     * or stale message, whose attempt is not recorded twice).
+     */
+    public boolean recordWebhookAttempt(String jobId, String deliveryId, int attempt, WebhookStatus next,
+            Integer statusCode, String error) {
+        long now = clock.millis();
+        Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#ws", WEBHOOK_STATUS, "#delivery",
+                WEBHOOK_DELIVERY_ID, "#attempts", WEBHOOK_ATTEMPTS, "#at", WEBHOOK_UPDATED_AT, "#code",
+                WEBHOOK_LAST_STATUS_CODE, "#error", WEBHOOK_LAST_ERROR));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":next", s(next.wireName()), ":delivery", s(deliveryId),
+                ":attempt", n(attempt), ":now", n(now), ":pending", s(WebhookStatus.PENDING.wireName())));
+        StringBuilder update = new StringBuilder("SET #ws = :next, #attempts = :attempt, #at = :now");
+        List<String> removed = new ArrayList<>();
+        if (statusCode != null) {
+            values.put(":code", n(statusCode));
+            update.append(", #code = :code");
+        } else {
+            removed.add("#code");
+        }
+        if (error != null) {
+            values.put(":error", s(trim(error)));
+            update.append(", #error = :error");
+        } else {
+            removed.add("#error");
+        }
+        if (next == WebhookStatus.DELIVERED) {
+            names.put("#delivered", WEBHOOK_DELIVERED_AT);
+            update.append(", #delivered = :now");
+        }
+        if (!removed.isEmpty()) {
+            update.append(" REMOVE ").append(String.join(", ", removed));
+        }
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                    .updateExpression(update.toString())
+                    .conditionExpression("attribute_exists(#id) AND #ws = :pending AND #delivery = :delivery"
+                            + " AND (attribute_not_exists(#attempts) OR #attempts < :attempt)")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException staleOrEnded) {
+            return false;
+        }
+    }
+
+    /**
+     * Ends a pending webhook delivery failed without an attempt of its own (its request reached the DLQ), keeping the
+     * error. False if the delivery had ended or the job has no webhook.
+     */
+    public boolean webhookFailed(String jobId, String error) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                    .updateExpression("SET #ws = :failed, #error = :error, #at = :now")
+                    .conditionExpression("attribute_exists(#id) AND #ws = :pending")
+                    .expressionAttributeNames(Map.of("#id", JOB_ID, "#ws", WEBHOOK_STATUS, "#error", WEBHOOK_LAST_ERROR,
+                            "#at", WEBHOOK_UPDATED_AT))
+                    .expressionAttributeValues(Map.of(":failed", s(WebhookStatus.FAILED.wireName()),
+                            ":error", s(trim(error)), ":now", n(clock.millis()),
+                            ":pending", s(WebhookStatus.PENDING.wireName()))));
+            return true;
+        } catch (ConditionalCheckFailedException endedOrNone) {
+            return false;
+        }
+    }
+
+    /** Records where the copy of the job's dead-lettered webhook delivery lies in the output bucket. */
+    public void recordWebhookDeadLetter(String jobId, String key) {
+        dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression("SET #key = :key")
+                .conditionExpression("attribute_exists(#id)")
+                .expressionAttributeNames(Map.of("#id", JOB_ID, "#key", WEBHOOK_DEAD_LETTER_KEY))
+                .expressionAttributeValues(Map.of(":key", s(key))));
+    }
+
+    /**
+     * A new delivery for a job that runs again (a retry of a failed job): the webhook is pending again, without the
+     * last delivery's id and attempts, so that the job's next end is delivered too. Nothing for a job without one.
+     */
+    public void resetWebhook(String jobId) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                    .updateExpression("SET #ws = :pending, #at = :now REMOVE #delivery, #attempts, #code, #error, #delivered, #key")
+                    .conditionExpression("attribute_exists(#url)")
+                    .expressionAttributeNames(Map.of("#url", WEBHOOK_URL, "#ws", WEBHOOK_STATUS, "#at", WEBHOOK_UPDATED_AT,
+                            "#delivery", WEBHOOK_DELIVERY_ID, "#attempts", WEBHOOK_ATTEMPTS, "#code",
+                            WEBHOOK_LAST_STATUS_CODE, "#error", WEBHOOK_LAST_ERROR, "#delivered", WEBHOOK_DELIVERED_AT,
+                            "#key", WEBHOOK_DEAD_LETTER_KEY))
+                    .expressionAttributeValues(Map.of(":pending", s(WebhookStatus.PENDING.wireName()),
+                            ":now", n(clock.millis()))));
+        } catch (ConditionalCheckFailedException noWebhook) {
+            // Nothing to deliver for this job.
+        }
+    }
+
+    /**
+     * Ended jobs (completed or failed, not deleted) whose webhook is still pending and has not changed since
+     * {@code before}: their request or its next attempt was lost. A filtered Scan, paginated.
+     */
+    public List<Job> webhooksPendingSince(Instant before) {
+        List<Job> found = new ArrayList<>();
+        dynamoDb.scanPaginator(r -> r.tableName(table).consistentRead(true)
+                .filterExpression("#ws = :pending AND #at < :before AND #status IN (:completed, :failed)"
+                        + " AND attribute_not_exists(#deleted)")
+                .expressionAttributeNames(Map.of("#ws", WEBHOOK_STATUS, "#at", WEBHOOK_UPDATED_AT, "#status", STATUS,
+                        "#deleted", DELETED_AT))
+                .expressionAttributeValues(Map.of(":pending", s(WebhookStatus.PENDING.wireName()),
+                        ":before", n(before.toEpochMilli()), ":completed", s(JobStatus.COMPLETED.wireName()),
+                        ":failed", s(JobStatus.FAILED.wireName()))))
+                .items().forEach(item -> found.add(toJob(item)));
+        return found;
     }
 
     public Transition fail(String jobId, FailurePhase phase, String reason) {
@@ -594,7 +749,8 @@ public class JobStore {
                 text(item, POSTER_KEY),
                 text(item, RERENDER_OF),
                 item.containsKey(HELD) && Boolean.TRUE.equals(item.get(HELD).bool()),
-                preview(item));
+                preview(item),
+                webhook(item));
     }
 
     private static Job.Preview preview(Map<String, AttributeValue> item) {
@@ -613,6 +769,21 @@ public class JobStore {
         }
         return new Job.Preview(item.get(PREVIEW_ID).s(), params, Integer.parseInt(item.get(PREVIEW_COUNT).n()), clips,
                 text(item, PREVIEW_ERROR));
+    }
+
+    private static Job.Webhook webhook(Map<String, AttributeValue> item) {
+        if (!item.containsKey(WEBHOOK_URL)) {
+            return null;
+        }
+        return new Job.Webhook(item.get(WEBHOOK_URL).s(),
+                item.containsKey(WEBHOOK_STATUS) ? WebhookStatus.fromWireName(item.get(WEBHOOK_STATUS).s()) : WebhookStatus.PENDING,
+                text(item, WEBHOOK_DELIVERY_ID),
+                item.containsKey(WEBHOOK_ATTEMPTS) ? Integer.parseInt(item.get(WEBHOOK_ATTEMPTS).n()) : 0,
+                item.containsKey(WEBHOOK_LAST_STATUS_CODE) ? Integer.valueOf(item.get(WEBHOOK_LAST_STATUS_CODE).n()) : null,
+                text(item, WEBHOOK_LAST_ERROR),
+                instant(item.get(WEBHOOK_DELIVERED_AT)),
+                instant(item.get(WEBHOOK_UPDATED_AT)),
+                text(item, WEBHOOK_DEAD_LETTER_KEY));
     }
 
     private static List<Rendition> renditions(Map<String, AttributeValue> item) {

@@ -20,6 +20,8 @@ import software.amazon.awssdk.services.eventbridge.model.PutEventsResponse;
 public class LifecycleEvents {
 
     private static final String ENDPOINT = "direct:lifecycle-event?block=false&failIfNoConsumers=false";
+    /** routes/platform/webhooks.camel.yaml: the completion webhook's request, for a job with a callback_url. */
+    private static final String WEBHOOK = "direct:webhook-request?block=false&failIfNoConsumers=false";
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleEvents.class);
 
@@ -48,13 +50,22 @@ public class LifecycleEvents {
         }
     }
 
-    /** Publishes the failure of a job from Java (the failure handlers); never throws, since the failure is recorded. */
+    /**
+     * Publishes the failure of a job from Java (the failure handlers), and requests its completion webhook; never
+     * throws, since the failure is recorded (a webhook request lost here is sent again by the watchdog).
+     */
     public void publishFailure(String jobId) {
         try {
             producer.sendBody(ENDPOINT, LifecycleEvent.failed(jobId));
         } catch (RuntimeException e) {
             LOG.warn("Job {}: the failure event could not be published: {}", jobId, e.getMessage());
             meters.counter("reelroute.events.unpublished", "type", "failed").increment();
+        }
+        try {
+            producer.sendBody(WEBHOOK, jobId);
+        } catch (RuntimeException e) {
+            LOG.warn("Job {}: the webhook could not be requested: {}", jobId, e.getMessage());
+            meters.counter("reelroute.events.unpublished", "type", "webhook").increment();
         }
     }
 }

@@ -40,6 +40,13 @@ public final class ProvisionedEmulators implements AutoCloseable {
         return dynamoDb;
     }
 
+    /** A new S3 client of the emulated S3 (path-style); the caller closes it. */
+    public S3Client s3() {
+        return S3Client.builder().endpointOverride(aws.s3Endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+                .forcePathStyle(true).build();
+    }
+
     @Override
     public void close() {
         dynamoDb.close();
