@@ -372,6 +372,9 @@ public class JobApi {
         if (!job.held() || job.status() != JobStatus.CREATED) {
             throw new ApiException(409, "job " + job.jobId() + " is not held for a preview (create it with \"hold\": true)");
         }
+        if (job.params().mode() == null) {
+            throw new ApiException(409, "the " + job.pipeline() + " pipeline has no model to preview; start the job");
+        }
         JsonNode request = body == null || body.isBlank() ? mapper.createObjectNode()
                 : JsonBodies.object(body, mapper, "{\"params\": {\"format\": \"half-sbs\"}, \"samples\": 3, \"seconds\": 3}");
         Params params = changed(job, request.get("params"));
@@ -452,11 +455,18 @@ public class JobApi {
     private Params resolve(String pipeline, JsonNode params) {
         JsonNode normalised = JobStore.STEREO.equals(pipeline) && params instanceof ObjectNode given && given.has("mode")
                 ? formatOfMode(given.deepCopy()) : params;
+        Params resolved;
         try {
-            return pipelines.resolve(pipeline, normalised);
+            resolved = pipelines.resolve(pipeline, normalised);
         } catch (InvalidJobRequest invalid) {
             throw ApiException.badRequest(invalid.getMessage());
         }
+        Number overlap = resolved.number("overlap_seconds");
+        Number segment = resolved.number("segment_seconds");
+        if (overlap != null && segment != null && overlap.doubleValue() * 2 > segment.doubleValue()) {
+            throw ApiException.badRequest("params.overlap_seconds: must be at most half of segment_seconds (" + segment + ")");
+        }
+        return resolved;
     }
 
     private String title(JsonNode request) {

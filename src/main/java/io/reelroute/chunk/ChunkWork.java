@@ -12,13 +12,16 @@ import org.springframework.stereotype.Component;
 
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
+import io.reelroute.contract.Job;
 import io.reelroute.contract.Mode;
+import io.reelroute.contract.Params;
 import io.reelroute.contract.PermanentJobFailure;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.jobs.JobSources;
 import io.reelroute.media.MediaSteps;
 import io.reelroute.media.VideoProbe;
 import io.reelroute.media.WorkFolders;
+import io.reelroute.store.JobStore;
 
 /**
  * The chunk hop's local disk: a folder per run that holds the downloaded source and the segments ffmpeg writes,
@@ -31,10 +34,19 @@ public class ChunkWork {
     private static final double MISSING_TOLERANCE_FRACTION = 0.02;
 
     /** One chunk run's work folder and the source downloaded into it; the segments go to {@link #segmentsDir()}. */
-    public record Run(Path workDir, Path source) {
+    /**
+     * @param segmentSeconds the segment length the job's params ask for; null where they name none
+     * @param overlapSeconds the lead-in each segment but the first gets from the one before ({@code overlap_seconds}), 0 for none
+     */
+    public record Run(Path workDir, Path source, Integer segmentSeconds, double overlapSeconds) {
 
         public Path segmentsDir() {
             return workDir.resolve("segments");
+        }
+
+        /** The job's segment length, or {@code fallback} (the hop's) where its params name none. */
+        public int segmentSecondsOr(int fallback) {
+            return segmentSeconds == null ? fallback : segmentSeconds;
         }
     }
 
@@ -43,23 +55,33 @@ public class ChunkWork {
     }
 
     private final JobSources sources;
+    private final JobStore jobs;
     private final Path workRoot;
 
     @Autowired
-    public ChunkWork(JobSources sources, ReelRouteProperties properties) {
-        this(sources, properties.media().workRoot());
+    public ChunkWork(JobSources sources, JobStore jobs, ReelRouteProperties properties) {
+        this(sources, jobs, properties.media().workRoot());
     }
 
-    ChunkWork(JobSources sources, Path workRoot) {
+    ChunkWork(JobSources sources, JobStore jobs, Path workRoot) {
         this.sources = sources;
+        this.jobs = jobs;
         this.workRoot = workRoot;
     }
 
-    /** Creates the run's folder and streams the job's source object into it; the folder is removed if that fails. */
+    /**
+     * Creates the run's folder and streams the job's source object into it; the folder is removed if that fails. The
+     * run carries the segment length and overlap the job's params ask for ({@code segment_seconds},
+     * {@code overlap_seconds}), if any.
+     */
     public Run downloadSource(String jobId) throws IOException {
+        Params params = jobs == null ? Params.empty() : jobs.find(jobId).map(Job::params).orElse(Params.empty());
+        Number segmentSeconds = params.number("segment_seconds");
+        Number overlap = params.number("overlap_seconds");
         Path dir = WorkFolders.create(workRoot, "chunk-" + jobId);
         try {
-            return new Run(dir, sources.download(jobId, dir));
+            return new Run(dir, sources.download(jobId, dir), segmentSeconds == null ? null : segmentSeconds.intValue(),
+                    overlap == null ? 0 : overlap.doubleValue());
         } catch (IOException | RuntimeException e) {
             WorkFolders.remove(dir);
             throw e;

@@ -20,6 +20,7 @@ import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
+import io.reelroute.media.VideoProbe;
 
 /**
  * {@code exec}: runs a command on the segment's local file, without a shell. The template
@@ -97,7 +98,7 @@ public class ExecInference implements InferenceBackend {
         if (template == null || template.isBlank()) {
             List<String> preview = new ArrayList<>();
             preview.add(tools.ffmpeg());
-            preview.addAll(MediaCommands.stereoPreview(work.inputFile(), work.outputFile(), params, width(work)));
+            preview.addAll(MediaCommands.stereoPreview(work.inputFile(), work.outputFile(), params, segment(work)));
             return preview;
         }
         Map<String, String> whole = new HashMap<>();
@@ -116,10 +117,10 @@ public class ExecInference implements InferenceBackend {
                 .toList();
     }
 
-    /** The segment's frame width as shown (the preview's parallax is a share of it). */
-    private int width(SegmentWork work) {
+    /** The segment's frame as shown (the preview's parallax is a share of its width) and frame rate. */
+    private VideoProbe segment(SegmentWork work) {
         try {
-            return probe.probe(work.inputFile()).width();
+            return probe.probe(work.inputFile());
         } catch (IOException e) {
             throw new InferenceFailure(work.describe() + ": " + e.getMessage(), e);
         }

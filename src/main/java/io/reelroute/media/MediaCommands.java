@@ -60,9 +60,10 @@ public final class MediaCommands {
      * frame-packing SEI that players read. 4:2:0 with the source's audio copied, so browsers and HLS packagers
      * take it.
      *
-     * @param width the segment's frame width, as shown
+     * @param segment what ffprobe says of the segment: its width as shown, and its frame rate
      */
-    public static List<String> stereoPreview(Path input, Path output, StereoParams params, int width) {
+    public static List<String> stereoPreview(Path input, Path output, StereoParams params, VideoProbe segment) {
+        int width = segment.width();
         // In pairs of pixels: 4:2:0 crops and pads by even amounts only.
         // A strength above 0 moves the views at least one pair apart, so they never come out identical.
         long pairs = params.divergence() > 0 ? Math.max(1, Math.round(width * params.divergence() / 100.0 / 2)) : 0;
@@ -84,8 +85,13 @@ public final class MediaCommands {
         List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
                 "-i", input.toString(),
                 "-filter_complex", views + packed + "[v]",
-                "-map", "[v]", "-map", "0:a:0?",
-                "-fpsmax", Integer.toString(params.maxFps())));
+                "-map", "[v]", "-map", "0:a:0?"));
+        // Every frame as it comes, unless the segment is faster than max_fps: then that rate, constant.
+        if (segment.frameRate() > params.maxFps() || segment.frameRate() <= 0) {
+            args.addAll(List.of("-fpsmax", Integer.toString(params.maxFps())));
+        } else {
+            args.addAll(List.of("-fps_mode", "passthrough"));
+        }
         args.addAll(encoder(params.encoder(), params.crf(), params.format().framePacking()));
         args.addAll(List.of("-c:a", "copy", "-movflags", "+faststart", output.toString()));
         return args;

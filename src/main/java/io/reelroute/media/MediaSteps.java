@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.stream.Stream;
 
@@ -29,7 +31,7 @@ public class MediaSteps {
      * What a split wrote: the segment files in order, and where the last one ends in the source (seconds, from
      * ffmpeg's segment list), when ffmpeg said.
      */
-    public record Segments(List<Path> files, OptionalDouble mediaEndSeconds) {
+    public record Segments(List<Path> files, OptionalDouble mediaEndSeconds, List<Double> startSeconds) {
     }
 
     private final FileProbe probe;
@@ -73,7 +75,62 @@ public class MediaSteps {
         try (Stream<Path> listing = Files.list(outDir)) {
             files = listing.filter(p -> p.getFileName().toString().endsWith(".mp4")).sorted().toList();
         }
-        return new Segments(files, mediaEnd(outDir.resolve(MediaCommands.SEGMENT_LIST)));
+        return new Segments(files, mediaEnd(outDir.resolve(MediaCommands.SEGMENT_LIST)),
+                starts(outDir.resolve(MediaCommands.SEGMENT_LIST)));
+    }
+
+    /**
+     * ffmpeg: gives every segment but the first a lead-in of {@code leadInSeconds} (as whole frames at
+     * {@code frameRate}) from the one before, for a model whose temporal state must warm up at each cut: segment i
+     * is cut again from the source, from its start less the lead-in to its end, frame-accurately (decoded and
+     * encoded as H.264 at CRF 16, audio as AAC). The join removes the lead-in again ({@link #join}). Nothing to do
+     * for 0, or an unknown frame rate.
+     */
+    public void addLeadIns(Path source, Segments segments, double leadInSeconds, double frameRate) throws IOException {
+        long leadFrames = Math.round(leadInSeconds * frameRate);
+        if (leadFrames <= 0) {
+            return;
+        }
+        // Where each segment starts, in frames of the source: the split's own times are a packet's, not a frame's.
+        long firstFrame = 0;
+        for (int i = 0; i < segments.files().size(); i++) {
+            Path segment = segments.files().get(i);
+            long frames = frames(segment);
+            if (i > 0) {
+                long lead = Math.min(leadFrames, firstFrame);
+                // Accurate seek (decode from the keyframe before) to the first lead-in frame, audio from the same instant.
+                double from = (firstFrame - lead) / frameRate;
+                Path cut = segment.resolveSibling("lead-" + segment.getFileName());
+                run(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+                        "-ss", seconds(Math.max(0, from)), "-i", source.toString(),
+                        "-map", "0:v:0", "-map", "0:a:0?", "-frames:v", Long.toString(lead + frames),
+                        // The frame count bounds the video; half a frame more keeps -t from dropping the last one.
+                        "-t", seconds((lead + frames + 0.5) / frameRate),
+                        "-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p",
+                        "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart", cut.toString()),
+                        splitTimeout, segment.resolveSibling("lead-" + i + ".log"), FailurePhase.CHUNKING);
+                Files.move(cut, segment, StandardCopyOption.REPLACE_EXISTING);
+            }
+            firstFrame += frames;
+        }
+    }
+
+    /** The frames of a video's first video stream: its packets, counted without decoding. */
+    private long frames(Path video) throws IOException {
+        Path log = video.resolveSibling(video.getFileName() + ".frames.log");
+        ProcessRunner.Result result = ProcessRunner.run(tools.ffprobe(), List.of("-v", "error", "-select_streams", "v:0",
+                "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "default=noprint_wrappers=1:nokey=1",
+                video.toString()), splitTimeout, log);
+        if (!result.succeeded()) {
+            throw new MediaCommandException(FailurePhase.CHUNKING, "ffprobe", result, splitTimeout);
+        }
+        String text = Files.readString(log).strip();
+        Files.deleteIfExists(log);
+        return Long.parseLong(text.lines().reduce((first, last) -> last).orElse("0").strip());
+    }
+
+    private static String seconds(double value) {
+        return String.format(Locale.ROOT, "%.6f", value);
     }
 
     /**
@@ -82,8 +139,26 @@ public class MediaSteps {
      * {@code output}. A failure fails the job in phase reassembly.
      */
     public Path join(List<Path> parts, Path output, MediaCommands.Encoding reencode) throws IOException {
+        return join(parts, output, reencode, 0);
+    }
+
+    /**
+     * As {@link #join(List, Path, MediaCommands.Encoding)}, with every part but the first starting with a lead-in
+     * of {@code leadInSeconds} ({@link #addLeadIns}), which is cut off first: frame-exactly, by the part's own
+     * frame rate, re-encoding it as {@code reencode} says.
+     */
+    public Path join(List<Path> parts, Path output, MediaCommands.Encoding reencode, double leadInSeconds) throws IOException {
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("nothing to join into " + output.getFileName());
+        }
+        if (leadInSeconds > 0) {
+            MediaCommands.Encoding encoding = reencode == null ? new MediaCommands.Encoding("h264", 18, 0) : reencode;
+            List<Path> trimmed = new ArrayList<>(List.of(encode(parts.get(0), 0, encoding)));
+            for (int i = 1; i < parts.size(); i++) {
+                trimmed.add(encode(parts.get(i), leadInSeconds, encoding));
+            }
+            parts = trimmed;
+            reencode = null;
         }
         List<String> lines = new ArrayList<>(parts.size());
         for (Path part : parts) {
@@ -97,11 +172,46 @@ public class MediaSteps {
         return output;
     }
 
+    /**
+     * One part encoded alike with the others (so that they join by stream copy), without its first
+     * {@code leadInSeconds}: as many frames as that is at the part's frame rate, and the audio from that time.
+     */
+    private Path encode(Path part, double leadInSeconds, MediaCommands.Encoding encoding) throws IOException {
+        VideoProbe video = probe.probe(part, part.getFileName().toString());
+        long frames = Math.round(leadInSeconds * video.frameRate());
+        Path out = part.resolveSibling("trimmed-" + part.getFileName());
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y", "-i", part.toString(),
+                "-vf", "trim=start_frame=" + frames + ",setpts=PTS-STARTPTS", "-map", "0:v:0"));
+        if (video.hasAudio()) {
+            args.addAll(List.of("-af", "atrim=start=" + seconds(frames / Math.max(video.frameRate(), 1e-6)) + ",asetpts=PTS-STARTPTS",
+                    "-map", "0:a:0", "-c:a", "aac", "-b:a", "192k"));
+        }
+        args.addAll(MediaCommands.encoder(encoding.encoder(), encoding.crf(), encoding.framePacking()));
+        args.add(out.toString());
+        run(args, joinTimeout, part.resolveSibling(part.getFileName() + ".trim.log"), FailurePhase.REASSEMBLY);
+        return out;
+    }
+
     private void run(List<String> args, Duration timeout, Path log, FailurePhase phase) throws IOException {
         ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), args, timeout, log);
         if (!result.succeeded()) {
             throw new MediaCommandException(phase, "ffmpeg", result, timeout);
         }
+    }
+
+    /** The start time of each segment in ffmpeg's CSV segment list ({@code name,start,end}), in order. */
+    private static List<Double> starts(Path list) throws IOException {
+        if (!Files.exists(list)) {
+            return List.of();
+        }
+        List<Double> starts = new ArrayList<>();
+        for (String line : Files.readAllLines(list)) {
+            String[] fields = line.split(",");
+            if (fields.length >= 3) {
+                starts.add(Double.parseDouble(fields[fields.length - 2].strip()));
+            }
+        }
+        return starts;
     }
 
     /** The end time of the last segment in ffmpeg's CSV segment list ({@code name,start,end}), if it says. */

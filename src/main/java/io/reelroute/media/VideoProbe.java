@@ -11,7 +11,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * with a rotation of 90 or 270 degrees, and is taller than wide here.
  */
 public record VideoProbe(double durationSeconds, String videoCodec, int width, int height, boolean hasAudio,
-        String pixelFormat) {
+        String pixelFormat, double frameRate) {
+
+    /** Without a known frame rate (0). */
+    public VideoProbe(double durationSeconds, String videoCodec, int width, int height, boolean hasAudio, String pixelFormat) {
+        this(durationSeconds, videoCodec, width, height, hasAudio, pixelFormat, 0);
+    }
 
     /** Pixel formats every browser decodes: 8-bit 4:2:0. */
     private static final Set<String> BROWSER_PIXEL_FORMATS = Set.of("yuv420p", "yuvj420p");
@@ -64,7 +69,18 @@ public record VideoProbe(double durationSeconds, String videoCodec, int width, i
         int height = video.path("height").asInt();
         boolean quarterTurn = Math.abs(Math.round(rotation(video) / 90.0)) % 2 == 1;
         return new VideoProbe(duration, video.path("codec_name").asText(), quarterTurn ? height : width,
-                quarterTurn ? width : height, audio, video.path("pix_fmt").asText(""));
+                quarterTurn ? width : height, audio, video.path("pix_fmt").asText(""), rate(video.path("avg_frame_rate").asText("0/1")));
+    }
+
+    /** A frame rate as ffprobe writes it ({@code 30000/1001}); 0 when unknown. */
+    private static double rate(String fraction) {
+        String[] parts = fraction.split("/");
+        try {
+            double denominator = parts.length > 1 ? Double.parseDouble(parts[1]) : 1;
+            return denominator == 0 ? 0 : Double.parseDouble(parts[0]) / denominator;
+        } catch (NumberFormatException unknown) {
+            return 0;
+        }
     }
 
     /** The display rotation in degrees: the display matrix's side data, or the older rotate tag. */

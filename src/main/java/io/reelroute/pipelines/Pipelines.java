@@ -193,8 +193,9 @@ public class Pipelines {
 
     /**
      * A param whose choices are the deployment's (the stereo pipeline's depth models) names the settings that hold
-     * them: {@code x-reelroute-enum-setting} (a comma-separated list, which becomes its {@code enum}) and
-     * {@code x-reelroute-default-setting} (its {@code default}). The schema GET /pipelines shows has them filled in.
+     * them: {@code x-reelroute-enum-setting} (a comma-separated list, which becomes its {@code enum}),
+     * {@code x-reelroute-default-setting} (its {@code default}), and {@code x-reelroute-minimum-setting} and
+     * {@code x-reelroute-maximum-setting} (its bounds). The schema GET /pipelines shows has them filled in.
      */
     private static void fromSettings(Path file, ObjectNode properties, UnaryOperator<String> settings) {
         properties.properties().forEach(property -> {
@@ -210,22 +211,42 @@ public class Pipelines {
                 ArrayNode choices = param.putArray("enum");
                 Arrays.stream(list.split(",")).map(String::strip).filter(choice -> !choice.isEmpty()).forEach(choices::add);
             }
-            if (defaultSetting != null) {
-                String value = settings.apply(defaultSetting.asText());
-                if (value == null || value.isBlank()) {
-                    throw new IllegalStateException(file + ": params." + property.getKey() + " takes its default from "
-                            + defaultSetting.asText() + ", which is not set");
+            for (String bound : List.of("minimum", "maximum")) {
+                JsonNode boundSetting = param.remove("x-reelroute-" + bound + "-setting");
+                if (boundSetting != null) {
+                    param.set(bound, typed(file, property.getKey(), param, boundSetting.asText(), settings));
                 }
+            }
+            if (defaultSetting != null) {
+                JsonNode value = typed(file, property.getKey(), param, defaultSetting.asText(), settings);
                 boolean offered = false;
                 for (JsonNode choice : param.path("enum")) {
-                    offered |= choice.asText().equals(value.strip());
+                    offered |= choice.equals(value);
                 }
                 if (param.has("enum") && !offered) {
-                    throw new IllegalStateException(defaultSetting.asText() + "=" + value + " is not one of " + param.get("enum")
-                            + " (params." + property.getKey() + " of " + file + ")");
+                    throw new IllegalStateException(defaultSetting.asText() + "=" + value.asText() + " is not one of "
+                            + param.get("enum") + " (params." + property.getKey() + " of " + file + ")");
                 }
-                param.put("default", value.strip());
+                param.set("default", value);
             }
         });
+    }
+
+    /** A setting's value as the param's type has it: a number for integer and number params, else text. */
+    private static JsonNode typed(Path file, String name, ObjectNode param, String setting, UnaryOperator<String> settings) {
+        String value = settings.apply(setting);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(file + ": params." + name + " takes a value from " + setting + ", which is not set");
+        }
+        String type = param.path("type").asText();
+        try {
+            return switch (type) {
+                case "integer" -> JsonNodeFactory.instance.numberNode(Integer.parseInt(value.strip()));
+                case "number" -> JsonNodeFactory.instance.numberNode(Double.parseDouble(value.strip()));
+                default -> JsonNodeFactory.instance.textNode(value.strip());
+            };
+        } catch (NumberFormatException notANumber) {
+            throw new IllegalStateException(setting + "=" + value + " is not a " + type + " (params." + name + " of " + file + ")");
+        }
     }
 }

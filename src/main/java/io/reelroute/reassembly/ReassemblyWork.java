@@ -113,7 +113,7 @@ public class ReassemblyWork {
      * work folder, the outputs in order, and what they add up to (for {@link #verify}).
      */
     public record Run(String jobId, String lockOwner, Path workDir, List<Path> segments, double expectedSeconds,
-            boolean audio, MediaCommands.Encoding reencode) {
+            boolean audio, MediaCommands.Encoding reencode, double leadInSeconds) {
 
         /** Where the joined video goes. */
         public Path finalFile() {
@@ -127,7 +127,7 @@ public class ReassemblyWork {
         if (!locks.acquire(jobId, owner, lockTtl)) {
             throw new LockHeld("job " + jobId + " is being reassembled by another worker; its lock frees itself at expiry");
         }
-        return new Run(jobId, owner, null, List.of(), 0, false, null);
+        return new Run(jobId, owner, null, List.of(), 0, false, null, 0);
     }
 
     /**
@@ -172,8 +172,11 @@ public class ReassemblyWork {
                 playable &= probe.browserPlayable();
                 segments.add(segment);
             }
-            return new Run(jobId, locked.lockOwner(), dir, List.copyOf(segments), seconds, audio,
-                    playable ? null : MediaCommands.Encoding.of(job.params()));
+            // Segments with a lead-in (overlap_seconds) are re-encoded at the join, which cuts it off again.
+            Number overlap = job.params().number("overlap_seconds");
+            double leadIn = overlap == null ? 0 : overlap.doubleValue();
+            return new Run(jobId, locked.lockOwner(), dir, List.copyOf(segments), seconds - leadIn * (total - 1), audio,
+                    playable && leadIn == 0 ? null : MediaCommands.Encoding.of(job.params()), leadIn);
         } catch (IOException | RuntimeException e) {
             WorkFolders.remove(dir);
             throw e;

@@ -229,7 +229,7 @@ class JobApiIT extends RouteTestSupport {
         assertThat(job.get("pipeline").asText()).isEqualTo("stereo");
         assertThat(job.get("params")).isEqualTo(mapper.readTree("""
                 {"format": "full-sbs", "anaglyph_method": "dubois", "divergence": 2, "convergence": 0.5,
-                 "depth_model": "Any_V2_S", "max_fps": 30, "encoder": "h264", "crf": 20}"""));
+                 "depth_model": "Any_V2_S", "max_fps": 30, "encoder": "h264", "segment_seconds": 4, "crf": 20}"""));
     }
 
     @Test

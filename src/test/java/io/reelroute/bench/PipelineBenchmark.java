@@ -23,6 +23,7 @@ import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.SourceKey;
+import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
@@ -101,7 +102,8 @@ class PipelineBenchmark {
         }
         for (Path part : parts) {
             Path out = dir.resolve("out-" + part.getFileName());
-            run(TOOLS.ffmpeg(), MediaCommands.stereoPreview(part, out, TestParams.stereo("{}"), TestVideos.videoSize(part)[0]), dir.resolve("preview.log"));
+            run(TOOLS.ffmpeg(), MediaCommands.stereoPreview(part, out, TestParams.stereo("{}"),
+                    new FileProbe(TOOLS, Duration.ofMinutes(1), new ObjectMapper()).probe(part)), dir.resolve("preview.log"));
             concat.add("file '" + out.toAbsolutePath() + "'");
         }
         Files.write(dir.resolve("concat.txt"), concat);

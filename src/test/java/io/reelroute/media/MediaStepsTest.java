@@ -54,6 +54,28 @@ class MediaStepsTest {
     }
 
     /**
+     * Overlap for a temporal model: every segment but the first starts with a lead-in from the one before, and the
+     * join cuts it off again, so the joined video has exactly the source's frames and duration.
+     */
+    @Test
+    void leadInsAddedAtTheSplitAreCutOffAtTheJoinFrameExactly(@TempDir Path dir) throws Exception {
+        Path source = Files.copy(TestVideos.clip(12, 320, 240, true), dir.resolve("source.mp4"));
+        VideoProbe probe = steps.probe(source);
+        assertThat(probe.frameRate()).isEqualTo(25.0);
+        MediaSteps.Segments split = steps.split(source, dir.resolve("segments"), 4);
+
+        steps.addLeadIns(source, split, 1.0, probe.frameRate());
+
+        assertThat(TestVideos.frameCount(split.files().get(0))).isEqualTo(100);
+        assertThat(TestVideos.frameCount(split.files().get(1))).as("25 lead-in frames, then the segment's 100").isEqualTo(125);
+        assertThat(TestVideos.frameCount(split.files().get(2))).isEqualTo(125);
+        Path joined = steps.join(split.files(), dir.resolve("joined.mp4"), new MediaCommands.Encoding("h264", 20, 0), 1.0);
+        assertThat(TestVideos.frameCount(joined)).isEqualTo(TestVideos.frameCount(source)).isEqualTo(300);
+        assertThat(TestVideos.durationSeconds(joined)).isCloseTo(12.0, within(0.05));
+        assertThat(TestVideos.streamTypes(joined)).containsExactly("video", "audio");
+    }
+
+    /**
      * A model that writes 4:4:4 or 10-bit (as iw3 may) or a lossless codec: segments a browser would not play. The
      * join re-encodes them to 8-bit 4:2:0 with the job's encoder and stereo signalling, keeping duration and audio.
      */

@@ -71,13 +71,16 @@ class EmbeddedPipelineIT extends PipelineScenarios {
      */
     @Test
     void everyStereoFormatReachesFinalMp4AndTheHlsPackageWithItsFrameAndSignalling() throws Exception {
-        record Expected(String params, int width, int height, String stereoMode) {
+        record Expected(String params, int width, int height, String stereoMode, int segments) {
         }
         List<Expected> formats = List.of(
-                new Expected("{\"format\": \"half-sbs\", \"divergence\": 4}", 320, 240, "left_right"),
-                new Expected("{\"format\": \"full-tb\"}", 320, 480, "top_bottom"),
-                new Expected("{\"format\": \"cross-eyed\", \"convergence\": 1}", 640, 240, ""),
-                new Expected("{\"format\": \"anaglyph\", \"anaglyph_method\": \"wimmer\"}", 320, 240, ""));
+                // A job's own segment length: 2 s segments of a 6 s clip.
+                new Expected("{\"format\": \"half-sbs\", \"divergence\": 4, \"segment_seconds\": 2}", 320, 240, "left_right", 3),
+                new Expected("{\"format\": \"full-tb\"}", 320, 480, "top_bottom", 2),
+                new Expected("{\"format\": \"cross-eyed\", \"convergence\": 1}", 640, 240, "", 2),
+                new Expected("{\"format\": \"anaglyph\", \"anaglyph_method\": \"wimmer\"}", 320, 240, "", 2),
+                // A lead-in for a temporal model: added at the split, cut off again at the join.
+                new Expected("{\"overlap_seconds\": 1}", 640, 240, "left_right", 2));
         Path clip = TestVideos.clip(6, 320, 240, true);
         List<String> started = new ArrayList<>();
         for (Expected format : formats) {
@@ -86,10 +89,12 @@ class EmbeddedPipelineIT extends PipelineScenarios {
         for (int i = 0; i < formats.size(); i++) {
             String jobId = started.get(i);
             Expected expected = formats.get(i);
-            awaitStatus(jobId, JobStatus.COMPLETED);
+            assertThat(awaitStatus(jobId, JobStatus.COMPLETED).totalSegments()).as(expected.params()).isEqualTo(expected.segments());
             Path finalMp4 = download(OutputKeys.finalVideo(jobId), DATA.resolve(jobId + "-final.mp4"));
             assertThat(TestVideos.videoSize(finalMp4)).as(expected.params()).containsExactly(expected.width(), expected.height());
             assertThat(TestVideos.stereoMode(finalMp4)).as(expected.params()).isEqualTo(expected.stereoMode());
+            assertThat(TestVideos.frameCount(finalMp4)).as("every frame of the source once: %s", expected.params()).isEqualTo(150);
+            assertThat(TestVideos.durationSeconds(finalMp4)).as(expected.params()).isCloseTo(6.0, within(0.1));
             Job.Hls hls = awaitHls(jobId, HlsStatus.READY);
             // The outbox copy of the package plays from disk.
             Path variant = DATA.resolve("outbox").resolve(jobId).resolve("hls").resolve("v1").resolve("index.m3u8");

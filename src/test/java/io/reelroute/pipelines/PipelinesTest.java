@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.core.io.support.PropertiesLoaderUtils;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,7 +45,7 @@ class PipelinesTest {
         Params none = pipelines.resolve(null, null);
         assertThat(none.json()).isEqualTo(json("""
                 {"format": "full-sbs", "anaglyph_method": "dubois", "divergence": 2, "convergence": 0.5,
-                 "depth_model": "Any_V2_S", "max_fps": 30, "encoder": "h264", "crf": 20}"""));
+                 "depth_model": "Any_V2_S", "max_fps": 30, "encoder": "h264", "segment_seconds": 10, "crf": 20}"""));
         assertThat(none.mode()).isEqualTo(Mode.SBS);
         assertThat(pipelines.resolve("stereo", json("{\"format\": \"anaglyph\"}")).mode()).isEqualTo(Mode.ANAGLYPH);
     }
@@ -50,7 +54,7 @@ class PipelinesTest {
     @Test
     void aParamsChoicesAndDefaultMayComeFromTheDeploymentsSettings() {
         Map<String, String> settings = Map.of("reelroute.stereo.depth-models", "Any_V2_L, ZoeD_N", "reelroute.stereo.depth-model", "ZoeD_N");
-        Pipelines pipelines = new Pipelines(Path.of("routes"), "stereo", MAPPER, settings::get);
+        Pipelines pipelines = new Pipelines(Path.of("routes"), "stereo", MAPPER, withDefaults(settings));
 
         JsonNode depthModel = pipelines.pipeline("stereo").schema().path("properties").path("depth_model");
         assertThat(depthModel.path("enum")).isEqualTo(json("[\"Any_V2_L\", \"ZoeD_N\"]"));
@@ -60,7 +64,7 @@ class PipelinesTest {
                 .hasMessageContaining("params.depth_model");
 
         assertThatThrownBy(() -> new Pipelines(Path.of("routes"), "stereo", MAPPER,
-                Map.of("reelroute.stereo.depth-models", "Any_V2_L", "reelroute.stereo.depth-model", "ZoeD_N")::get))
+                withDefaults(Map.of("reelroute.stereo.depth-models", "Any_V2_L", "reelroute.stereo.depth-model", "ZoeD_N"))))
                 .hasMessageContaining("reelroute.stereo.depth-model=ZoeD_N is not one of");
         assertThatThrownBy(() -> new Pipelines(Path.of("routes"), "stereo", MAPPER, name -> null))
                 .hasMessageContaining("reelroute.stereo.depth-models, which is not set");
@@ -74,6 +78,11 @@ class PipelinesTest {
                 .isInstanceOf(InvalidJobRequest.class)
                 .hasMessageContaining("params.format")
                 .hasMessageContaining("enumeration");
+        assertThatThrownBy(() -> pipelines.resolve("stereo", json("{\"segment_seconds\": 1}")))
+                .as("below the deployment's reelroute.chunking.min-segment-seconds")
+                .isInstanceOf(InvalidJobRequest.class)
+                .hasMessageContaining("params.segment_seconds")
+                .hasMessageContaining("2");
         assertThatThrownBy(() -> pipelines.resolve("stereo", json("{\"divergence\": 11}")))
                 .isInstanceOf(InvalidJobRequest.class)
                 .hasMessageContaining("params.divergence")
@@ -126,6 +135,16 @@ class PipelinesTest {
         assertThatThrownBy(() -> new Pipelines(dir, "odd", MAPPER))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("of type object");
+    }
+
+    /** The settings given, and application.properties' for the rest. */
+    private static UnaryOperator<String> withDefaults(Map<String, String> settings) {
+        try {
+            Properties defaults = PropertiesLoaderUtils.loadAllProperties("application.properties");
+            return name -> settings.containsKey(name) ? settings.get(name) : defaults.getProperty(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static JsonNode json(String text) {

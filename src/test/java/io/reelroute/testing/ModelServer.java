@@ -26,6 +26,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.SegmentKey;
+import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
@@ -150,7 +151,8 @@ public final class ModelServer implements AutoCloseable {
             s3.getObject(r -> r.bucket(input.getHost()).key(input.getPath().substring(1)), in);
             MediaTools tools = MediaTools.bundled();
             ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), MediaCommands.stereoPreview(in, out,
-                    TestParams.stereo(params.isObject() ? params.toString() : "{}"), TestVideos.videoSize(in)[0]),
+                    TestParams.stereo(params.isObject() ? params.toString() : "{}"),
+                    new FileProbe(tools, Duration.ofMinutes(1), MAPPER).probe(in)),
                     Duration.ofMinutes(2), dir.resolve("model.log"));
             if (!result.succeeded()) {
                 throw new IOException("the stand-in model failed: " + result.tail());

@@ -182,6 +182,12 @@ public final class TestVideos {
                 .lines().map(String::strip).filter(line -> !line.isEmpty()).findFirst().orElse("");
     }
 
+    /** The frames of the first video stream (its packets, counted without decoding). */
+    public static long frameCount(Path video) {
+        return Long.parseLong(run(TOOLS.ffprobe(), List.of("-v", "error", "-select_streams", "v:0", "-count_packets",
+                "-show_entries", "stream=nb_read_packets", "-of", "default=noprint_wrappers=1:nokey=1", video.toString())).strip());
+    }
+
     /** The first video stream's average frame rate, in frames a second. */
     public static double frameRate(Path video) {
         String[] rate = run(TOOLS.ffprobe(), List.of("-v", "error", "-select_streams", "v:0", "-show_entries",
