@@ -122,6 +122,8 @@ class JobApiIT extends RouteTestSupport {
         assertError(call("POST", "/jobs", "{\"params\": {\"anaglyph_method\": \"green\"}}"), 400, "params.anaglyph_method");
         assertError(call("POST", "/jobs", "{\"params\": {\"depth_model\": \"MiDaS\"}}"), 400, "params.depth_model");
         assertError(call("POST", "/jobs", "{\"params\": {\"encoder\": \"av1\"}}"), 400, "params.encoder");
+        assertError(call("POST", "/jobs", "{\"params\": {\"overlap_seconds\": 3, \"segment_seconds\": 4}}"), 400,
+                "params.overlap_seconds: must be at most half of segment_seconds");
         assertError(call("POST", "/jobs", "{\"mode\": \"sbs\", \"title\": \"" + "t".repeat(201) + "\"}"), 400,
                 "longer than 200");
     }
@@ -229,7 +231,7 @@ class JobApiIT extends RouteTestSupport {
         assertThat(job.get("pipeline").asText()).isEqualTo("stereo");
         assertThat(job.get("params")).isEqualTo(mapper.readTree("""
                 {"format": "full-sbs", "anaglyph_method": "dubois", "divergence": 2, "convergence": 0.5,
-                 "depth_model": "Any_V2_S", "max_fps": 30, "encoder": "h264", "segment_seconds": 4, "crf": 20}"""));
+                 "depth_model": "Any_V2_S", "max_fps": 30, "encoder": "h264", "segment_seconds": 4, "overlap_seconds": 0, "crf": 20}"""));
     }
 
     @Test
