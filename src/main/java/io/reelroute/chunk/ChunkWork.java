@@ -37,8 +37,9 @@ public class ChunkWork {
     /**
      * @param segmentSeconds the segment length the job's params ask for; null where they name none
      * @param overlapSeconds the lead-in each segment but the first gets from the one before ({@code overlap_seconds}), 0 for none
+     * @param snapToScenes whether cuts move to nearby scene changes ({@code snap_to_scenes})
      */
-    public record Run(Path workDir, Path source, Integer segmentSeconds, double overlapSeconds) {
+    public record Run(Path workDir, Path source, Integer segmentSeconds, double overlapSeconds, boolean snapToScenes) {
 
         public Path segmentsDir() {
             return workDir.resolve("segments");
@@ -71,8 +72,8 @@ public class ChunkWork {
 
     /**
      * Creates the run's folder and streams the job's source object into it; the folder is removed if that fails. The
-     * run carries the segment length and overlap the job's params ask for ({@code segment_seconds},
-     * {@code overlap_seconds}), if any.
+     * run carries the segment length, overlap and cuts the job's params ask for ({@code segment_seconds},
+     * {@code overlap_seconds}, {@code snap_to_scenes}), if any.
      */
     public Run downloadSource(String jobId) throws IOException {
         Params params = jobs == null ? Params.empty() : jobs.find(jobId).map(Job::params).orElse(Params.empty());
@@ -81,7 +82,7 @@ public class ChunkWork {
         Path dir = WorkFolders.create(workRoot, "chunk-" + jobId);
         try {
             return new Run(dir, sources.download(jobId, dir), segmentSeconds == null ? null : segmentSeconds.intValue(),
-                    overlap == null ? 0 : overlap.doubleValue());
+                    overlap == null ? 0 : overlap.doubleValue(), Boolean.parseBoolean(params.text("snap_to_scenes")));
         } catch (IOException | RuntimeException e) {
             WorkFolders.remove(dir);
             throw e;

@@ -20,6 +20,7 @@ import io.reelroute.contract.StereoFormat;
 import io.reelroute.contract.StereoParams;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
+import io.reelroute.media.VideoProbe;
 
 /**
  * The check of a model's output for one segment, before it counts as complete: a model that exits 0 may still
@@ -117,16 +118,10 @@ public class SegmentCheck {
                 return null;
             }
             return new Counted(stream.path("width").asInt(), stream.path("height").asInt(), stream.path("nb_read_packets").asLong(),
-                    rate(stream.path("avg_frame_rate").asText("0/1")), root.path("format").path("duration").asDouble());
+                    VideoProbe.rate(stream.path("avg_frame_rate").asText("0/1")), root.path("format").path("duration").asDouble());
         } finally {
             Files.deleteIfExists(log);
         }
-    }
-
-    private static double rate(String fraction) {
-        String[] parts = fraction.split("/");
-        double denominator = parts.length > 1 ? Double.parseDouble(parts[1]) : 1;
-        return denominator == 0 ? 0 : Double.parseDouble(parts[0]) / denominator;
     }
 
     /** "black" or "frozen" when one of them lasts the whole video (less a frame or two), else null. */

@@ -37,17 +37,38 @@ public final class MediaCommands {
         if (segmentSeconds < 1) {
             throw new IllegalArgumentException("segment duration must be at least 1 second, was " + segmentSeconds);
         }
-        return List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+        return segment(source, outDir, List.of("-segment_time", Integer.toString(segmentSeconds)));
+    }
+
+    /** As {@link #split(Path, Path, int)}, cut at the keyframe at or after each of {@code cutSeconds} instead. */
+    public static List<String> split(Path source, Path outDir, List<Double> cutSeconds) {
+        return segment(source, outDir, cutSeconds.isEmpty() ? List.of("-segment_time", "86400")
+                : List.of("-segment_times", String.join(",", cutSeconds.stream().map(t -> String.format(Locale.ROOT, "%.3f", t)).toList())));
+    }
+
+    private static List<String> segment(Path source, Path outDir, List<String> where) {
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
                 "-i", source.toString(),
                 "-map", "0:v:0", "-map", "0:a:0?",
                 "-c", "copy",
-                "-f", "segment",
-                "-segment_time", Integer.toString(segmentSeconds),
+                "-f", "segment"));
+        args.addAll(where);
+        args.addAll(List.of(
                 "-segment_format", "mp4",
                 "-reset_timestamps", "1",
                 "-segment_list", outDir.resolve(SEGMENT_LIST).toString(),
                 "-segment_list_type", "csv",
-                outDir.resolve("%05d.mp4").toString());
+                outDir.resolve("%05d.mp4").toString()));
+        return args;
+    }
+
+    /**
+     * ffmpeg: the scene changes of a video's picture (scene score above 0.3, on a small copy of each frame), printed
+     * as {@code pts_time:} lines.
+     */
+    public static List<String> sceneChanges(Path source) {
+        return List.of("-nostdin", "-nostats", "-hide_banner", "-loglevel", "error", "-i", source.toString(), "-map", "0:v:0",
+                "-vf", "scale=160:-2,select='gt(scene,0.3)',metadata=mode=print:file=-", "-f", "null", "-");
     }
 
     /**

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,6 +28,8 @@ import io.reelroute.contract.FailurePhase;
  */
 @Component("mediaSteps")
 public class MediaSteps {
+
+    private static final Pattern PTS_TIME = Pattern.compile("pts_time:([0-9.]+)");
 
     /**
      * What a split wrote: the segment files in order, and where the last one ends in the source (seconds, from
@@ -68,9 +72,21 @@ public class MediaSteps {
      * in {@code outDir} ({@link MediaCommands#split}). A failure fails the job in phase chunking.
      */
     public Segments split(Path source, Path outDir, int segmentSeconds) throws IOException {
+        return split(source, outDir, segmentSeconds, false, 0);
+    }
+
+    /**
+     * As {@link #split(Path, Path, int)}; with {@code snapToScenes}, each cut moves to the nearest scene change within
+     * half a segment of it (found by a pass of ffmpeg's scene detection over the source, {@code durationSeconds}
+     * long), so that a model sees no cut in the middle of a shot where the picture allows.
+     */
+    public Segments split(Path source, Path outDir, int segmentSeconds, boolean snapToScenes, double durationSeconds)
+            throws IOException {
         Files.createDirectories(outDir);
-        run(MediaCommands.split(source, outDir, segmentSeconds), splitTimeout, outDir.resolve("split.log"),
-                FailurePhase.CHUNKING);
+        List<String> args = snapToScenes
+                ? MediaCommands.split(source, outDir, snappedCuts(segmentSeconds, durationSeconds, sceneChanges(source, outDir)))
+                : MediaCommands.split(source, outDir, segmentSeconds);
+        run(args, splitTimeout, outDir.resolve("split.log"), FailurePhase.CHUNKING);
         List<Path> files;
         try (Stream<Path> listing = Files.list(outDir)) {
             files = listing.filter(p -> p.getFileName().toString().endsWith(".mp4")).sorted().toList();
@@ -113,6 +129,40 @@ public class MediaSteps {
             }
             firstFrame += frames;
         }
+    }
+
+    /** The times of the source's scene changes, in seconds. */
+    private List<Double> sceneChanges(Path source, Path dir) throws IOException {
+        Path log = dir.resolve("scenes.log");
+        run(MediaCommands.sceneChanges(source), splitTimeout, log, FailurePhase.CHUNKING);
+        List<Double> times = new ArrayList<>();
+        Matcher time = PTS_TIME.matcher(Files.readString(log));
+        while (time.find()) {
+            times.add(Double.parseDouble(time.group(1)));
+        }
+        return times;
+    }
+
+    /**
+     * The cuts every {@code segmentSeconds} of a {@code durationSeconds} video, each moved to the scene change
+     * nearest to it within half a segment (none of them closer than a second to the cut before, or to the end).
+     */
+    static List<Double> snappedCuts(int segmentSeconds, double durationSeconds, List<Double> scenes) {
+        List<Double> cuts = new ArrayList<>();
+        double previous = 0;
+        for (double nominal = segmentSeconds; nominal < durationSeconds - 1; nominal += segmentSeconds) {
+            double cut = nominal;
+            double best = segmentSeconds / 2.0;
+            for (double scene : scenes) {
+                if (Math.abs(scene - nominal) <= best && scene > previous + 1 && scene < durationSeconds - 1) {
+                    best = Math.abs(scene - nominal);
+                    cut = scene;
+                }
+            }
+            cuts.add(cut);
+            previous = cut;
+        }
+        return cuts;
     }
 
     /** The frames of a video's first video stream: its packets, counted without decoding. */

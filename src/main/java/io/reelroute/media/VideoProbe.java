@@ -73,7 +73,7 @@ public record VideoProbe(double durationSeconds, String videoCodec, int width, i
     }
 
     /** A frame rate as ffprobe writes it ({@code 30000/1001}); 0 when unknown. */
-    private static double rate(String fraction) {
+    public static double rate(String fraction) {
         String[] parts = fraction.split("/");
         try {
             double denominator = parts.length > 1 ? Double.parseDouble(parts[1]) : 1;

@@ -53,6 +53,37 @@ class MediaStepsTest {
         assertThat(TestVideos.streamTypes(joined)).containsExactly("video", "audio");
     }
 
+    @Test
+    void cutsMoveToTheNearestSceneChangeWithinHalfASegment() {
+        assertThat(MediaSteps.snappedCuts(10, 35, List.of(3.0, 8.5, 12.0, 26.0, 34.5)))
+                .as("8.5 is nearest to 10, 12.0 too early for 20 (more than 5 s off), 26 nearest to 30; 34.5 is too close to the end")
+                .containsExactly(8.5, 20.0, 26.0);
+        assertThat(MediaSteps.snappedCuts(10, 35, List.of())).containsExactly(10.0, 20.0, 30.0);
+    }
+
+    /**
+     * A source of three shots (test patterns, 3.4 s, 3.0 s, 3.6 s; keyframes where the encoder saw the shots
+     * change): cut at the shot changes, not every 4 s. The split's times are the packets', a B-frame's delay late.
+     */
+    @Test
+    void aSplitSnappedToScenesCutsBetweenShots(@TempDir Path dir) throws Exception {
+        Path source = dir.resolve("shots.mp4");
+        ProcessRunner.Result made = ProcessRunner.run(TOOLS.ffmpeg(), List.of("-nostdin", "-loglevel", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3.4",
+                "-f", "lavfi", "-i", "smptehdbars=size=320x240:rate=25:duration=3.0",
+                "-f", "lavfi", "-i", "mandelbrot=size=320x240:rate=25,trim=duration=3.6",
+                "-filter_complex", "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]", "-map", "[v]",
+                "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", source.toString()),
+                Duration.ofMinutes(1), dir.resolve("make.log"));
+        assertThat(made.succeeded()).as(made.tail()).isTrue();
+
+        MediaSteps.Segments split = steps.split(source, dir.resolve("segments"), 4, true, 10.0);
+
+        assertThat(split.startSeconds()).hasSize(3);
+        assertThat(split.startSeconds().get(1)).isCloseTo(3.4, within(0.1));
+        assertThat(split.startSeconds().get(2)).isCloseTo(6.4, within(0.1));
+    }
+
     /**
      * Overlap for a temporal model: every segment but the first starts with a lead-in from the one before, and the
      * join cuts it off again, so the joined video has exactly the source's frames and duration.
