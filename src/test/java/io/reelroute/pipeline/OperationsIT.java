@@ -53,7 +53,7 @@ class OperationsIT extends RouteTestSupport {
 
     @Test
     void probesMetricsAndLogsTellWhatTheJobsAreDoing(CapturedOutput output) throws Exception {
-        String jobId = startJob("stereo", "{\"mode\": \"sbs\"}", TestVideos.clip(8, 320, 240, true));
+        String jobId = startJob("stereo", "{\"format\": \"full-sbs\"}", TestVideos.clip(8, 320, 240, true));
         awaitStatus(jobId, JobStatus.COMPLETED);
 
         HttpResponse<String> liveness = get("/actuator/health/liveness");
