@@ -231,7 +231,8 @@ class JobApiIT extends RouteTestSupport {
         assertThat(job.get("pipeline").asText()).isEqualTo("stereo");
         assertThat(job.get("params")).isEqualTo(mapper.readTree("""
                 {"format": "full-sbs", "anaglyph_method": "dubois", "divergence": 2, "convergence": 0.5,
-                 "depth_model": "Any_V2_S", "max_fps": 30, "encoder": "h264", "segment_seconds": 4, "overlap_seconds": 0, "crf": 20}"""));
+                 "depth_model": "Any_V2_S", "max_fps": 30, "encoder": "h264", "segment_seconds": 4,
+                 "snap_to_scenes": false, "overlap_seconds": 0, "crf": 20}"""));
     }
 
     @Test

@@ -45,7 +45,8 @@ class PipelinesTest {
         Params none = pipelines.resolve(null, null);
         assertThat(none.json()).isEqualTo(json("""
                 {"format": "full-sbs", "anaglyph_method": "dubois", "divergence": 2, "convergence": 0.5,
-                 "depth_model": "Any_V2_S", "max_fps": 30, "encoder": "h264", "segment_seconds": 10, "overlap_seconds": 0, "crf": 20}"""));
+                 "depth_model": "Any_V2_S", "max_fps": 30, "encoder": "h264", "segment_seconds": 10,
+                 "snap_to_scenes": false, "overlap_seconds": 0, "crf": 20}"""));
         assertThat(none.mode()).isEqualTo(Mode.SBS);
         assertThat(pipelines.resolve("stereo", json("{\"format\": \"anaglyph\"}")).mode()).isEqualTo(Mode.ANAGLYPH);
     }
