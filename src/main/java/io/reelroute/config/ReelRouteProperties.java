@@ -138,7 +138,18 @@ public record ReelRouteProperties(
             @DefaultValue("60s") Duration triggerLease,
             /** How long ReassemblyTriggered items live (their {@code ttl}). */
             @DefaultValue("7d") Duration triggerTtl,
-            @DefaultValue("67108864") long uploadPartBytes) {
+            @DefaultValue("67108864") long uploadPartBytes,
+            /**
+             * Where final.mp4's audio comes from: {@code source} (every audio track of the upload, the default) or
+             * {@code model} (the segments' outputs, for a model that makes or changes sound).
+             */
+            @DefaultValue("source") String audioFrom) {
+
+        public Reassembly {
+            if (!"source".equals(audioFrom) && !"model".equals(audioFrom)) {
+                throw new IllegalArgumentException("reelroute.reassembly.audio-from must be source or model, was " + audioFrom);
+            }
+        }
     }
 
     public record Transcode(

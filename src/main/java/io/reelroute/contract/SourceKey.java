@@ -18,6 +18,15 @@ public record SourceKey(String jobId) {
         return new SourceKey(jobId).key();
     }
 
+    /**
+     * Where the chunk hop keeps a job's audio, subtitles and chapters for the join, in the input bucket:
+     * {@code tracks/{job_id}/tracks.mkv}. Outside input/ and segments/, so that no event starts work for it.
+     */
+    public static String tracksKeyFor(String jobId) {
+        JobIds.requireValid(jobId);
+        return "tracks/" + jobId + "/tracks.mkv";
+    }
+
     /** @throws InvalidKeyException for any key outside the layout */
     public static SourceKey parse(String key) {
         String[] segments = KeyPaths.segments(key, WHAT);

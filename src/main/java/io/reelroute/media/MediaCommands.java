@@ -21,37 +21,59 @@ public final class MediaCommands {
     private MediaCommands() {
     }
 
-    /** ffprobe: format and streams as JSON on stdout. */
+    /** ffprobe: format, streams and chapters as JSON on stdout. */
     public static List<String> probe(Path source) {
-        return List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams", source.toString());
+        return List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-show_chapters",
+                source.toString());
     }
 
     /**
-     * ffmpeg: split by stream copy into segments of about {@code segmentSeconds}, cut at the keyframe at or after
-     * each boundary, named {@code 00000.mp4, 00001.mp4, ...} in {@code outDir}. The first video stream and the
-     * first audio stream (if any) are kept; timestamps restart at zero in each segment. {@code outDir/}{@value
-     * #SEGMENT_LIST} lists the segments with their start and end times in the source, so that where the media
-     * really ends can be compared with the duration the source declares.
+     * ffmpeg: split into segments of about {@code segmentSeconds} as {@code plan} says (by stream copy, cut at the
+     * keyframe at or after each boundary, or re-encoded with a keyframe at each boundary), named {@code 00000.mp4,
+     * 00001.mp4, ...} in {@code outDir}. The first video stream and the first audio stream (if any) are kept;
+     * timestamps restart at zero in each segment. {@code outDir/}{@value #SEGMENT_LIST} lists the segments with
+     * their start and end times in the source, so that where the media really ends can be compared with the
+     * duration the source declares.
      */
-    public static List<String> split(Path source, Path outDir, int segmentSeconds) {
+    public static List<String> split(Path source, Path outDir, int segmentSeconds, SegmentPlan plan) {
         if (segmentSeconds < 1) {
             throw new IllegalArgumentException("segment duration must be at least 1 second, was " + segmentSeconds);
         }
-        return segment(source, outDir, List.of("-segment_time", Integer.toString(segmentSeconds)));
+        return segment(source, outDir, plan, "expr:gte(t,n_forced*" + segmentSeconds + ")",
+                List.of("-segment_time", Integer.toString(segmentSeconds)));
     }
 
-    /** As {@link #split(Path, Path, int)}, cut at the keyframe at or after each of {@code cutSeconds} instead. */
-    public static List<String> split(Path source, Path outDir, List<Double> cutSeconds) {
-        return segment(source, outDir, cutSeconds.isEmpty() ? List.of("-segment_time", "86400")
-                : List.of("-segment_times", String.join(",", cutSeconds.stream().map(t -> String.format(Locale.ROOT, "%.3f", t)).toList())));
+    /** As {@link #split(Path, Path, int, SegmentPlan)} by stream copy. */
+    public static List<String> split(Path source, Path outDir, int segmentSeconds) {
+        return split(source, outDir, segmentSeconds, SegmentPlan.COPY);
     }
 
-    private static List<String> segment(Path source, Path outDir, List<String> where) {
+    /** As {@link #split(Path, Path, int, SegmentPlan)}, cut at (the keyframe at or after) each of {@code cutSeconds} instead. */
+    public static List<String> split(Path source, Path outDir, List<Double> cutSeconds, SegmentPlan plan) {
+        if (cutSeconds.isEmpty()) {
+            return segment(source, outDir, plan, "0", List.of("-segment_time", "86400"));
+        }
+        String times = String.join(",", cutSeconds.stream().map(t -> String.format(Locale.ROOT, "%.3f", t)).toList());
+        return segment(source, outDir, plan, times, List.of("-segment_times", times));
+    }
+
+    private static List<String> segment(Path source, Path outDir, SegmentPlan plan, String keyframes, List<String> where) {
         List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
                 "-i", source.toString(),
-                "-map", "0:v:0", "-map", "0:a:0?",
-                "-c", "copy",
-                "-f", "segment"));
+                "-map", "0:v:0", "-map", "0:a:0?"));
+        if (plan.copyVideo()) {
+            args.addAll(List.of("-c:v", "copy"));
+        } else {
+            // The mezzanine: every frame as it comes (variable rates stay variable), a keyframe at each cut.
+            if (!plan.videoFilters().isEmpty()) {
+                args.addAll(List.of("-vf", String.join(",", plan.videoFilters())));
+            }
+            args.addAll(List.of("-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "veryfast",
+                    "-crf", Integer.toString(SegmentPlan.MEZZANINE_CRF), "-pix_fmt", "yuv420p",
+                    "-force_key_frames", keyframes));
+        }
+        args.addAll(plan.copyAudio() ? List.of("-c:a", "copy") : List.of("-c:a", "aac", "-b:a", SegmentPlan.AAC_BITRATE));
+        args.addAll(List.of("-f", "segment"));
         args.addAll(where);
         args.addAll(List.of(
                 "-segment_format", "mp4",
@@ -59,6 +81,30 @@ public final class MediaCommands {
                 "-segment_list", outDir.resolve(SEGMENT_LIST).toString(),
                 "-segment_list_type", "csv",
                 outDir.resolve("%05d.mp4").toString()));
+        return args;
+    }
+
+    /**
+     * ffmpeg: the source's tracks besides its picture, into one Matroska file (which holds any codec) for the join
+     * to take from: every audio track (copied where MP4 holds its codec, else AAC), every text subtitle track (as
+     * SubRip, which the join turns into MP4's timed text), and the chapters, each track with its language and title.
+     */
+    public static List<String> tracks(Path source, Path output, SegmentPlan.Tracks tracks) {
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+                "-i", source.toString()));
+        for (int i = 0; i < tracks.audioCopied().size(); i++) {
+            args.addAll(List.of("-map", "0:a:" + i, "-c:a:" + i, tracks.audioCopied().get(i) ? "copy" : "aac"));
+            if (!tracks.audioCopied().get(i)) {
+                args.addAll(List.of("-b:a:" + i, SegmentPlan.AAC_BITRATE));
+            }
+        }
+        for (int index : tracks.textSubtitles()) {
+            args.addAll(List.of("-map", "0:s:" + index));
+        }
+        if (!tracks.textSubtitles().isEmpty()) {
+            args.addAll(List.of("-c:s", "srt"));
+        }
+        args.addAll(List.of("-map_chapters", "0", "-f", "matroska", output.toString()));
         return args;
     }
 
@@ -162,14 +208,6 @@ public final class MediaCommands {
                 "-frames:v", "1", "-vf", "scale=" + frame.width() + ":" + frame.height(), "-q:v", "3", output.toString());
     }
 
-    /** ffmpeg: joins the segments a concat list names, by stream copy, into one MP4. */
-    public static List<String> concat(Path list, Path output) {
-        return List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                "-f", "concat", "-safe", "0", "-i", list.toString(),
-                "-map", "0", "-c", "copy", "-movflags", "+faststart",
-                output.toString());
-    }
-
     /**
      * A video encoding for an output that must play everywhere: {@code encoder} ({@code h264} or {@code hevc}) at
      * {@code crf}, with the frame-packing SEI of {@link #encoder} when {@code framePacking} is not 0.
@@ -187,14 +225,31 @@ public final class MediaCommands {
     }
 
     /**
-     * ffmpeg: joins the segments a concat list names into one MP4, re-encoding the video (8-bit 4:2:0, as
-     * {@code encoding} says) and copying the audio: for segments a browser would not play as they are.
+     * The source's tracks besides its picture ({@link #tracks}), for the join: the file, and whether the joined video
+     * takes its audio from it (rather than from the model's segments).
      */
-    public static List<String> concat(Path list, Path output, Encoding encoding) {
+    public record SourceTracks(Path file, boolean audio) {
+    }
+
+    /**
+     * ffmpeg: joins the segments a concat list names into one MP4, by stream copy, or re-encoding the video as
+     * {@code reencode} says when it is not null (8-bit 4:2:0, for segments a browser would not play as they are).
+     * With {@code tracks}, its subtitles (as MP4 timed text) and chapters are added, and its audio tracks replace the
+     * segments' where it says so. No display rotation is written: models write upright frames, so a rotation the
+     * segments still carry would turn the picture twice.
+     */
+    public static List<String> concat(Path list, Path output, Encoding reencode, SourceTracks tracks) {
         List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                "-f", "concat", "-safe", "0", "-i", list.toString(),
-                "-map", "0:v:0", "-map", "0:a?"));
-        args.addAll(encoder(encoding.encoder(), encoding.crf(), encoding.framePacking()));
+                "-f", "concat", "-safe", "0", "-display_rotation", "0", "-i", list.toString()));
+        if (tracks != null) {
+            args.addAll(List.of("-i", tracks.file().toString()));
+        }
+        args.addAll(List.of("-map", "0:v:0", "-map", tracks != null && tracks.audio() ? "1:a?" : "0:a?"));
+        if (tracks != null) {
+            args.addAll(List.of("-map", "1:s?", "-map_chapters", "1", "-c:s", "mov_text"));
+        }
+        args.addAll(reencode == null ? List.of("-c:v", "copy")
+                : encoder(reencode.encoder(), reencode.crf(), reencode.framePacking()));
         args.addAll(List.of("-c:a", "copy", "-movflags", "+faststart", output.toString()));
         return args;
     }

@@ -14,6 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -29,13 +31,14 @@ import io.reelroute.contract.FailurePhase;
 @Component("mediaSteps")
 public class MediaSteps {
 
+    private static final Logger LOG = LoggerFactory.getLogger(MediaSteps.class);
     private static final Pattern PTS_TIME = Pattern.compile("pts_time:([0-9.]+)");
 
     /**
      * What a split wrote: the segment files in order, and where the last one ends in the source (seconds, from
      * ffmpeg's segment list), when ffmpeg said.
      */
-    public record Segments(List<Path> files, OptionalDouble mediaEndSeconds, List<Double> startSeconds) {
+    public record Segments(List<Path> files, OptionalDouble mediaEndSeconds) {
     }
 
     private final FileProbe probe;
@@ -69,40 +72,73 @@ public class MediaSteps {
 
     /**
      * ffmpeg: splits {@code source} by stream copy into segments of about {@code segmentSeconds}, cut at keyframes,
-     * in {@code outDir} ({@link MediaCommands#split}). A failure fails the job in phase chunking.
+     * in {@code outDir} ({@link MediaCommands#split}), for a source known to be H.264 and AAC (tests, benchmarks). A
+     * failure fails the job in phase chunking.
      */
     public Segments split(Path source, Path outDir, int segmentSeconds) throws IOException {
-        return split(source, outDir, segmentSeconds, false, 0);
+        return split(source, outDir, segmentSeconds, false, SegmentPlan.COPY, 0);
     }
 
     /**
-     * As {@link #split(Path, Path, int)}; with {@code snapToScenes}, each cut moves to the nearest scene change within
-     * half a segment of it (found by a pass of ffmpeg's scene detection over the source, {@code durationSeconds}
-     * long), so that a model sees no cut in the middle of a shot where the picture allows.
+     * ffmpeg: splits {@code source}, which {@code probe} describes, into MP4 segments of about {@code segmentSeconds}
+     * in {@code outDir}, by stream copy or through a mezzanine as {@link SegmentPlan#of} decides. With
+     * {@code snapToScenes}, each cut moves to the nearest scene change within half a segment of it (found by a pass of
+     * ffmpeg's scene detection over the source), so that a model sees no cut in the middle of a shot where the picture
+     * allows. A failure fails the job in phase chunking, with what to do.
      */
-    public Segments split(Path source, Path outDir, int segmentSeconds, boolean snapToScenes, double durationSeconds)
+    public Segments split(Path source, Path outDir, int segmentSeconds, boolean snapToScenes, VideoProbe probe)
             throws IOException {
+        SegmentPlan plan = SegmentPlan.of(probe);
+        if (!plan.copyVideo()) {
+            LOG.info("The source is re-encoded to H.264 as it is split: {}", String.join("; ", plan.reasons()));
+        }
+        return split(source, outDir, segmentSeconds, snapToScenes, plan, probe.durationSeconds());
+    }
+
+    private Segments split(Path source, Path outDir, int segmentSeconds, boolean snapToScenes, SegmentPlan plan,
+            double durationSeconds) throws IOException {
         Files.createDirectories(outDir);
         List<String> args = snapToScenes
-                ? MediaCommands.split(source, outDir, snappedCuts(segmentSeconds, durationSeconds, sceneChanges(source, outDir)))
-                : MediaCommands.split(source, outDir, segmentSeconds);
-        run(args, splitTimeout, outDir.resolve("split.log"), FailurePhase.CHUNKING);
+                ? MediaCommands.split(source, outDir, snappedCuts(segmentSeconds, durationSeconds, sceneChanges(source, outDir)), plan)
+                : MediaCommands.split(source, outDir, segmentSeconds, plan);
+        run(args, splitTimeout, outDir.resolve("split.log"), FailurePhase.CHUNKING, "the source");
         List<Path> files;
         try (Stream<Path> listing = Files.list(outDir)) {
             files = listing.filter(p -> p.getFileName().toString().endsWith(".mp4")).sorted().toList();
         }
-        return new Segments(files, mediaEnd(outDir.resolve(MediaCommands.SEGMENT_LIST)),
-                starts(outDir.resolve(MediaCommands.SEGMENT_LIST)));
+        return new Segments(files, mediaEnd(outDir.resolve(MediaCommands.SEGMENT_LIST)));
+    }
+
+    /**
+     * ffmpeg: the source's audio tracks, text subtitles and chapters, with their languages and titles, into
+     * {@code dir/tracks.mkv} for the join ({@link MediaCommands#tracks}); null when the source has no audio and no
+     * text subtitles. Bitmap subtitles (DVD, PGS) can't become MP4 timed text and are left out, as the log says.
+     */
+    public Path tracks(Path source, Path dir, VideoProbe probe) throws IOException {
+        SegmentPlan.Tracks tracks = SegmentPlan.tracks(probe);
+        int bitmaps = probe.subtitleCodecs().size() - (tracks == null ? 0 : tracks.textSubtitles().size());
+        if (bitmaps > 0) {
+            LOG.info("{} bitmap subtitle track(s) of the source are left out: MP4 holds text subtitles only", bitmaps);
+        }
+        if (tracks == null) {
+            return null;
+        }
+        Path output = dir.resolve("tracks.mkv");
+        run(MediaCommands.tracks(source, output, tracks), splitTimeout, dir.resolve("tracks.log"), FailurePhase.CHUNKING,
+                "the source's audio and subtitles");
+        return output;
     }
 
     /**
      * ffmpeg: gives every segment but the first a lead-in of {@code leadInSeconds} (as whole frames at
-     * {@code frameRate}) from the one before, for a model whose temporal state must warm up at each cut: segment i
+     * the frame rate {@code probe} gives) from the one before, for a model whose temporal state must warm up at each cut: segment i
      * is cut again from the source, from its start less the lead-in to its end, frame-accurately (decoded and
      * encoded as H.264 at CRF 16, audio as AAC). The join removes the lead-in again ({@link #join}). Nothing to do
      * for 0, or an unknown frame rate.
      */
-    public void addLeadIns(Path source, Segments segments, double leadInSeconds, double frameRate) throws IOException {
+    public void addLeadIns(Path source, Segments segments, double leadInSeconds, VideoProbe probe) throws IOException {
+        double frameRate = probe.frameRate();
+        List<String> filters = SegmentPlan.of(probe).videoFilters();
         long leadFrames = Math.round(leadInSeconds * frameRate);
         if (leadFrames <= 0) {
             return;
@@ -120,11 +156,13 @@ public class MediaSteps {
                 run(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
                         "-ss", seconds(Math.max(0, from)), "-i", source.toString(),
                         "-map", "0:v:0", "-map", "0:a:0?", "-frames:v", Long.toString(lead + frames),
+                        // The mezzanine's corrections (deinterlace, tone map, square pixels), if the split made one.
+                        "-vf", filters.isEmpty() ? "null" : String.join(",", filters),
                         // The frame count bounds the video; half a frame more keeps -t from dropping the last one.
                         "-t", seconds((lead + frames + 0.5) / frameRate),
                         "-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p",
                         "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart", cut.toString()),
-                        splitTimeout, segment.resolveSibling("lead-" + i + ".log"), FailurePhase.CHUNKING);
+                        splitTimeout, segment.resolveSibling("lead-" + i + ".log"), FailurePhase.CHUNKING, "the source");
                 Files.move(cut, segment, StandardCopyOption.REPLACE_EXISTING);
             }
             firstFrame += frames;
@@ -134,7 +172,7 @@ public class MediaSteps {
     /** The times of the source's scene changes, in seconds. */
     private List<Double> sceneChanges(Path source, Path dir) throws IOException {
         Path log = dir.resolve("scenes.log");
-        run(MediaCommands.sceneChanges(source), splitTimeout, log, FailurePhase.CHUNKING);
+        run(MediaCommands.sceneChanges(source), splitTimeout, log, FailurePhase.CHUNKING, "the source");
         List<Double> times = new ArrayList<>();
         Matcher time = PTS_TIME.matcher(Files.readString(log));
         while (time.find()) {
@@ -189,15 +227,17 @@ public class MediaSteps {
      * {@code output}. A failure fails the job in phase reassembly.
      */
     public Path join(List<Path> parts, Path output, MediaCommands.Encoding reencode) throws IOException {
-        return join(parts, output, reencode, 0);
+        return join(parts, output, reencode, 0, null);
     }
 
     /**
      * As {@link #join(List, Path, MediaCommands.Encoding)}, with every part but the first starting with a lead-in
      * of {@code leadInSeconds} ({@link #addLeadIns}), which is cut off first: frame-exactly, by the part's own
-     * frame rate, re-encoding it as {@code reencode} says.
+     * frame rate, re-encoding it as {@code reencode} says; and with the source's own audio, subtitles and chapters
+     * from {@code tracks} where it is not null ({@link MediaCommands#concat}).
      */
-    public Path join(List<Path> parts, Path output, MediaCommands.Encoding reencode, double leadInSeconds) throws IOException {
+    public Path join(List<Path> parts, Path output, MediaCommands.Encoding reencode, double leadInSeconds,
+            MediaCommands.SourceTracks tracks) throws IOException {
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("nothing to join into " + output.getFileName());
         }
@@ -217,8 +257,8 @@ public class MediaSteps {
         }
         Path list = output.resolveSibling(output.getFileName() + ".concat.txt");
         Files.write(list, lines, StandardCharsets.UTF_8);
-        run(reencode == null ? MediaCommands.concat(list, output) : MediaCommands.concat(list, output, reencode), joinTimeout, output.resolveSibling(output.getFileName() + ".log"),
-                FailurePhase.REASSEMBLY);
+        run(MediaCommands.concat(list, output, reencode, tracks), joinTimeout, output.resolveSibling(output.getFileName() + ".log"),
+                FailurePhase.REASSEMBLY, "a segment's output");
         return output;
     }
 
@@ -238,30 +278,17 @@ public class MediaSteps {
         }
         args.addAll(MediaCommands.encoder(encoding.encoder(), encoding.crf(), encoding.framePacking()));
         args.add(out.toString());
-        run(args, joinTimeout, part.resolveSibling(part.getFileName() + ".trim.log"), FailurePhase.REASSEMBLY);
+        run(args, joinTimeout, part.resolveSibling(part.getFileName() + ".trim.log"), FailurePhase.REASSEMBLY,
+                "the output of segment " + part.getFileName());
         return out;
     }
 
-    private void run(List<String> args, Duration timeout, Path log, FailurePhase phase) throws IOException {
+    /** Runs ffmpeg; a failure fails the job in {@code phase}, saying what went wrong with {@code what}. */
+    private void run(List<String> args, Duration timeout, Path log, FailurePhase phase, String what) throws IOException {
         ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), args, timeout, log);
         if (!result.succeeded()) {
-            throw new MediaCommandException(phase, "ffmpeg", result, timeout);
+            throw MediaCommandException.of(phase, "ffmpeg", result, timeout, what);
         }
-    }
-
-    /** The start time of each segment in ffmpeg's CSV segment list ({@code name,start,end}), in order. */
-    private static List<Double> starts(Path list) throws IOException {
-        if (!Files.exists(list)) {
-            return List.of();
-        }
-        List<Double> starts = new ArrayList<>();
-        for (String line : Files.readAllLines(list)) {
-            String[] fields = line.split(",");
-            if (fields.length >= 3) {
-                starts.add(Double.parseDouble(fields[fields.length - 2].strip()));
-            }
-        }
-        return starts;
     }
 
     /** The end time of the last segment in ffmpeg's CSV segment list ({@code name,start,end}), if it says. */

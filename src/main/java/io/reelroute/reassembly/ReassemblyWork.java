@@ -23,6 +23,7 @@ import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.PermanentJobFailure;
 import io.reelroute.contract.ReassemblyMessage;
 import io.reelroute.contract.ResourceNames;
+import io.reelroute.contract.SourceKey;
 import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.UnprocessableSourceException;
@@ -72,6 +73,7 @@ public class ReassemblyWork {
     private final ResourceNames names;
     private final Path workRoot;
     private final Duration lockTtl;
+    private final boolean audioFromSource;
     private final String worker = hostName() + "/" + UUID.randomUUID();
 
     public ReassemblyWork(S3Client s3, JobStore jobs, SegmentCompletionStore completions, ReassemblyLocks locks,
@@ -85,6 +87,7 @@ public class ReassemblyWork {
         this.names = ResourceNames.fromPrefix(properties.prefix());
         this.workRoot = properties.media().workRoot();
         this.lockTtl = properties.reassembly().lockTtl();
+        this.audioFromSource = !"model".equals(properties.reassembly().audioFrom());
     }
 
     /** The job id of a {@code {"job_id": ...}} message. */
@@ -113,7 +116,7 @@ public class ReassemblyWork {
      * work folder, the outputs in order, and what they add up to (for {@link #verify}).
      */
     public record Run(String jobId, String lockOwner, Path workDir, List<Path> segments, double expectedSeconds,
-            boolean audio, MediaCommands.Encoding reencode, double leadInSeconds) {
+            boolean audio, MediaCommands.Encoding reencode, double leadInSeconds, MediaCommands.SourceTracks tracks) {
 
         /** Where the joined video goes. */
         public Path finalFile() {
@@ -127,7 +130,7 @@ public class ReassemblyWork {
         if (!locks.acquire(jobId, owner, lockTtl)) {
             throw new LockHeld("job " + jobId + " is being reassembled by another worker; its lock frees itself at expiry");
         }
-        return new Run(jobId, owner, null, List.of(), 0, false, null, 0);
+        return new Run(jobId, owner, null, List.of(), 0, false, null, 0, null);
     }
 
     /**
@@ -175,8 +178,10 @@ public class ReassemblyWork {
             // Segments with a lead-in (overlap_seconds) are re-encoded at the join, which cuts it off again.
             Number overlap = job.params().number("overlap_seconds");
             double leadIn = overlap == null ? 0 : overlap.doubleValue();
-            return new Run(jobId, locked.lockOwner(), dir, List.copyOf(segments), seconds - leadIn * (total - 1), audio,
-                    playable && leadIn == 0 ? null : MediaCommands.Encoding.of(job.params()), leadIn);
+            MediaCommands.SourceTracks tracks = sourceTracks(jobId, dir);
+            return new Run(jobId, locked.lockOwner(), dir, List.copyOf(segments), seconds - leadIn * (total - 1),
+                    audio || (tracks != null && tracks.audio()),
+                    playable && leadIn == 0 ? null : MediaCommands.Encoding.of(job.params()), leadIn, tracks);
         } catch (IOException | RuntimeException e) {
             WorkFolders.remove(dir);
             throw e;
@@ -198,6 +203,20 @@ public class ReassemblyWork {
             throw new PermanentJobFailure(FailurePhase.REASSEMBLY, "the segments have audio but the joined video has none");
         }
         return result;
+    }
+
+    /**
+     * The source's audio, subtitles and chapters the chunk hop kept ({@code tracks/{job_id}/tracks.mkv}), downloaded
+     * into {@code dir}; null for a source that had none (or a job chunked before they were kept).
+     */
+    private MediaCommands.SourceTracks sourceTracks(String jobId, Path dir) {
+        Path file = dir.resolve("tracks.mkv");
+        try {
+            s3.getObject(r -> r.bucket(names.inputBucket()).key(SourceKey.tracksKeyFor(jobId)), file);
+        } catch (NoSuchKeyException none) {
+            return null;
+        }
+        return new MediaCommands.SourceTracks(file, audioFromSource);
     }
 
     public String finalKey(String jobId) {

@@ -107,7 +107,7 @@ class PipelineBenchmark {
             concat.add("file '" + out.toAbsolutePath() + "'");
         }
         Files.write(dir.resolve("concat.txt"), concat);
-        run(TOOLS.ffmpeg(), MediaCommands.concat(dir.resolve("concat.txt"), dir.resolve("final.mp4")), dir.resolve("concat.log"));
+        run(TOOLS.ffmpeg(), MediaCommands.concat(dir.resolve("concat.txt"), dir.resolve("final.mp4"), null, null), dir.resolve("concat.log"));
         return (System.nanoTime() - started) / 1e9;
     }
 

@@ -27,7 +27,7 @@ class ChunkWorkTest {
     void segmentsGetTheirCanonicalKeysInOrder() {
         String jobId = JobIds.newId();
         MediaSteps.Segments split = new MediaSteps.Segments(List.of(Path.of("/w/00000.mp4"), Path.of("/w/00001.mp4")),
-                OptionalDouble.of(8.0), List.of(0.0, 4.0));
+                OptionalDouble.of(8.0));
 
         List<ChunkWork.SegmentUpload> uploads = work.segments(jobId, Mode.ANAGLYPH, split, EIGHT_SECONDS);
 
@@ -39,7 +39,7 @@ class ChunkWorkTest {
     @Test
     void aSplitThatWroteNothingFailsInPhaseChunking() {
         assertThatThrownBy(() -> work.segments(JobIds.newId(), Mode.SBS,
-                new MediaSteps.Segments(List.of(), OptionalDouble.empty(), List.of()), EIGHT_SECONDS))
+                new MediaSteps.Segments(List.of(), OptionalDouble.empty()), EIGHT_SECONDS))
                 .isInstanceOfSatisfying(PermanentJobFailure.class, e -> {
                     assertThat(e.phase()).isEqualTo(FailurePhase.CHUNKING);
                     assertThat(e.getMessage()).isEqualTo("ffmpeg wrote no segments for the source");
@@ -60,10 +60,10 @@ class ChunkWorkTest {
     void containerRoundingAtTheEndIsNotTruncation() {
         assertThatCode(() -> ChunkWork.requireWholeSource(split(7.2), EIGHT_SECONDS)).doesNotThrowAnyException();
         assertThatCode(() -> ChunkWork.requireWholeSource(new MediaSteps.Segments(List.of(Path.of("a.mp4")),
-                OptionalDouble.empty(), List.of()), EIGHT_SECONDS)).doesNotThrowAnyException();
+                OptionalDouble.empty()), EIGHT_SECONDS)).doesNotThrowAnyException();
     }
 
     private static MediaSteps.Segments split(double end) {
-        return new MediaSteps.Segments(List.of(Path.of("00000.mp4")), OptionalDouble.of(end), List.of());
+        return new MediaSteps.Segments(List.of(Path.of("00000.mp4")), OptionalDouble.of(end));
     }
 }

@@ -13,7 +13,8 @@ class MediaCommandsTest {
     @Test
     void probeAsksForFormatAndStreamsAsJson() {
         assertThat(MediaCommands.probe(Path.of("/work/a b/source.mp4")))
-                .containsExactly("-v", "error", "-print_format", "json", "-show_format", "-show_streams", "/work/a b/source.mp4");
+                .containsExactly("-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-show_chapters",
+                        "/work/a b/source.mp4");
     }
 
     @Test
@@ -21,7 +22,7 @@ class MediaCommandsTest {
         List<String> args = MediaCommands.split(Path.of("/w/source.mp4"), Path.of("/w/segments"), 10);
 
         assertThat(args).startsWith("-nostdin", "-nostats", "-loglevel", "error", "-y");
-        assertThat(String.join(" ", args)).contains("-i /w/source.mp4", "-map 0:v:0 -map 0:a:0?", "-c copy", "-f segment",
+        assertThat(String.join(" ", args)).contains("-i /w/source.mp4", "-map 0:v:0 -map 0:a:0?", "-c:v copy", "-c:a copy", "-f segment",
                 "-segment_time 10", "-segment_format mp4", "-reset_timestamps 1",
                 "-segment_list /w/segments/segments.csv -segment_list_type csv");
         assertThat(args).last().isEqualTo("/w/segments/%05d.mp4");

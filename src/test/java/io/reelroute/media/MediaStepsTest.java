@@ -77,11 +77,11 @@ class MediaStepsTest {
                 Duration.ofMinutes(1), dir.resolve("make.log"));
         assertThat(made.succeeded()).as(made.tail()).isTrue();
 
-        MediaSteps.Segments split = steps.split(source, dir.resolve("segments"), 4, true, 10.0);
+        MediaSteps.Segments split = steps.split(source, dir.resolve("segments"), 4, true, steps.probe(source));
 
-        assertThat(split.startSeconds()).hasSize(3);
-        assertThat(split.startSeconds().get(1)).isCloseTo(3.4, within(0.1));
-        assertThat(split.startSeconds().get(2)).isCloseTo(6.4, within(0.1));
+        assertThat(split.files()).hasSize(3);
+        assertThat(TestVideos.durationSeconds(split.files().get(0))).isCloseTo(3.4, within(0.1));
+        assertThat(TestVideos.durationSeconds(split.files().get(1))).isCloseTo(3.0, within(0.1));
     }
 
     /**
@@ -95,12 +95,12 @@ class MediaStepsTest {
         assertThat(probe.frameRate()).isEqualTo(25.0);
         MediaSteps.Segments split = steps.split(source, dir.resolve("segments"), 4);
 
-        steps.addLeadIns(source, split, 1.0, probe.frameRate());
+        steps.addLeadIns(source, split, 1.0, probe);
 
         assertThat(TestVideos.frameCount(split.files().get(0))).isEqualTo(100);
         assertThat(TestVideos.frameCount(split.files().get(1))).as("25 lead-in frames, then the segment's 100").isEqualTo(125);
         assertThat(TestVideos.frameCount(split.files().get(2))).isEqualTo(125);
-        Path joined = steps.join(split.files(), dir.resolve("joined.mp4"), new MediaCommands.Encoding("h264", 20, 0), 1.0);
+        Path joined = steps.join(split.files(), dir.resolve("joined.mp4"), new MediaCommands.Encoding("h264", 20, 0), 1.0, null);
         assertThat(TestVideos.frameCount(joined)).isEqualTo(TestVideos.frameCount(source)).isEqualTo(300);
         assertThat(TestVideos.durationSeconds(joined)).isCloseTo(12.0, within(0.05));
         assertThat(TestVideos.streamTypes(joined)).containsExactly("video", "audio");
@@ -167,7 +167,8 @@ class MediaStepsTest {
         assertThatThrownBy(() -> steps.split(source, dir.resolve("segments"), 4))
                 .isInstanceOfSatisfying(MediaCommandException.class, e -> {
                     assertThat(e.phase()).isEqualTo(FailurePhase.CHUNKING);
-                    assertThat(e.getMessage()).startsWith("ffmpeg exited with code ").contains("Invalid data found");
+                    assertThat(e.getMessage()).startsWith("the source is damaged: ffmpeg could not read its data; export or copy the file again")
+                            .contains("Invalid data found").doesNotContain(dir.toString());
                 });
     }
 
@@ -178,7 +179,7 @@ class MediaStepsTest {
         assertThatThrownBy(() -> steps(Duration.ofMillis(1)).split(source, dir.resolve("segments"), 1))
                 .isInstanceOfSatisfying(MediaCommandException.class, e -> {
                     assertThat(e.phase()).isEqualTo(FailurePhase.CHUNKING);
-                    assertThat(e.getMessage()).startsWith("ffmpeg stopped after the timeout of 0 s");
+                    assertThat(e.getMessage()).startsWith("ffmpeg did not finish with the source within 0 s");
                 });
     }
 
@@ -190,7 +191,7 @@ class MediaStepsTest {
                 .isInstanceOfSatisfying(PermanentJobFailure.class, e -> {
                     assertThat(e).isInstanceOf(MediaCommandException.class);
                     assertThat(e.phase()).isEqualTo(FailurePhase.REASSEMBLY);
-                    assertThat(e.getMessage()).startsWith("ffmpeg exited with code ");
+                    assertThat(e.getMessage()).startsWith("a segment's output is damaged: ffmpeg could not read its data (");
                 });
     }
 }
