@@ -119,7 +119,8 @@ public class ChunkWork {
         double declared = probe.durationSeconds();
         if (end < declared - Math.max(MISSING_TOLERANCE_SECONDS, declared * MISSING_TOLERANCE_FRACTION)) {
             throw new PermanentJobFailure(FailurePhase.CHUNKING, String.format(Locale.ROOT,
-                    "the source is truncated or damaged: its media ends at %.1f s of the %.1f s it declares", end, declared));
+                    "the source is truncated or damaged: its picture ends at %.1f s of the %.1f s it declares;"
+                    + " upload the whole file again, or export it again if it is damaged", end, declared));
         }
     }
 

@@ -52,7 +52,8 @@ class ChunkWorkTest {
                 .isInstanceOfSatisfying(PermanentJobFailure.class, e -> {
                     assertThat(e.phase()).isEqualTo(FailurePhase.CHUNKING);
                     assertThat(e.getMessage()).isEqualTo(
-                            "the source is truncated or damaged: its media ends at 4.0 s of the 8.0 s it declares");
+                            "the source is truncated or damaged: its picture ends at 4.0 s of the 8.0 s it declares;"
+                                    + " upload the whole file again, or export it again if it is damaged");
                 });
     }
 

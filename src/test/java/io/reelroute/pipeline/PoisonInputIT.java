@@ -119,8 +119,8 @@ class PoisonInputIT extends RouteTestSupport {
 
         Job job = awaitFailed(jobId);
         assertThat(job.failurePhase()).isEqualTo(FailurePhase.CHUNKING);
-        assertThat(job.failureReason()).matches("the source is truncated or damaged: its media ends at [0-9.]+ s "
-                + "of the 8\\.[0-9]+ s it declares");
+        assertThat(job.failureReason()).matches("the source is truncated or damaged: its picture ends at [0-9.]+ s "
+                + "of the 8\\.[0-9]+ s it declares; upload the whole file again, or export it again if it is damaged");
         assertNothingWrittenFor(jobId);
         assertNothingLeft();
     }
