@@ -23,8 +23,12 @@ public final class MediaCommands {
 
     /** ffprobe: format, streams and chapters as JSON on stdout. */
     public static List<String> probe(Path source) {
-        return List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-show_chapters",
-                source.toString());
+        return probe(source.toString());
+    }
+
+    /** As {@link #probe(Path)}, of a file or URL. */
+    public static List<String> probe(String source) {
+        return List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-show_chapters", source);
     }
 
     /**
@@ -61,6 +65,35 @@ public final class MediaCommands {
         List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
                 "-i", source.toString(),
                 "-map", "0:v:0", "-map", "0:a:0?"));
+        args.addAll(codecs(plan, keyframes));
+        args.addAll(List.of("-f", "segment"));
+        args.addAll(where);
+        args.addAll(List.of(
+                "-segment_format", "mp4",
+                "-reset_timestamps", "1",
+                "-segment_list", outDir.resolve(SEGMENT_LIST).toString(),
+                "-segment_list_type", "csv",
+                outDir.resolve("%05d.mp4").toString()));
+        return args;
+    }
+
+    /**
+     * ffmpeg: a clip of {@code seconds} from {@code start} of {@code input} (a file or a presigned URL, read by the
+     * ranges it needs), made as {@code plan} makes segments: stream copy from the keyframe at or before
+     * {@code start}, or the mezzanine from exactly there.
+     */
+    public static List<String> clip(String input, double start, double seconds, SegmentPlan plan, Path output) {
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+                "-ss", String.format(Locale.ROOT, "%.3f", start), "-i", input,
+                "-t", String.format(Locale.ROOT, "%.3f", seconds), "-map", "0:v:0", "-map", "0:a:0?"));
+        args.addAll(codecs(plan, "0"));
+        args.addAll(List.of("-avoid_negative_ts", "make_zero", "-movflags", "+faststart", output.toString()));
+        return args;
+    }
+
+    /** The codec arguments of a plan: video copied, or the mezzanine with a keyframe where {@code keyframes} says. */
+    private static List<String> codecs(SegmentPlan plan, String keyframes) {
+        List<String> args = new ArrayList<>();
         if (plan.copyVideo()) {
             args.addAll(List.of("-c:v", "copy"));
         } else {
@@ -73,14 +106,6 @@ public final class MediaCommands {
                     "-force_key_frames", keyframes));
         }
         args.addAll(plan.copyAudio() ? List.of("-c:a", "copy") : List.of("-c:a", "aac", "-b:a", SegmentPlan.AAC_BITRATE));
-        args.addAll(List.of("-f", "segment"));
-        args.addAll(where);
-        args.addAll(List.of(
-                "-segment_format", "mp4",
-                "-reset_timestamps", "1",
-                "-segment_list", outDir.resolve(SEGMENT_LIST).toString(),
-                "-segment_list_type", "csv",
-                outDir.resolve("%05d.mp4").toString()));
         return args;
     }
 
