@@ -114,7 +114,9 @@ class WebPageBrowserIT extends RouteTestSupport {
         listed.findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("Delete")).findFirst()
                 .orElseThrow().click();
         await().atMost(Duration.ofSeconds(20)).until(() -> jobs.find(jobId).map(Job::deletedAt).isPresent());
-        assertThat(browser.findElements(By.cssSelector("#completed li[data-job-id='" + jobId + "']"))).isEmpty();
+        // The page removes the item once the answer to its DELETE arrives, a moment after the record is marked.
+        await().atMost(Duration.ofSeconds(10)).until(
+                () -> browser.findElements(By.cssSelector("#completed li[data-job-id='" + jobId + "']")).isEmpty());
     }
 
     /**
