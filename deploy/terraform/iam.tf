@@ -81,7 +81,7 @@ locals {
       # (GetItem), api-delete-job (markDeleted) and api-retry-job (resetFailed): conditional UpdateItem;
       # api-list-jobs?status=in_progress: Scan with a filter.
       { sid = "JobRecords", actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Scan"], resources = [local.arn.jobs] },
-      # api-list-jobs?status=completed: Query on the status-completed_at index.
+      # api-list-jobs?status=completed|failed: Query on the status-completed_at index.
       { sid = "CompletedJobsIndex", actions = ["dynamodb:Query"], resources = [local.arn.jobs_index] },
       # api-retry-job: which segments are missing (Query of the job's completions).
       { sid = "SegmentCompletions", actions = ["dynamodb:Query"], resources = [local.arn.completions] },

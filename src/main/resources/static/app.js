@@ -4,7 +4,11 @@
 
 const $ = (id) => document.getElementById(id);
 let token = sessionStorage.getItem('reelroute-token') || '';
-let nextToken = null;
+// Where the next page of each list of ended jobs starts (null: no more), and the button that loads it.
+const ended = {
+  completed: { nextToken: null, more: 'more' },
+  failed: { nextToken: null, more: 'more-failed' },
+};
 let watching = null; // AbortController of the event stream being read
 let hls = null;
 let pipelines = []; // GET /pipelines: each with its params schema
@@ -154,6 +158,22 @@ function jobItem(job) {
     + (settings ? ' ' + settings : '') + ', ' + job.status
     + (job.hls_status ? ', HLS ' + job.hls_status : '') + ')';
   li.append(label);
+  if (job.failure) {
+    const failure = document.createElement('div');
+    failure.className = 'failure';
+    failure.textContent = 'Failed in ' + job.failure.phase + ': ' + job.failure.reason;
+    if (job.failure.detail) {
+      // The tool's own output, for whoever needs more than the reason.
+      const details = document.createElement('details');
+      const summary = document.createElement('summary');
+      summary.textContent = 'Details';
+      const output = document.createElement('pre');
+      output.textContent = job.failure.detail;
+      details.append(summary, output);
+      failure.append(details);
+    }
+    li.append(failure);
+  }
   const button = (text, action) => {
     const b = document.createElement('button');
     b.type = 'button';
@@ -190,18 +210,33 @@ function jobItem(job) {
   return li;
 }
 
-async function loadJobs(more) {
+async function loadJobs() {
   try {
-    if (!more) {
-      const running = await api('GET', '/jobs?status=in_progress&limit=100');
-      $('in-progress').replaceChildren(...running.jobs.map(jobItem));
-      nextToken = null;
-      $('completed').replaceChildren();
-    }
-    const done = await api('GET', '/jobs?status=completed&limit=10' + (nextToken ? '&next_token=' + encodeURIComponent(nextToken) : ''));
-    $('completed').append(...done.jobs.map(jobItem));
-    nextToken = done.next_token;
-    $('more').hidden = !nextToken;
+    const running = await api('GET', '/jobs?status=in_progress&limit=100');
+    $('in-progress').replaceChildren(...running.jobs.map(jobItem));
+    await Promise.all(Object.keys(ended).map((status) => loadEnded(status, false)));
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+// The jobs that ended in status (completed or failed), latest first, ten at a time: the next page with more.
+async function loadEnded(status, more) {
+  const list = ended[status];
+  if (!more) {
+    list.nextToken = null;
+    $(status).replaceChildren();
+  }
+  const page = await api('GET', '/jobs?status=' + status + '&limit=10'
+    + (list.nextToken ? '&next_token=' + encodeURIComponent(list.nextToken) : ''));
+  $(status).append(...page.jobs.map(jobItem));
+  list.nextToken = page.next_token;
+  $(list.more).hidden = !list.nextToken;
+}
+
+async function loadMore(status) {
+  try {
+    await loadEnded(status, true);
   } catch (e) {
     say(e.message, true);
   }
@@ -354,6 +389,7 @@ $('save-token').addEventListener('click', () => {
   loadJobs();
 });
 $('refresh').addEventListener('click', () => loadJobs());
-$('more').addEventListener('click', () => loadJobs(true));
+$('more').addEventListener('click', () => loadMore('completed'));
+$('more-failed').addEventListener('click', () => loadMore('failed'));
 loadPipelines();
 loadJobs();

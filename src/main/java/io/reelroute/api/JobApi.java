@@ -62,6 +62,7 @@ public class JobApi {
     static final int DEFAULT_LIMIT = 20;
     static final int MAX_LIMIT = 100;
     static final String COMPLETED = "completed";
+    static final String FAILED = "failed";
     static final String IN_PROGRESS = "in_progress";
     /** The largest object S3 copies in one CopyObject request. */
     private static final long MAX_SINGLE_COPY_BYTES = 5L * 1024 * 1024 * 1024;
@@ -191,10 +192,10 @@ public class JobApi {
         return new ApiResponse(200, view(owned(id, subject)));
     }
 
-    /** GET /jobs?status=completed|in_progress&limit=N&next_token=... */
+    /** GET /jobs?status=completed|in_progress|failed&limit=N&next_token=... */
     public ApiResponse list(String status, String limit, String nextToken, String subject) {
-        if (!COMPLETED.equals(status) && !IN_PROGRESS.equals(status)) {
-            throw ApiException.badRequest("status must be completed or in_progress");
+        if (!COMPLETED.equals(status) && !IN_PROGRESS.equals(status) && !FAILED.equals(status)) {
+            throw ApiException.badRequest("status must be completed, in_progress or failed");
         }
         int pageSize = DEFAULT_LIMIT;
         if (limit != null) {
@@ -209,8 +210,8 @@ public class JobApi {
         }
         Map<String, AttributeValue> start = nextToken == null || nextToken.isEmpty() ? null
                 : tokens.open(nextToken, status, subject);
-        JobStore.Page page = COMPLETED.equals(status) ? jobs.completedOf(subject, pageSize, start)
-                : jobs.unfinishedOf(subject, pageSize, start);
+        JobStore.Page page = IN_PROGRESS.equals(status) ? jobs.unfinishedOf(subject, pageSize, start)
+                : jobs.endedOf(subject, JobStatus.fromWireName(status), pageSize, start);
         List<Object> views = new ArrayList<>();
         page.jobs().forEach(job -> views.add(view(job)));
         Map<String, Object> body = new LinkedHashMap<>();
@@ -532,6 +533,9 @@ public class JobApi {
             Map<String, Object> failure = new LinkedHashMap<>();
             failure.put("phase", job.failurePhase() == null ? null : job.failurePhase().wireName());
             failure.put("reason", job.failureReason());
+            if (job.failureDetail() != null) {
+                failure.put("detail", job.failureDetail());
+            }
             view.put("failure", failure);
         }
         if (job.status() == JobStatus.COMPLETED) {

@@ -19,8 +19,11 @@ public record Job(
         int completedSegments,
         FailurePhase failurePhase,
         String failureReason,
+        /** The raw output behind the failure reason (a tool's stderr tail, say); null if none was given. */
+        String failureDetail,
         Instant createdAt,
         Instant updatedAt,
+        /** When the job ended, completed or failed (the name is the table's); null while it runs. */
         Instant completedAt,
         /** HLS packaging, once the job is completed: null before submission. */
         Hls hls,

@@ -44,7 +44,10 @@ public record LifecycleEvent(String jobId, String detailType) {
         detail.put("mode", job.mode() == null ? null : job.mode().id());
         detail.put("total_segments", job.totalSegments());
         if (job.completedAt() != null) {
+            // When the job ended, failed ones too; only a completed job has a final video.
             detail.put("completed_at", job.completedAt().toString());
+        }
+        if (job.status() == JobStatus.COMPLETED) {
             detail.put("final_key", OutputKeys.finalVideo(jobId));
         }
         if (job.hls() != null) {
@@ -54,6 +57,9 @@ public record LifecycleEvent(String jobId, String detailType) {
         if (job.failurePhase() != null) {
             detail.put("failure_phase", job.failurePhase().wireName());
             detail.put("failure_reason", job.failureReason());
+            if (job.failureDetail() != null) {
+                detail.put("failure_detail", job.failureDetail());
+            }
         }
         return detail.toString();
     }

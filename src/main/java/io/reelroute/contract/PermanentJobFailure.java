@@ -13,4 +13,9 @@ public class PermanentJobFailure extends JobFailure {
     public PermanentJobFailure(FailurePhase phase, String reason, Throwable cause) {
         super(phase, reason, cause);
     }
+
+    /** With {@code detail}, the raw output behind the reason (the tail of a tool's stderr, say); null for none. */
+    public PermanentJobFailure(FailurePhase phase, String reason, String detail) {
+        super(phase, reason, detail, null);
+    }
 }

@@ -34,6 +34,13 @@ public final class Tables {
     public static final String TOTAL_SEGMENTS = "total_segments";
     public static final String FAILURE_PHASE = "failure_phase";
     public static final String FAILURE_REASON = "failure_reason";
+    /** The raw output behind a failure's reason (a tool's stderr tail, say), cut to a bound; absent if none. */
+    public static final String FAILURE_DETAIL = "failure_detail";
+    /**
+     * Epoch millis when the job ended: completed or failed, despite the name (the sort key of
+     * {@link #STATUS_COMPLETED_AT_INDEX}, so both kinds of ended job are listed from it). Removed when a failed job
+     * is retried. Its presence does not mean completed: read {@link #STATUS}.
+     */
     public static final String COMPLETED_AT = "completed_at";
     /** The API caller (token subject) the job belongs to; absent for jobs started by an upload alone. */
     public static final String OWNER = "owner";
@@ -95,7 +102,10 @@ public final class Tables {
     public static final String TRIGGER_STATE = "state";
     public static final String CLAIMED_AT = "claimed_at";
 
-    /** Jobs GSI: partition key {@code status}, sort key {@code completed_at} (a number, epoch millis). */
+    /**
+     * Jobs GSI: partition key {@code status}, sort key {@code completed_at} (a number, epoch millis): the ended
+     * jobs, completed or failed, by when they ended.
+     */
     public static final String STATUS_COMPLETED_AT_INDEX = "status-completed_at";
 
     private Tables() {

@@ -30,7 +30,7 @@ public class JobFailures {
     }
 
     /**
-     * Fails the job with the failure's phase and reason.
+     * Fails the job with the failure's phase, reason and detail (if it has one).
      *
      * @param jobId the job the message was about; null if it was not understood that far
      * @return what became of the job: {@code MOVED} to failed, {@code ALREADY_THERE} or {@code REJECTED} (it had
@@ -48,7 +48,7 @@ public class JobFailures {
             LOG.warn("Dropped a message that failed in phase {} before naming its job: {}", phase, failure.reason());
             return JobStore.Outcome.NO_SUCH_JOB;
         }
-        JobStore.Transition result = jobs.fail(jobId, failure.phase(), failure.reason());
+        JobStore.Transition result = jobs.fail(jobId, failure.phase(), failure.reason(), failure.detail());
         if (result.outcome() == JobStore.Outcome.NO_SUCH_JOB) {
             LOG.warn("Job {} does not exist; dropped its message, which failed in phase {}: {}", jobId, phase,
                     failure.reason());

@@ -53,6 +53,7 @@ public class JobStore {
     public enum Outcome { MOVED, ALREADY_THERE, REJECTED, NO_SUCH_JOB }
 
     private static final int MAX_REASON_LENGTH = 1000;
+    private static final int MAX_DETAIL_LENGTH = 2000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DynamoDbClient dynamoDb;
@@ -224,7 +225,7 @@ public class JobStore {
         return moveTo(jobId, JobStatus.REASSEMBLING, Map.of());
     }
 
-    /** Sets {@code completed_at}, the sort key of the completed-jobs index. */
+    /** Sets {@code completed_at}, the sort key of the ended-jobs index. */
     public Transition complete(String jobId) {
         return moveTo(jobId, JobStatus.COMPLETED, Map.of());
     }
@@ -478,14 +479,33 @@ public class JobStore {
         return found;
     }
 
+    /** Fails the job (setting {@code completed_at}, when it ended, as {@link #moveTo} does for an end). */
     public Transition fail(String jobId, FailurePhase phase, String reason) {
-        return moveTo(jobId, JobStatus.FAILED, Map.of(FAILURE_PHASE, s(phase.wireName()), FAILURE_REASON, s(trim(reason))));
+        return fail(jobId, phase, reason, null);
+    }
+
+    /**
+     * As {@link #fail(String, FailurePhase, String)}, keeping {@code detail}, the raw output behind the reason (a
+     * tool's stderr tail, say; null for none), cut to its last {@value #MAX_DETAIL_LENGTH} characters.
+     */
+    public Transition fail(String jobId, FailurePhase phase, String reason, String detail) {
+        Map<String, AttributeValue> attributes = new HashMap<>(failure(phase, reason));
+        String trimmed = trimDetail(detail);
+        if (trimmed != null) {
+            attributes.put(FAILURE_DETAIL, s(trimmed));
+        }
+        return moveTo(jobId, JobStatus.FAILED, attributes);
     }
 
     /** Fails the job, keeping where the copy of its dead-lettered message lies. */
     public Transition failDeadLettered(String jobId, FailurePhase phase, String reason, String deadLetterKey) {
-        return moveTo(jobId, JobStatus.FAILED, Map.of(FAILURE_PHASE, s(phase.wireName()), FAILURE_REASON, s(trim(reason)),
-                DEAD_LETTER_KEY, s(deadLetterKey)));
+        Map<String, AttributeValue> attributes = new HashMap<>(failure(phase, reason));
+        attributes.put(DEAD_LETTER_KEY, s(deadLetterKey));
+        return moveTo(jobId, JobStatus.FAILED, attributes);
+    }
+
+    private static Map<String, AttributeValue> failure(FailurePhase phase, String reason) {
+        return Map.of(FAILURE_PHASE, s(phase.wireName()), FAILURE_REASON, s(trim(reason)));
     }
 
     /**
@@ -584,17 +604,18 @@ public class JobStore {
     /**
      * The one way back: a retry puts a failed job in {@code to} ({@code created} to run chunking again,
      * {@code chunking_complete} to run inference or reassembly again) and clears its failure, conditional on the
-     * job still being failed, so two retries at once re-drive it once. Going back to {@code created} also clears
-     * the segment total, which chunking sets again. Recorded segment completions stay: segment keys are
-     * deterministic, so work already done is not repeated. False if the job is not failed (or not there).
+     * job still being failed, so two retries at once re-drive it once. Clearing {@code completed_at} takes it out
+     * of the failed-jobs listing. Going back to {@code created} also clears the segment total, which chunking sets
+     * again. Recorded segment completions stay: segment keys are deterministic, so work already done is not
+     * repeated. False if the job is not failed (or not there).
      */
     public boolean resetFailed(String jobId, JobStatus to) {
         if (to != JobStatus.CREATED && to != JobStatus.CHUNKING_COMPLETE) {
             throw new IllegalArgumentException("a failed job goes back to created or chunking_complete, not " + to);
         }
         Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#status", STATUS, "#updated", UPDATED_AT,
-                "#phase", FAILURE_PHASE, "#reason", FAILURE_REASON));
-        String remove = "REMOVE #phase, #reason";
+                "#phase", FAILURE_PHASE, "#reason", FAILURE_REASON, "#detail", FAILURE_DETAIL, "#ended", COMPLETED_AT));
+        String remove = "REMOVE #phase, #reason, #detail, #ended";
         if (to == JobStatus.CREATED) {
             names.put("#total", TOTAL_SEGMENTS);
             names.put("#chunked", CHUNKED_AT);
@@ -619,17 +640,20 @@ public class JobStore {
     }
 
     /**
-     * The owner's completed jobs, newest first, from the {@code status-completed_at} index; deleted jobs are
-     * left out. Reads until {@code limit} jobs are found or the index ends (at most a few requests, so a page can
-     * come back short with a next key).
+     * The owner's jobs that ended in {@code status} (completed or failed), the latest to end first, from the
+     * {@code status-completed_at} index; deleted jobs are left out. Reads until {@code limit} jobs are found or
+     * the index ends (at most a few requests, so a page can come back short with a next key).
      */
-    public Page completedOf(String owner, int limit, Map<String, AttributeValue> startKey) {
+    public Page endedOf(String owner, JobStatus status, int limit, Map<String, AttributeValue> startKey) {
+        if (!status.isTerminal()) {
+            throw new IllegalArgumentException("only ended jobs are in the index, not " + status.wireName() + " ones");
+        }
         return collect(limit, startKey, (remaining, from) -> {
             var response = dynamoDb.query(r -> r.tableName(table).indexName(STATUS_COMPLETED_AT_INDEX)
-                    .keyConditionExpression("#status = :completed")
+                    .keyConditionExpression("#status = :status")
                     .filterExpression("#owner = :owner AND attribute_not_exists(#deleted)")
                     .expressionAttributeNames(Map.of("#status", STATUS, "#owner", OWNER, "#deleted", DELETED_AT))
-                    .expressionAttributeValues(Map.of(":completed", s(JobStatus.COMPLETED.wireName()), ":owner", s(owner)))
+                    .expressionAttributeValues(Map.of(":status", s(status.wireName()), ":owner", s(owner)))
                     .scanIndexForward(false)
                     .limit(remaining)
                     .exclusiveStartKey(from));
@@ -688,14 +712,15 @@ public class JobStore {
 
     /**
      * Moves the job to {@code next} if its current status is one of next's predecessors, setting
-     * {@code attributes} in the same write. Re-entering the status it already has is reported, not written.
+     * {@code attributes} in the same write. Re-entering the status it already has is reported, not written. Moving
+     * to an end (completed or failed) sets {@code completed_at}, when it ended, unless given.
      */
     public Transition moveTo(String jobId, JobStatus next, Map<String, AttributeValue> attributes) {
         Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#status", STATUS, "#updated", UPDATED_AT));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":next", s(next.wireName()), ":now", n(clock.millis())));
         StringBuilder update = new StringBuilder("SET #status = :next, #updated = :now");
         setAll(attributes, update, names, values);
-        if (next == JobStatus.COMPLETED && !attributes.containsKey(COMPLETED_AT)) {
+        if (next.isTerminal() && !attributes.containsKey(COMPLETED_AT)) {
             names.put("#completed", COMPLETED_AT);
             update.append(", #completed = :now");
         }
@@ -731,6 +756,7 @@ public class JobStore {
                 item.containsKey(COMPLETED_SEGMENTS) ? Integer.parseInt(item.get(COMPLETED_SEGMENTS).n()) : 0,
                 item.containsKey(FAILURE_PHASE) ? FailurePhase.fromWireName(item.get(FAILURE_PHASE).s()) : null,
                 item.containsKey(FAILURE_REASON) ? item.get(FAILURE_REASON).s() : null,
+                text(item, FAILURE_DETAIL),
                 instant(item.get(CREATED_AT)),
                 instant(item.get(UPDATED_AT)),
                 instant(item.get(COMPLETED_AT)),
@@ -827,6 +853,19 @@ public class JobStore {
     private static String trim(String reason) {
         String trimmed = reason == null || reason.isBlank() ? "no reason given" : reason.strip();
         return trimmed.length() > MAX_REASON_LENGTH ? trimmed.substring(0, MAX_REASON_LENGTH) + "…" : trimmed;
+    }
+
+    /**
+     * A failure's detail stripped, null if there is none, and cut to its last characters: a tool's output ends with
+     * what went wrong.
+     */
+    private static String trimDetail(String detail) {
+        if (detail == null || detail.isBlank()) {
+            return null;
+        }
+        String stripped = detail.strip();
+        return stripped.length() > MAX_DETAIL_LENGTH ? "…" + stripped.substring(stripped.length() - MAX_DETAIL_LENGTH)
+                : stripped;
     }
 
     private static String text(Map<String, AttributeValue> item, String name) {

@@ -43,8 +43,10 @@ import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.OutputKeys;
+import io.reelroute.contract.PermanentJobFailure;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
+import io.reelroute.jobs.JobFailures;
 import io.reelroute.store.SegmentCompletionStore;
 import io.reelroute.testing.EmbeddedDefaultTest;
 import io.reelroute.testing.RouteTestSupport;
@@ -72,6 +74,8 @@ class JobApiIT extends RouteTestSupport {
     JobApi jobApi;
     @Autowired
     JobEvents jobEvents;
+    @Autowired
+    JobFailures jobFailures;
     @TempDir
     Path scratch;
 
@@ -579,6 +583,70 @@ class JobApiIT extends RouteTestSupport {
         assertThatThrownBy(() -> tokens.open(mine, "completed", "someone-else")).isInstanceOf(ApiException.class);
         assertThatThrownBy(() -> new PageTokens("other", mapper).open(mine, "completed", "local"))
                 .isInstanceOf(ApiException.class);
+    }
+
+    /** The caller's failed jobs, the latest to fail first, each with why it failed; retried ones leave the list. */
+    @Test
+    void failedJobsAreListedWithTheirFailure() throws Exception {
+        String older = JobIds.newId();
+        jobs.createIfAbsent(older, Mode.SBS, "local", "older");
+        jobs.fail(older, FailurePhase.PROBE, "the source is not a video");
+        Thread.sleep(5);
+        String newer = JobIds.newId();
+        jobs.createIfAbsent(newer, Mode.SBS, "local", "newer");
+        // As the error policy fails a job: the tool's output goes along as the detail.
+        jobFailures.fail(newer, new PermanentJobFailure(FailurePhase.CHUNKING, "ffmpeg could not cut the source",
+                "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5f] moov atom not found"));
+        String deleted = JobIds.newId();
+        jobs.createIfAbsent(deleted, Mode.SBS, "local", "deleted");
+        jobs.fail(deleted, FailurePhase.PROBE, "not a video");
+        assertThat(call("DELETE", "/jobs/" + deleted, null).status()).isEqualTo(202);
+        String stranger = JobIds.newId();
+        jobs.createIfAbsent(stranger, Mode.SBS, "someone-else", null);
+        jobs.fail(stranger, FailurePhase.PROBE, "not a video");
+        String completed = JobIds.newId();
+        jobs.createIfAbsent(completed, Mode.SBS, "local", "completed");
+        jobs.complete(completed);
+
+        List<String> failed = listAll("failed", 1);
+        assertThat(failed).contains(newer, older).doesNotContain(deleted, stranger, completed);
+        assertThat(failed.indexOf(newer)).as("the latest to fail first").isLessThan(failed.indexOf(older));
+        assertThat(listAll("completed", 100)).contains(completed).doesNotContain(newer, older);
+        assertThat(listAll("in_progress", 100)).doesNotContain(newer, older);
+
+        Reply page = call("GET", "/jobs?status=failed&limit=100", null);
+        assertThat(page.status()).isEqualTo(200);
+        JsonNode shown = listed(page, newer);
+        assertThat(shown.get("status").asText()).isEqualTo("failed");
+        assertThat(shown.get("title").asText()).isEqualTo("newer");
+        assertThat(shown.get("completed_at").asText()).as("when it ended").isNotEmpty();
+        assertThat(shown.at("/failure/phase").asText()).isEqualTo("chunking");
+        assertThat(shown.at("/failure/reason").asText()).isEqualTo("ffmpeg could not cut the source");
+        assertThat(shown.at("/failure/detail").asText()).isEqualTo("[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5f] moov atom not found");
+        JsonNode plain = listed(page, older);
+        assertThat(plain.at("/failure/reason").asText()).isEqualTo("the source is not a video");
+        assertThat(plain.get("failure").has("detail")).as("no detail was given").isFalse();
+        assertThat(call("GET", "/jobs/" + newer, null).json().at("/failure/detail").asText()).contains("moov atom");
+
+        String token = call("GET", "/jobs?status=failed&limit=1", null).json().get("next_token").asText();
+        assertThat(call("GET", "/jobs?status=failed&limit=1&next_token=" + token, null).status()).isEqualTo(200);
+        assertError(call("GET", "/jobs?status=completed&limit=1&next_token=" + token, null), 400, "another listing");
+        assertError(call("GET", "/jobs?status=FAILED", null), 400, "completed, in_progress or failed");
+        assertError(call("GET", "/jobs?status=done", null), 400, "completed, in_progress or failed");
+
+        // A retry puts the job back to work: it leaves the failed list.
+        assertThat(jobs.resetFailed(older, JobStatus.CREATED)).isTrue();
+        assertThat(listAll("failed", 100)).contains(newer).doesNotContain(older);
+        assertThat(listAll("in_progress", 100)).contains(older);
+    }
+
+    private static JsonNode listed(Reply page, String jobId) {
+        for (JsonNode job : page.json().get("jobs")) {
+            if (job.get("job_id").asText().equals(jobId)) {
+                return job;
+            }
+        }
+        throw new AssertionError("job " + jobId + " is not listed in " + page.json());
     }
 
     @Test

@@ -22,8 +22,11 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
+import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
+import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.Mode;
 import io.reelroute.testing.EmbeddedDefaultTest;
 import io.reelroute.testing.RouteTestSupport;
 import io.reelroute.testing.TestVideos;
@@ -114,7 +117,9 @@ class WebPageBrowserIT extends RouteTestSupport {
         listed.findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("Delete")).findFirst()
                 .orElseThrow().click();
         await().atMost(Duration.ofSeconds(20)).until(() -> jobs.find(jobId).map(Job::deletedAt).isPresent());
-        assertThat(browser.findElements(By.cssSelector("#completed li[data-job-id='" + jobId + "']"))).isEmpty();
+        // The page removes the item once the answer to its DELETE arrives, a moment after the record is marked.
+        await().atMost(Duration.ofSeconds(10)).until(
+                () -> browser.findElements(By.cssSelector("#completed li[data-job-id='" + jobId + "']")).isEmpty());
     }
 
     /**
@@ -149,6 +154,34 @@ class WebPageBrowserIT extends RouteTestSupport {
         assertThat(download.getText()).isEqualTo("Download Dunes_TB.mp4");
         assertThat(jobs.find(jobId).orElseThrow().params().text("format")).isEqualTo("half-tb");
         assertThat(jobs.find(jobId).orElseThrow().params().number("divergence").doubleValue()).isEqualTo(3.0);
+    }
+
+    /** A failed job is listed under Failed with where and why it failed, the tool's output folded away, and Retry. */
+    @Test
+    void aFailedJobIsListedWithItsFailureAndARetryButton() {
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, Mode.SBS, ApiAuth.LOCAL_SUBJECT, "broken clip");
+        jobs.fail(jobId, FailurePhase.CHUNKING, "ffmpeg could not cut the source", "moov atom not found");
+
+        browser = chromium();
+        browser.get("http://localhost:" + port + "/");
+        WebElement listed = await().atMost(Duration.ofSeconds(20)).until(
+                () -> browser.findElements(By.cssSelector("#failed li[data-job-id='" + jobId + "']")),
+                found -> !found.isEmpty()).get(0);
+        assertThat(listed.getText()).contains("broken clip", "Failed in chunking: ffmpeg could not cut the source");
+        WebElement details = listed.findElement(By.tagName("details"));
+        assertThat(details.getAttribute("open")).as("folded away at first").isNull();
+        assertThat(listed.findElement(By.tagName("pre")).isDisplayed()).isFalse();
+        details.findElement(By.tagName("summary")).click();
+        assertThat(listed.findElement(By.tagName("pre")).getText()).isEqualTo("moov atom not found");
+        assertThat(browser.findElements(By.cssSelector("#completed li[data-job-id='" + jobId + "'], #in-progress li[data-job-id='"
+                + jobId + "']"))).isEmpty();
+
+        // Retry is offered; this job has no source to run again, and the page says so.
+        listed.findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("Retry")).findFirst()
+                .orElseThrow().click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("message")).getText()
+                .contains("no uploaded source"));
     }
 
     private void failIfTheJobFailed(String jobId) {

@@ -37,7 +37,8 @@ class LifecycleEventTest {
     @Test
     void theDetailOfAFailedJobSaysWhereAndWhy() throws Exception {
         String jobId = JobIds.newId();
-        Job job = job(jobId, JobStatus.FAILED, null, null, FailurePhase.INFERENCE, "segment 3 of 6: model crashed");
+        Job job = job(jobId, JobStatus.FAILED, Instant.parse("2026-12-01T10:00:00Z"), null, FailurePhase.INFERENCE,
+                "segment 3 of 6: model crashed", "Traceback (most recent call last): ...");
 
         LifecycleEvent event = LifecycleEvent.failed(jobId);
         JsonNode detail = MAPPER.readTree(event.detail(job));
@@ -46,7 +47,10 @@ class LifecycleEventTest {
         assertThat(detail.path("status").asText()).isEqualTo("failed");
         assertThat(detail.path("failure_phase").asText()).isEqualTo("inference");
         assertThat(detail.path("failure_reason").asText()).isEqualTo("segment 3 of 6: model crashed");
-        assertThat(detail.has("completed_at")).isFalse();
+        assertThat(detail.path("failure_detail").asText()).isEqualTo("Traceback (most recent call last): ...");
+        // completed_at is when the job ended; a failed job has no final video.
+        assertThat(detail.path("completed_at").asText()).isEqualTo("2026-12-01T10:00:00Z");
+        assertThat(detail.has("final_key")).isFalse();
         assertThat(detail.has("hls_status")).isFalse();
     }
 
@@ -71,8 +75,13 @@ class LifecycleEventTest {
 
     private static Job job(String jobId, JobStatus status, Instant completedAt, Job.Hls hls, FailurePhase phase,
             String reason) {
+        return job(jobId, status, completedAt, hls, phase, reason, null);
+    }
+
+    private static Job job(String jobId, JobStatus status, Instant completedAt, Job.Hls hls, FailurePhase phase,
+            String reason, String failureDetail) {
         Instant now = Instant.parse("2026-12-01T09:00:00Z");
-        return new Job(jobId, status, "stereo", null, Mode.SBS, 6, 6, phase, reason, now, now, completedAt, hls, null,
+        return new Job(jobId, status, "stereo", null, Mode.SBS, 6, 6, phase, reason, failureDetail, now, now, completedAt, hls, null,
                 null, now, null, null, null, 0, null, null, null, null, false, null, null);
     }
 }

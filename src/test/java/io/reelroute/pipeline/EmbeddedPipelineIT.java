@@ -114,7 +114,7 @@ class EmbeddedPipelineIT extends PipelineScenarios {
         Files.copy(video, inbox.resolve("stereo").resolve(name));
         Files.copy(video, inbox.resolve("karaoke").resolve(name));
 
-        Job job = await().atMost(PATIENCE).until(() -> jobs.completedOf(ApiAuth.LOCAL_SUBJECT, 100, null).jobs().stream()
+        Job job = await().atMost(PATIENCE).until(() -> jobs.endedOf(ApiAuth.LOCAL_SUBJECT, JobStatus.COMPLETED, 100, null).jobs().stream()
                 .filter(j -> name.equals(j.title())).findFirst(), Optional::isPresent).orElseThrow();
         assertThat(job.pipeline()).isEqualTo("stereo");
         assertThat(job.params().mode()).as("the schema's default").isEqualTo(Mode.SBS);
