@@ -10,7 +10,7 @@ import io.reelroute.contract.PermanentJobFailure;
 /**
  * ffmpeg or ffprobe ended with a non-zero exit (or ran out of time) on the job's own media. Running it again would
  * end the same way, so the job fails in the phase the run served, with a reason a person can act on (what was
- * found, what to do) and the tail of the tool's output, work folder paths taken out, as its detail. A program that
+ * found, what to do) and, as its {@link #detail()}, the tail of the tool's output with the folders of paths taken out. A program that
  * was killed is not the media's fault: {@link #of} says so, and that run is retried instead.
  */
 public class MediaCommandException extends PermanentJobFailure {
@@ -40,7 +40,7 @@ public class MediaCommandException extends PermanentJobFailure {
 
     private MediaCommandException(FailurePhase phase, String tool, ProcessRunner.Result result, Duration timeout,
             String what) {
-        super(phase, reason(tool, result, timeout, what) + detailSuffix(tool, clean(result.tail())));
+        super(phase, reason(tool, result, timeout, what), detail(tool, clean(result.tail())));
     }
 
     /**
@@ -85,8 +85,8 @@ public class MediaCommandException extends PermanentJobFailure {
         return what.startsWith("the source");
     }
 
-    private static String detailSuffix(String tool, String detail) {
-        return detail.isBlank() ? "" : " (" + tool + " said: " + detail + ")";
+    private static String detail(String tool, String output) {
+        return output.isBlank() ? null : tool + ": " + output;
     }
 
     /** The output with the folders of file paths taken out (they mean nothing to a person) and lines joined. */

@@ -167,8 +167,8 @@ class MediaStepsTest {
         assertThatThrownBy(() -> steps.split(source, dir.resolve("segments"), 4))
                 .isInstanceOfSatisfying(MediaCommandException.class, e -> {
                     assertThat(e.phase()).isEqualTo(FailurePhase.CHUNKING);
-                    assertThat(e.getMessage()).startsWith("the source is damaged: ffmpeg could not read its data; export or copy the file again")
-                            .contains("Invalid data found").doesNotContain(dir.toString());
+                    assertThat(e.getMessage()).isEqualTo("the source is damaged: ffmpeg could not read its data; export or copy the file again and upload it");
+                    assertThat(e.detail()).startsWith("ffmpeg: ").contains("Invalid data found").doesNotContain(dir.toString());
                 });
     }
 
@@ -191,7 +191,8 @@ class MediaStepsTest {
                 .isInstanceOfSatisfying(PermanentJobFailure.class, e -> {
                     assertThat(e).isInstanceOf(MediaCommandException.class);
                     assertThat(e.phase()).isEqualTo(FailurePhase.REASSEMBLY);
-                    assertThat(e.getMessage()).startsWith("a segment's output is damaged: ffmpeg could not read its data (");
+                    assertThat(e.getMessage()).isEqualTo("a segment's output is damaged: ffmpeg could not read its data");
+                    assertThat(e.detail()).contains("Invalid data found");
                 });
     }
 }

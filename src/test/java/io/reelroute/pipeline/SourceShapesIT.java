@@ -121,8 +121,10 @@ class SourceShapesIT extends RouteTestSupport {
         Job failed = awaitFailed(startJob("stereo", "{}", damaged));
 
         assertThat(failed.failurePhase()).isEqualTo(FailurePhase.CHUNKING);
-        assertThat(failed.failureReason()).startsWith("the source is damaged: ffmpeg could not read its data;"
-                + " export or copy the file again and upload it").doesNotContain("/tmp").doesNotContain("target/");
+        assertThat(failed.failureReason()).isEqualTo("the source is damaged: ffmpeg could not read its data;"
+                + " export or copy the file again and upload it");
+        assertThat(failed.failureDetail()).startsWith("ffmpeg: ").contains("Decode error rate")
+                .doesNotContain("/tmp").doesNotContain("target/");
         assertThat(retries()).isEqualTo(retried);
         assertThat(messageCount(ResourceNames.dlq(names().chunkingQueue()))).isZero();
     }
