@@ -41,6 +41,7 @@ locals {
     sources         = "${local.arn.input_bucket}/input/*/source.mp4"
     input_folders   = "${local.arn.input_bucket}/input/*"
     segments        = "${local.arn.input_bucket}/segments/*"
+    tracks          = "${local.arn.input_bucket}/tracks/*"
     segment_outputs = "${local.arn.output_bucket}/jobs/*/segments/*"
     final_videos    = "${local.arn.output_bucket}/jobs/*/final.mp4"
     hls             = "${local.arn.output_bucket}/jobs/*/hls/*"
@@ -93,7 +94,7 @@ locals {
       # api-purge-job: ListObjectsV2 under jobs/{id}/ of the output bucket (the input bucket is in ReadinessInputBucket).
       { sid = "ListJobOutputs", actions = ["s3:ListBucket"], resources = [local.arn.output_bucket], condition = { StringLike = { "s3:prefix" = ["jobs/*"] } } },
       # api-purge-job: DeleteObject of a deleted job's source, segments and outputs.
-      { sid = "PurgeDeletedJobs", actions = ["s3:DeleteObject"], resources = [local.objects.input_folders, local.objects.segments, local.objects.job_folders] },
+      { sid = "PurgeDeletedJobs", actions = ["s3:DeleteObject"], resources = [local.objects.input_folders, local.objects.segments, local.objects.tracks, local.objects.job_folders] },
       # api-retry-job (Redrive): the upload event, segment events or reassembly message sent again.
       { sid = "RedriveRetriedJobs", actions = ["sqs:SendMessage"], resources = [local.queue_arn["chunking"], local.queue_arn["video-worker"], local.queue_arn["reassembly"]] },
       local.kms_statement,
@@ -117,6 +118,9 @@ locals {
       { sid = "ReadSources", actions = ["s3:GetObject"], resources = [local.objects.sources] },
       # chunk: upload the segments (aws2-s3 producer).
       { sid = "WriteSegments", actions = ["s3:PutObject"], resources = [local.objects.segments] },
+      # chunk: upload the source's audio, subtitles and chapters; reassemble: download them (absent for a source
+      # that has none: a 404 through ReadinessInputBucket's ListBucket).
+      { sid = "SourceTracks", actions = ["s3:PutObject", "s3:GetObject"], resources = [local.objects.tracks] },
       # reassemble: the aws2-s3 endpoint's HeadBucket at start; reassembly: HeadObject of a missing final.mp4 is a 404.
       { sid = "OutputBucket", actions = ["s3:ListBucket"], resources = [local.arn.output_bucket] },
       # reassemble: download the segment outputs; reassembly (finalExists): final.mp4.

@@ -1,5 +1,6 @@
-# The two buckets. Input: sources (input/{job_id}/source.mp4) and segments (segments/...), uploaded by
-# browsers through presigned URLs and by the chunk hop. Output: segment outputs, final.mp4, the HLS package
+# The two buckets. Input: sources (input/{job_id}/source.mp4), uploaded by browsers through presigned URLs, and
+# segments (segments/...) and each source's audio, subtitles and chapters for the join (tracks/{job_id}/tracks.mkv),
+# uploaded by the chunk hop. Output: segment outputs, final.mp4, the HLS package
 # and dead-letter copies, under jobs/ and dead-letters/.
 
 locals {

@@ -231,11 +231,12 @@ public class JobApi {
         return new ApiResponse(202, Map.of("job_id", job.jobId(), "status", "deleted"));
     }
 
-    /** Removes every object of a deleted job: its source and segments, and everything under jobs/{id}/. */
+    /** Removes every object of a deleted job: its source, tracks and segments, and everything under jobs/{id}/. */
     public int purge(String jobId) {
         JobIds.requireValid(jobId);
         int removed = removeAll(names.inputBucket(), "input/" + jobId + "/")
                 + removeAll(names.inputBucket(), "segments/" + jobId + "/")
+                + removeAll(names.inputBucket(), "tracks/" + jobId + "/")
                 + removeAll(names.outputBucket(), "jobs/" + jobId + "/");
         LOG.info("Job {}: {} objects removed", jobId, removed);
         return removed;
