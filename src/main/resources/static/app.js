@@ -32,12 +32,15 @@ function say(text, isError) {
   $('message').className = isError ? 'error' : '';
 }
 
-// PUT the file to the presigned URL with the headers it was signed with, reporting upload progress.
+// PUT the file to the presigned URL with the headers it was signed with, reporting upload progress. The browser
+// sends Content-Length itself (the file's size, which the URL was signed with); scripts may not set it.
 function upload(file, target) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(target.method, target.url);
-    Object.entries(target.headers).forEach(([name, value]) => xhr.setRequestHeader(name, value));
+    Object.entries(target.headers)
+      .filter(([name]) => name.toLowerCase() !== 'content-length')
+      .forEach(([name, value]) => xhr.setRequestHeader(name, value));
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) say('Uploading: ' + Math.round(100 * e.loaded / e.total) + '%');
     };
@@ -248,7 +251,8 @@ $('create').addEventListener('submit', async (e) => {
   if (!file) return;
   $('start').disabled = true;
   try {
-    const body = { pipeline: $('pipeline').value, params: paramValues() };
+    // The size lets the API refuse a file over the deployment's limit before it is uploaded.
+    const body = { pipeline: $('pipeline').value, params: paramValues(), size: file.size };
     if ($('title').value.trim()) body.title = $('title').value.trim();
     if ($('preview-first').checked) body.hold = true;
     const job = await api('POST', '/jobs', body);

@@ -36,6 +36,7 @@ import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.jobs.PreviewClips;
 import io.reelroute.jobs.Redrive;
+import io.reelroute.jobs.SourceLimits;
 import io.reelroute.pipelines.InvalidJobRequest;
 import io.reelroute.pipelines.Pipelines;
 import io.reelroute.store.JobStore;
@@ -81,11 +82,13 @@ public class JobApi {
     private final PreviewClips previewClips;
     private final CallbackUrls callbackUrls;
     private final Clock clock;
+    private final SourceLimits limits;
 
     @Autowired
     public JobApi(JobStore jobs, SegmentCompletionStore completions, S3Client s3, S3Presigner presigner,
             AwsCredentialsProvider signer, Redrive redrive, AwsResources resources, ReelRouteProperties properties,
-            ObjectMapper mapper, Pipelines pipelines, PreviewClips previewClips, CallbackUrls callbackUrls) {
+            ObjectMapper mapper, Pipelines pipelines, PreviewClips previewClips, CallbackUrls callbackUrls,
+            SourceLimits limits) {
         this.pipelines = pipelines;
         this.previewClips = previewClips;
         this.callbackUrls = callbackUrls;
@@ -100,6 +103,7 @@ public class JobApi {
         this.mapper = mapper;
         this.tokens = new PageTokens(settings.pageTokenKey(), mapper);
         this.clock = Clock.systemUTC();
+        this.limits = limits;
     }
 
     /**
@@ -107,7 +111,8 @@ public class JobApi {
      * none) and its params, which are checked against the pipeline's schema. {@code mode} as before pipelines and
      * formats, alone or in the stereo pipeline's params, is its {@code format} ({@code sbs} is {@code full-sbs}).
      * A {@code callback_url} gets the job's final state POSTed to it when the job ends (see CallbackUrls for what
-     * is accepted).
+     * is accepted). A {@code size} (the source's bytes) over {@code reelroute.limits.max-source-bytes} is refused
+     * (413); with one, the PUT is signed with it as its {@code Content-Length}, so S3 takes no other length.
      */
     public ApiResponse create(String body, String subject) {
         JsonNode request = JsonBodies.object(body, mapper, "{\"pipeline\": \"stereo\", \"params\": {\"mode\": \"sbs\"}}");
@@ -144,17 +149,20 @@ public class JobApi {
                 throw ApiException.badRequest(refused.getMessage());
             }
         }
+        Long size = JobUploads.declaredSize(request, limits);
         String jobId = JobIds.newId();
         jobs.createIfAbsent(jobId, chosen, resolved, subject, title, callbackUrl);
         if (hold != null && hold.asBoolean()) {
             jobs.hold(jobId);
         }
         PresignedPutObjectRequest upload = presigner.presignPutObject(p -> p.signatureDuration(settings.uploadUrlExpiry())
-                .putObjectRequest(r -> r.bucket(names.inputBucket()).key(SourceKey.keyFor(jobId)).contentType("video/mp4")));
+                .putObjectRequest(r -> r.bucket(names.inputBucket()).key(SourceKey.keyFor(jobId)).contentType("video/mp4")
+                        .contentLength(size)));
         Map<String, String> headers = new LinkedHashMap<>();
         upload.signedHeaders().forEach((name, values) -> {
             if (!name.equalsIgnoreCase("host")) {
-                headers.put(name.equalsIgnoreCase("content-type") ? "Content-Type" : name, String.join(",", values));
+                headers.put(name.equalsIgnoreCase("content-type") ? "Content-Type"
+                        : name.equalsIgnoreCase("content-length") ? "Content-Length" : name, String.join(",", values));
             }
         });
         Map<String, Object> uploadView = new LinkedHashMap<>();

@@ -18,6 +18,8 @@ import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.SourceKey;
+import io.reelroute.jobs.SourceLimits;
+import io.reelroute.media.UnprocessableSourceException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -43,28 +45,67 @@ public class JobUploads {
     private final String bucket;
     private final ReelRouteProperties.Api settings;
     private final ObjectMapper mapper;
+    private final SourceLimits limits;
 
     public JobUploads(JobApi jobApi, S3Client s3, S3Presigner presigner, AwsResources resources,
-            ReelRouteProperties properties, ObjectMapper mapper) {
+            ReelRouteProperties properties, ObjectMapper mapper, SourceLimits limits) {
         this.jobApi = jobApi;
         this.s3 = s3;
         this.presigner = presigner;
         this.bucket = resources.names().inputBucket();
         this.settings = properties.api();
         this.mapper = mapper;
+        this.limits = limits;
     }
 
     /**
-     * POST /jobs/{id}/upload-parts {"parts": N, "upload_id": optional}: starts a multipart upload (or continues
-     * the given one, e.g. for URLs that expired) and presigns parts 1 to N.
+     * The source size a request declares ({@code "size"}, in bytes), or null when it declares none.
+     *
+     * @throws ApiException 400 when it is not a whole number of bytes, 413 when it is over
+     *         {@code reelroute.limits.max-source-bytes} (the error says the limit)
+     */
+    static Long declaredSize(JsonNode request, SourceLimits limits) {
+        JsonNode size = request.get("size");
+        if (size == null || size.isNull()) {
+            return null;
+        }
+        if (!size.isIntegralNumber() || !size.canConvertToLong() || size.asLong() < 1) {
+            throw ApiException.badRequest("size must be the source's size in bytes, a whole number of at least 1");
+        }
+        try {
+            limits.checkSize(size.asLong());
+        } catch (UnprocessableSourceException tooLarge) {
+            throw new ApiException(413, tooLarge.reason());
+        }
+        return size.asLong();
+    }
+
+    /**
+     * The most parts a source of {@code bytes} can be uploaded in: every part but the last holds at least
+     * {@link #MIN_PART_BYTES}, and S3 numbers parts up to {@link #MAX_PARTS}.
+     */
+    static int maxParts(long bytes) {
+        long parts = Math.max(1, bytes / MIN_PART_BYTES + (bytes % MIN_PART_BYTES == 0 ? 0 : 1));
+        return (int) Math.min(MAX_PARTS, parts);
+    }
+
+    /**
+     * POST /jobs/{id}/upload-parts {"parts": N, "upload_id": optional, "size": optional}: starts a multipart upload
+     * (or continues the given one, e.g. for URLs that expired) and presigns parts 1 to N. A {@code size} (the
+     * source's bytes) over {@code reelroute.limits.max-source-bytes} is refused (413). N is at most what a source
+     * of that size, or of the largest size allowed, can be cut into (parts but the last hold 5 MiB or more).
      */
     public ApiResponse parts(String id, String body, String subject) {
         Job job = awaitingUpload(id, subject);
         JsonNode request = JsonBodies.object(body, mapper, "{\"parts\": 3}");
+        Long size = declaredSize(request, limits);
+        int maxParts = maxParts(size != null ? size : limits.maxSourceBytes());
         JsonNode partsNode = request.get("parts");
         if (partsNode == null || !partsNode.canConvertToInt() || !partsNode.isIntegralNumber()
-                || partsNode.asInt() < 1 || partsNode.asInt() > MAX_PARTS) {
-            throw ApiException.badRequest("parts must be a whole number from 1 to " + MAX_PARTS);
+                || partsNode.asInt() < 1 || partsNode.asInt() > maxParts) {
+            throw ApiException.badRequest("parts must be a whole number from 1 to " + maxParts + (size != null
+                    ? " for a source of " + size + " bytes" : "") + " (all parts but the last hold at least "
+                    + MIN_PART_BYTES + " bytes)");
         }
         int parts = partsNode.asInt();
         String key = SourceKey.keyFor(job.jobId());
@@ -106,8 +147,13 @@ public class JobUploads {
             throw ApiException.badRequest("upload_id is required: the one POST /jobs/{id}/upload-parts returned");
         }
         JsonNode partsNode = request.get("parts");
-        if (partsNode == null || !partsNode.isArray() || partsNode.isEmpty() || partsNode.size() > MAX_PARTS) {
+        if (partsNode == null || !partsNode.isArray() || partsNode.isEmpty()) {
             throw ApiException.badRequest("parts must list each uploaded part as {\"part_number\", \"etag\"}");
+        }
+        int maxParts = maxParts(limits.maxSourceBytes());
+        if (partsNode.size() > maxParts) {
+            throw ApiException.badRequest("parts must list at most " + maxParts + " parts: the most a source within "
+                    + "reelroute.limits.max-source-bytes can be cut into");
         }
         List<CompletedPart> parts = new ArrayList<>();
         int previous = 0;

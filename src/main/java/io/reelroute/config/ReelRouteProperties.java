@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Every setting an integration engineer can change, under {@code reelroute.*}. The defaults live in
@@ -26,6 +27,7 @@ public record ReelRouteProperties(
         @DefaultValue Sqs sqs,
         @DefaultValue Chunking chunking,
         @DefaultValue Media media,
+        @DefaultValue Limits limits,
         @DefaultValue Inference inference,
         @DefaultValue Reassembly reassembly,
         @DefaultValue Transcode transcode,
@@ -81,6 +83,25 @@ public record ReelRouteProperties(
             return workDir == null || workDir.isBlank()
                     ? Path.of(System.getProperty("java.io.tmpdir"), "reelroute") : Path.of(workDir);
         }
+    }
+
+    /**
+     * What a source may be (SourceLimits checks them): a larger, longer, bigger-framed or faster source, or one that
+     * would make more segments, fails its job at once in phase probe, and POST /jobs refuses a declared size over
+     * the limit (413).
+     */
+    public record Limits(
+            /** The largest source object (GB here is 1024^3 bytes); checked before the source is downloaded. */
+            @DefaultValue("20GB") DataSize maxSourceBytes,
+            @DefaultValue("4h") Duration maxDuration,
+            /** The widest frame, as shown (a rotated phone clip by its displayed width). */
+            @DefaultValue("7680") int maxWidth,
+            /** The tallest frame, as shown: with the width's default, 8K passes landscape and portrait. */
+            @DefaultValue("7680") int maxHeight,
+            /** Frames a second (ffprobe's average); a source whose rate is unknown passes. */
+            @DefaultValue("120") double maxFrameRate,
+            /** The most segments the split may make of one source (its duration over the job's segment length). */
+            @DefaultValue("2000") int maxSegments) {
     }
 
     public record Inference(

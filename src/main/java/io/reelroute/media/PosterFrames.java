@@ -11,6 +11,7 @@ import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.jobs.JobSources;
+import io.reelroute.jobs.SourceLimits;
 
 /**
  * The poster-frame hop's work (routes/poster-frame.camel.yaml): one JPEG still of a job's source, taken at a
@@ -29,24 +30,34 @@ public class PosterFrames {
     private final MediaTools tools;
     private final Path workRoot;
     private final Duration timeout;
+    private final SourceLimits limits;
 
     @Autowired
-    public PosterFrames(JobSources sources, FileProbe probe, MediaTools tools, ReelRouteProperties properties) {
-        this(sources, probe, tools, properties.media().workRoot(), properties.media().probeTimeout());
+    public PosterFrames(JobSources sources, FileProbe probe, MediaTools tools, ReelRouteProperties properties,
+            SourceLimits limits) {
+        this(sources, probe, tools, properties.media().workRoot(), properties.media().probeTimeout(), limits);
     }
 
+    /** Of sources of any duration, frame and rate. */
     public PosterFrames(JobSources sources, FileProbe probe, MediaTools tools, Path workRoot, Duration timeout) {
+        this(sources, probe, tools, workRoot, timeout, SourceLimits.none());
+    }
+
+    public PosterFrames(JobSources sources, FileProbe probe, MediaTools tools, Path workRoot, Duration timeout,
+            SourceLimits limits) {
         this.sources = sources;
         this.probe = probe;
         this.tools = tools;
         this.workRoot = workRoot;
         this.timeout = timeout;
+        this.limits = limits;
     }
 
     /**
      * @param at where in the video, as a fraction of its duration (0 is the first frame)
      * @param maxWidth the widest the still may be; a narrower source keeps its own width
-     * @throws UnprocessableSourceException when the source has no video to take a still of
+     * @throws UnprocessableSourceException when the source has no video to take a still of, or is over one of the
+     *         deployment's limits (reelroute.limits.*: the poster is the first look a pipeline may take at a source)
      * @throws MediaCommandException when ffmpeg fails (phase transcode: the poster is one of the outputs made from the whole source)
      */
     public PosterFrame capture(String jobId, double at, int maxWidth) throws IOException {
@@ -58,6 +69,7 @@ public class PosterFrames {
         try {
             Path source = sources.download(jobId, dir);
             VideoProbe video = probe.probe(source);
+            limits.check(video);
             // Display size: the source's frame scaled to maxWidth at most, with even sides for any encoder downstream.
             int width = Math.min(maxWidth, video.width()) & ~1;
             int height = Math.max(2, (int) Math.round((double) video.height() * width / video.width()) & ~1);

@@ -23,6 +23,7 @@ import io.reelroute.contract.PermanentJobFailure;
 import io.reelroute.contract.Rendition;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.jobs.JobSources;
+import io.reelroute.jobs.SourceLimits;
 import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaCommands.Frame;
@@ -62,9 +63,10 @@ public class Mp4Renditions {
     private final String outputBucket;
     private final Path workRoot;
     private final Duration timeout;
+    private final SourceLimits limits;
 
     public Mp4Renditions(JobStore jobs, Pipelines pipelines, MediaConvertSubmitter mediaConvert, JobSources sources,
-            FileProbe probe, MediaTools tools, S3Client s3, ReelRouteProperties properties) {
+            FileProbe probe, MediaTools tools, S3Client s3, ReelRouteProperties properties, SourceLimits limits) {
         this.jobs = jobs;
         this.pipelines = pipelines;
         this.mediaConvert = mediaConvert;
@@ -75,6 +77,7 @@ public class Mp4Renditions {
         this.outputBucket = ResourceNames.fromPrefix(properties.prefix()).outputBucket();
         this.workRoot = properties.media().workRoot();
         this.timeout = properties.transcode().local().timeout();
+        this.limits = limits;
     }
 
     /** A new work folder for the job's source and renditions; the route removes it with {@link #cleanup}. */
@@ -86,12 +89,14 @@ public class Mp4Renditions {
      * Makes and uploads the renditions of the job's source, largest first, passing them through {@code dir}. A
      * repeat writes the same keys again.
      *
-     * @throws PermanentJobFailure when the job has no readable source, or ffmpeg can't make a rendition of it
+     * @throws PermanentJobFailure when the job has no readable source, its source is over one of the deployment's
+     *         limits (reelroute.limits.*), or ffmpeg can't make a rendition of it
      */
     public List<Rendition> make(String jobId, Path dir) throws IOException {
         Params params = job(jobId).params();
         Path source = sources.download(jobId, dir);
         VideoProbe video = probe.probe(source);
+        limits.check(video);
         List<Rendition> made = new ArrayList<>();
         for (int rung : rungs(params.integers("heights"), video.width(), video.height())) {
             Frame frame = MediaCommands.renditionFrame(video.width(), video.height(), rung);
@@ -117,11 +122,13 @@ public class Mp4Renditions {
      * probed. MediaConvert's COMPLETE event brings the files back ({@link #adopt}). A repeat is the same
      * MediaConvert job (one client request token per job).
      *
-     * @throws PermanentJobFailure when the job has no readable source, or MediaConvert refuses the job
+     * @throws PermanentJobFailure when the job has no readable source, its source is over one of the deployment's
+     *         limits (reelroute.limits.*), or MediaConvert refuses the job
      */
     public String submit(String jobId, Path dir) throws IOException {
         Job job = job(jobId);
         VideoProbe video = probe.probe(sources.download(jobId, dir));
+        limits.check(video);
         List<Frame> frames = rungs(job.params().integers("heights"), video.width(), video.height()).stream()
                 .map(rung -> MediaCommands.renditionFrame(video.width(), video.height(), rung)).toList();
         try {

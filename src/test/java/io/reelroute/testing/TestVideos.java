@@ -251,4 +251,29 @@ public final class TestVideos {
             throw new IllegalStateException(e);
         }
     }
+
+    // Sources over the limits
+
+    /**
+     * An H.264 MP4 (no audio) of {@code seconds} at {@code fps} frames a second with a keyframe every second,
+     * generated once per build and reused.
+     */
+    public static synchronized Path clipAtRate(int seconds, int width, int height, int fps) {
+        Path file = CACHE.resolve("clip-" + seconds + "s-" + width + "x" + height + "-" + fps + "fps.mp4");
+        if (!Files.exists(file)) {
+            try {
+                Files.createDirectories(CACHE);
+                Path partial = Files.createTempFile(CACHE, "clip-rate-", ".mp4");
+                run(TOOLS.ffmpeg(), List.of("-nostdin", "-loglevel", "error", "-y", "-f", "lavfi",
+                        "-i", "testsrc2=size=" + width + "x" + height + ":rate=" + fps + ":duration=" + seconds,
+                        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                        "-g", Integer.toString(fps), "-keyint_min", Integer.toString(fps), "-sc_threshold", "0",
+                        partial.toString()));
+                Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return file;
+    }
 }
