@@ -414,10 +414,18 @@ public final class MediaCommands {
      * ({@code +faststart}), so a browser starts playing before the whole file is there.
      */
     public static List<String> mp4Rendition(Path input, Path output, Frame frame, int crf, int audioKbps, boolean audio) {
+        return mp4Rendition(input, output, frame, crf, audioKbps, audio, List.of());
+    }
+
+    /** As {@link #mp4Rendition(Path, Path, Frame, int, int, boolean)}, with {@code corrections} filtered before the scale. */
+    public static List<String> mp4Rendition(Path input, Path output, Frame frame, int crf, int audioKbps, boolean audio,
+            List<String> corrections) {
+        List<String> filters = new ArrayList<>(corrections);
+        filters.add("scale=" + frame.width() + ":" + frame.height() + ":flags=bicubic");
         List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
                 "-i", input.toString(),
                 "-map", "0:v:0",
-                "-vf", "scale=" + frame.width() + ":" + frame.height() + ":flags=bicubic",
+                "-vf", String.join(",", filters),
                 "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
                 "-crf", Integer.toString(crf)));
         if (audio) {

@@ -26,6 +26,7 @@ import io.reelroute.jobs.JobSources;
 import io.reelroute.jobs.SourceLimits;
 import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
+import io.reelroute.media.SegmentPlan;
 import io.reelroute.media.MediaCommands.Frame;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
@@ -101,8 +102,10 @@ public class Mp4Renditions {
         for (int rung : rungs(params.integers("heights"), video.width(), video.height())) {
             Frame frame = MediaCommands.renditionFrame(video.width(), video.height(), rung);
             Path output = dir.resolve(rung + "p.mp4");
+            // Interlaced, HDR and anamorphic sources get the corrections the stereo split's mezzanine makes.
             encode(MediaCommands.mp4Rendition(source, output, frame, params.number("crf").intValue(),
-                    params.number("audio_kbps").intValue(), video.hasAudio()), rung + "p", dir);
+                    params.number("audio_kbps").intValue(), video.hasAudio(), SegmentPlan.of(video).videoFilters()),
+                    rung + "p", dir);
             String key = OutputKeys.rendition(jobId, rung);
             s3.putObject(r -> r.bucket(outputBucket).key(key).contentType("video/mp4"), RequestBody.fromFile(output));
             made.add(new Rendition(frame.width(), frame.height(),

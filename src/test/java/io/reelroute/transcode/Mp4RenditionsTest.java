@@ -12,12 +12,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaCommands.Frame;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
+import io.reelroute.media.SegmentPlan;
 import io.reelroute.media.VideoProbe;
+import io.reelroute.testing.SourceCorpus;
 import io.reelroute.testing.TestVideos;
 
 /** The MP4 renditions hop's ladder and its ffmpeg run, on real ffmpeg. */
@@ -63,6 +67,30 @@ class Mp4RenditionsTest {
         assertThat(TestVideos.codecs(output)).containsExactly("h264", "aac");
         assertThat(TestVideos.indexFirst(output)).as("faststart: the index before the media").isTrue();
         assertThat(TestVideos.durationSeconds(output)).isCloseTo(TestVideos.durationSeconds(source), within(0.2));
+    }
+
+    /**
+     * A broadcast capture (interlaced MPEG-2, anamorphic 352x288 shown 384x288) and an HDR10 clip: the rendition is
+     * progressive, of square pixels at the shown aspect, and SDR, as the stereo split's mezzanine makes them.
+     */
+    @ParameterizedTest
+    @CsvSource({"broadcast-mpeg2-interlaced.ts, 320, 240", "hdr10-hevc.mp4, 320, 240"})
+    void interlacedAnamorphicAndHdrSourcesGetTheMezzaninesCorrections(String name, int width, int height) throws Exception {
+        Path source = SourceCorpus.file(SourceCorpus.all().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow());
+        VideoProbe probe = new FileProbe(TOOLS, Duration.ofMinutes(1), new ObjectMapper()).probe(source);
+        Path output = dir.resolve("240p.mp4");
+
+        ProcessRunner.Result result = ProcessRunner.run(TOOLS.ffmpeg(), MediaCommands.mp4Rendition(source, output,
+                MediaCommands.renditionFrame(probe.width(), probe.height(), 240), 28, 96, true,
+                SegmentPlan.of(probe).videoFilters()), Duration.ofMinutes(2), dir.resolve("log"));
+
+        assertThat(result.succeeded()).as(result.tail()).isTrue();
+        VideoProbe rendition = new FileProbe(TOOLS, Duration.ofMinutes(1), new ObjectMapper()).probe(output);
+        assertThat(rendition.width()).isEqualTo(width);
+        assertThat(rendition.height()).isEqualTo(height);
+        assertThat(rendition.anamorphic()).isFalse();
+        assertThat(rendition.interlaced()).isFalse();
+        assertThat(rendition.hdr()).isFalse();
     }
 
     /** Sources as people upload them: a browser recording, an editor's export, a portrait phone clip. */
