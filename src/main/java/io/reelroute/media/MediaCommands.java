@@ -317,21 +317,26 @@ public final class MediaCommands {
     /**
      * ffmpeg: an adaptive HLS package of {@code input} in one run: the three {@link #hlsRenditions} as H.264
      * (High profile, yuv420p, CRF 21 capped by {@code -maxrate}/{@code -bufsize} so the measured BANDWIDTH stays
-     * near the cap), each with its own AAC stereo track when the source has audio, in {@code outDir/v0 .. v2}
-     * ({@code index.m3u8}, {@code init_N.mp4}, {@code seg_NNNNN.m4s}), and {@code outDir/master.m3u8} naming them.
+     * near the cap) in {@code outDir/v0 .. v2}, and each of the input's {@code audioTracks} audio tracks as an
+     * alternate audio rendition, AAC stereo at 128 kbit/s, in {@code outDir/a0, a1 ...}: the variants carry no audio
+     * of their own and name the renditions' group, {@code audio}, so a player picks one language for every variant
+     * ({@code -var_stream_map} with {@code agroup:}; the first track is the default). Each folder holds
+     * {@code index.m3u8}, {@code init_N.mp4} and {@code seg_NNNNN.m4s}; {@code outDir/master.m3u8} names them all.
      * A keyframe is forced at every multiple of {@code segmentSeconds}, so each segment starts with one and all
      * renditions cut at the same instants (a player can switch at any segment boundary).
      * <p>
      * Segments are fragmented MP4 (CMAF), not MPEG-TS: less container overhead (about 7% fewer bytes on
      * small renditions), the same segments serve HLS and DASH players, and HEVC or AV1 renditions later need
      * fMP4 anyway. Every player that plays HLS version 7 reads them (Safari, hls.js, ExoPlayer, AVPlayer).
+     * ffmpeg's HLS muxer can't write subtitle renditions beside fMP4 video: see {@link #webvttTracks}.
      * <p>
      * The High profile is fixed so that the master playlist's CODECS value is {@code avc1.6400xx} (no constraint
      * flags) with the level the encoder chose, which lets it be checked against ffprobe.
      *
+     * @param audioTracks how many audio tracks the input has, each of which becomes a rendition (0 for none)
      * @param framePacking x264's frame-packing SEI for a stereo frame (3 side by side, 4 top and bottom), 0 for none
      */
-    public static List<String> hlsLadder(Path input, Path outDir, int sourceWidth, int sourceHeight, boolean audio,
+    public static List<String> hlsLadder(Path input, Path outDir, int sourceWidth, int sourceHeight, int audioTracks,
             int segmentSeconds, int framePacking) {
         if (segmentSeconds < 1) {
             throw new IllegalArgumentException("segment duration must be at least 1 second, was " + segmentSeconds);
@@ -352,10 +357,8 @@ public final class MediaCommands {
         for (int i = 0; i < ladder.size(); i++) {
             args.addAll(List.of("-map", "[v" + i + "]"));
         }
-        if (audio) {
-            for (int i = 0; i < ladder.size(); i++) {
-                args.addAll(List.of("-map", "0:a:0"));
-            }
+        for (int i = 0; i < audioTracks; i++) {
+            args.addAll(List.of("-map", "0:a:" + i));
         }
         args.addAll(List.of("-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
                 "-crf", "21"));
@@ -368,12 +371,17 @@ public final class MediaCommands {
             int maxrate = ladder.get(i).maxrateKbps();
             args.addAll(List.of("-maxrate:v:" + i, maxrate + "k", "-bufsize:v:" + i, 2 * maxrate + "k"));
         }
-        StringBuilder streamMap = new StringBuilder();
-        for (int i = 0; i < ladder.size(); i++) {
-            streamMap.append(i == 0 ? "" : " ").append("v:").append(i).append(audio ? ",a:" + i : "");
-        }
-        if (audio) {
+        if (audioTracks > 0) {
             args.addAll(List.of("-c:a", "aac", "-b:a", "128k", "-ac", "2"));
+        }
+        // Each stream's folder is its name: v0.. for the variants, a0.. for the audio renditions.
+        List<String> streamMap = new ArrayList<>();
+        String group = audioTracks > 0 ? ",agroup:" + HLS_AUDIO_GROUP : "";
+        for (int i = 0; i < ladder.size(); i++) {
+            streamMap.add("v:" + i + group + ",name:" + hlsVariantDir(i));
+        }
+        for (int i = 0; i < audioTracks; i++) {
+            streamMap.add("a:" + i + group + ",name:" + hlsAudioDir(i) + (i == 0 ? ",default:yes" : ""));
         }
         args.addAll(List.of(
                 "-f", "hls",
@@ -381,11 +389,46 @@ public final class MediaCommands {
                 "-hls_playlist_type", "vod",
                 "-hls_segment_type", "fmp4",
                 "-hls_flags", "independent_segments",
-                "-hls_segment_filename", outDir.resolve("v%v").resolve("seg_%05d.m4s").toString(),
+                "-hls_segment_filename", outDir.resolve("%v").resolve("seg_%05d.m4s").toString(),
                 "-master_pl_name", "master.m3u8",
-                "-var_stream_map", streamMap.toString(),
-                outDir.resolve("v%v").resolve("index.m3u8").toString()));
+                "-var_stream_map", String.join(" ", streamMap),
+                outDir.resolve("%v").resolve("index.m3u8").toString()));
         return args;
+    }
+
+    /** The GROUP-ID of an HLS package's alternate audio renditions. */
+    public static final String HLS_AUDIO_GROUP = "audio";
+
+    /** Folder of audio rendition {@code i} (the input's audio track {@code i}, from 0) inside the HLS output folder. */
+    public static String hlsAudioDir(int index) {
+        return "a" + index;
+    }
+
+    /** Folder of subtitle rendition {@code i} inside the HLS output folder. */
+    public static String hlsSubtitleDir(int index) {
+        return "s" + index;
+    }
+
+    /**
+     * ffmpeg: text subtitle tracks of {@code input} as whole WebVTT files, track {@code tracks[i]} (counted from 0
+     * among the input's subtitle tracks, as {@code 0:s:N} counts) into {@code outputs[i]}, in one run. ffmpeg 7.1's HLS
+     * muxer writes WebVTT renditions only beside MPEG-TS segments (with fMP4 it stops: "No streams to mux were
+     * specified"), so the HLS packager cuts these files into segments itself.
+     */
+    public static List<String> webvttTracks(Path input, List<Integer> tracks, List<Path> outputs) {
+        if (tracks.size() != outputs.size() || tracks.isEmpty()) {
+            throw new IllegalArgumentException("one output per subtitle track, and at least one: " + tracks + " to " + outputs);
+        }
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y", "-i", input.toString()));
+        for (int i = 0; i < tracks.size(); i++) {
+            args.addAll(List.of("-map", "0:s:" + tracks.get(i), "-c:s", "webvtt", "-f", "webvtt", outputs.get(i).toString()));
+        }
+        return args;
+    }
+
+    /** ffprobe: format and streams as JSON on stdout, of media that {@code url} names (ffprobe reads http(s) by range). */
+    public static List<String> probeUrl(String url) {
+        return List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams", url);
     }
 
     /** An MP4 rendition's frame: {@code shortSide} pixels on the source frame's shorter side, the other from its aspect. */

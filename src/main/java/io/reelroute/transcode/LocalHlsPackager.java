@@ -29,21 +29,38 @@ import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
 import io.reelroute.media.UnprocessableSourceException;
 import io.reelroute.media.VideoProbe;
+import io.reelroute.media.WorkFolders;
 
 /**
- * HLS packaging without MediaConvert: one ffmpeg run turns the final MP4 into three H.264 renditions (see
- * {@link MediaCommands#hlsLadder}) and a master playlist. The master playlist must then name exactly three
- * variants that exist; each one's RESOLUTION and CODECS are set from what ffprobe reads in the variant, and
- * BANDWIDTH and AVERAGE-BANDWIDTH from its segments' sizes, wherever ffmpeg's values differ.
+ * HLS packaging without MediaConvert. One ffmpeg run turns the final MP4 into three H.264 variants and one alternate
+ * audio rendition per audio track of the file (see {@link MediaCommands#hlsLadder}); a second one takes out each text
+ * subtitle track as WebVTT, which {@link WebVttSegments} cuts into a subtitle rendition whose segments span the
+ * video's. The package:
+ * <pre>
+ * master.m3u8          three variants; an AUDIO group "audio" and a SUBTITLES group "subs" when the file has such tracks
+ * v0/ v1/ v2/          the variants (video only when there are audio renditions): index.m3u8, init_N.mp4, seg_NNNNN.m4s
+ * a0/ a1/ ...          the audio renditions, AAC stereo, in the file's track order: index.m3u8, init_N.mp4, seg_NNNNN.m4s
+ * s0/ s1/ ...          the subtitle renditions, in the file's order of its text subtitle tracks: index.m3u8, seg_NNNNN.vtt
+ * </pre>
+ * The master playlist must then name exactly three variants that exist and one audio rendition per audio track,
+ * which exist too. Each variant's RESOLUTION and CODECS (the video's, and the audio renditions' codec) are set from
+ * what ffprobe reads, and BANDWIDTH and AVERAGE-BANDWIDTH from segment sizes, the variant's plus the largest
+ * audio and subtitle rendition's, as RFC 8216 counts a variant that plays with renditions. The EXT-X-MEDIA lines
+ * are written here: LANGUAGE as a BCP 47 tag, NAME from the track's title or language, DEFAULT=YES on the first
+ * audio track only (see {@link PackageTracks}). Subtitles drawn as pictures can't be WebVTT: they are left out,
+ * with a log line.
  */
 @Component("localHlsPackager")
 public class LocalHlsPackager {
 
     public static final String MASTER_PLAYLIST = "master.m3u8";
     public static final int VARIANTS = 3;
+    /** The GROUP-ID of the subtitle renditions. */
+    public static final String SUBTITLE_GROUP = "subs";
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalHlsPackager.class);
     private static final String STREAM_INF = "#EXT-X-STREAM-INF:";
+    private static final String MEDIA = "#EXT-X-MEDIA:";
     private static final Pattern ATTRIBUTE = Pattern.compile("([A-Z0-9-]+)=(\"[^\"]*\"|[^,]*)");
 
     private final MediaTools tools;
@@ -67,107 +84,250 @@ public class LocalHlsPackager {
     }
 
     /**
-     * Writes the HLS package of {@code finalMp4} into {@code outDir} ({@code master.m3u8}, and {@code v0}, {@code v1},
-     * {@code v2} with each variant's playlist and segments) and returns the master playlist's path. A repeat run
-     * writes the same names again. {@code framePacking} is the stereo signalling every rendition carries (see
-     * {@link MediaCommands#hlsLadder}).
+     * Writes the HLS package of {@code finalMp4} into {@code outDir} (see the class comment for its layout) and
+     * returns the master playlist's path. A repeat run writes the same names again. {@code framePacking} is the
+     * stereo signalling every variant carries (see {@link MediaCommands#hlsLadder}).
      *
      * @throws HlsPackagingFailed when the source can't be read, ffmpeg fails or runs past the timeout (the message
      *         carries the end of its output), or the package is incomplete
      */
     public Path packageHls(Path finalMp4, Path outDir, int framePacking) {
-        Path log = null;
+        Path work = null;
         try {
             Files.createDirectories(outDir);
-            log = Files.createTempFile("reelroute-hls-", ".log");
-            VideoProbe source = probeSource(finalMp4);
-            long started = System.nanoTime();
-            ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), MediaCommands.hlsLadder(finalMp4,
-                    outDir, source.width(), source.height(), source.hasAudio(), segmentSeconds, framePacking), timeout, log);
-            if (!result.succeeded()) {
-                throw new HlsPackagingFailed("ffmpeg " + result.ending(timeout) + " while packaging " + finalMp4.getFileName() + " as HLS"
-                        + (result.tail().isEmpty() ? "" : ": " + result.tail()));
+            work = Files.createTempDirectory("reelroute-hls-");
+            JsonNode description = describeSource(finalMp4);
+            VideoProbe source = videoOf(finalMp4, description);
+            PackageTracks tracks = PackageTracks.of(description);
+            for (PackageTracks.Track left : tracks.bitmapSubtitles()) {
+                LOG.info("{}: subtitle track {} ({}, {}) is pictures, which WebVTT can't carry: not in the HLS package",
+                        finalMp4.getFileName(), left.number(), left.codec(), left.name());
             }
+            long started = System.nanoTime();
+            ffmpeg(MediaCommands.hlsLadder(finalMp4, outDir, source.width(), source.height(), tracks.audio().size(),
+                    segmentSeconds, framePacking), finalMp4, work);
+            writeSubtitles(finalMp4, outDir, tracks.subtitles(), work);
             Path master = outDir.resolve(MASTER_PLAYLIST);
-            completeMasterPlaylist(master, source.hasAudio());
-            LOG.info("HLS package of {} ({}x{}, {} s) written to {} in {} ms", finalMp4.getFileName(), source.width(),
-                    source.height(), source.durationSeconds(), outDir, (System.nanoTime() - started) / 1_000_000);
+            completeMasterPlaylist(master, tracks);
+            LOG.info("HLS package of {} ({}x{}, {} s, {} audio and {} subtitle renditions) written to {} in {} ms",
+                    finalMp4.getFileName(), source.width(), source.height(), source.durationSeconds(), tracks.audio().size(),
+                    tracks.subtitles().size(), outDir, (System.nanoTime() - started) / 1_000_000);
             return master;
         } catch (IOException e) {
             throw new HlsPackagingFailed("HLS packaging of " + finalMp4.getFileName() + " failed: " + e.getMessage(), e);
         } finally {
-            if (log != null) {
-                try {
-                    Files.deleteIfExists(log);
-                } catch (IOException e) {
-                    LOG.debug("could not delete {}", log, e);
-                }
+            if (work != null) {
+                WorkFolders.remove(work);
             }
         }
     }
 
-    private VideoProbe probeSource(Path finalMp4) throws IOException {
+    private JsonNode describeSource(Path finalMp4) throws IOException {
         try {
-            return probe.probe(finalMp4);
+            return probe.describe(finalMp4);
         } catch (UnprocessableSourceException e) {
             throw new HlsPackagingFailed("can't package " + finalMp4.getFileName() + " as HLS: " + e.getMessage(), e);
         }
     }
 
+    private VideoProbe videoOf(Path finalMp4, JsonNode description) {
+        try {
+            return VideoProbe.parse(description.toString(), mapper);
+        } catch (UnprocessableSourceException e) {
+            throw new HlsPackagingFailed("can't package " + finalMp4.getFileName() + " as HLS: " + e.getMessage(), e);
+        }
+    }
+
+    private void ffmpeg(List<String> args, Path finalMp4, Path work) throws IOException {
+        ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), args, timeout, Files.createTempFile(work, "ffmpeg-", ".log"));
+        if (!result.succeeded()) {
+            throw new HlsPackagingFailed("ffmpeg " + result.ending(timeout) + " while packaging " + finalMp4.getFileName() + " as HLS"
+                    + (result.tail().isEmpty() ? "" : ": " + result.tail()));
+        }
+    }
+
     /**
-     * Checks that the master playlist names {@value #VARIANTS} variants that exist, and sets each one's attributes
-     * from the variant itself (see the class comment), rewriting the file if that changes anything.
+     * Each text subtitle track as a WebVTT rendition in {@code s0, s1 ...}, its segments spanning the first variant's
+     * (ffmpeg writes every variant's segments at the same instants).
      */
-    private void completeMasterPlaylist(Path master, boolean sourceHasAudio) throws IOException {
+    private void writeSubtitles(Path finalMp4, Path outDir, List<PackageTracks.Track> subtitles, Path work) throws IOException {
+        if (subtitles.isEmpty()) {
+            return;
+        }
+        List<Path> wholeFiles = new ArrayList<>();
+        for (int i = 0; i < subtitles.size(); i++) {
+            wholeFiles.add(work.resolve(MediaCommands.hlsSubtitleDir(i) + ".vtt"));
+        }
+        ffmpeg(MediaCommands.webvttTracks(finalMp4, subtitles.stream().map(track -> track.number() - 1).toList(), wholeFiles),
+                finalMp4, work);
+        List<Double> spans = segmentDurations(outDir.resolve(MediaCommands.hlsVariantDir(0)).resolve("index.m3u8"));
+        for (int i = 0; i < subtitles.size(); i++) {
+            WebVttSegments.write(wholeFiles.get(i), outDir.resolve(MediaCommands.hlsSubtitleDir(i)), spans);
+        }
+    }
+
+    /** What a rendition of the package is: its URI, and its peak and average segment bit rates. */
+    private record Rendition(String uri, long[] rates, String codec) {
+    }
+
+    /**
+     * Checks that the master playlist names {@value #VARIANTS} variants and one audio rendition per audio track, all
+     * of which exist, writes the EXT-X-MEDIA lines of the renditions and sets each variant's attributes from what the
+     * package holds (see the class comment), rewriting the file if that changes anything.
+     */
+    private void completeMasterPlaylist(Path master, PackageTracks tracks) throws IOException {
         if (!Files.isRegularFile(master)) {
             throw new HlsPackagingFailed("ffmpeg finished but wrote no " + MASTER_PLAYLIST);
         }
-        List<String> lines = new ArrayList<>(Files.readAllLines(master, StandardCharsets.UTF_8));
+        List<String> lines = Files.readAllLines(master, StandardCharsets.UTF_8);
         List<Integer> variantLines = new ArrayList<>();
+        List<String> audioUris = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).startsWith(STREAM_INF)) {
                 variantLines.add(i);
+            } else if (lines.get(i).startsWith(MEDIA)) {
+                Map<String, String> media = attributes(lines.get(i).substring(MEDIA.length()));
+                if ("AUDIO".equals(media.get("TYPE")) && media.containsKey("URI")) {
+                    audioUris.add(unquoted(media.get("URI")));
+                }
             }
         }
         if (variantLines.size() != VARIANTS) {
             throw new HlsPackagingFailed(MASTER_PLAYLIST + " names " + variantLines.size() + " variants, not " + VARIANTS
                     + ": " + String.join("\n", lines));
         }
-        boolean changed = false;
-        for (int line : variantLines) {
-            String uri = uriAfter(lines, line);
-            Path playlist = master.resolveSibling(uri);
-            if (!Files.isRegularFile(playlist)) {
-                throw new HlsPackagingFailed(MASTER_PLAYLIST + " names " + uri + ", which ffmpeg did not write");
+        if (audioUris.size() != tracks.audio().size()) {
+            throw new HlsPackagingFailed(MASTER_PLAYLIST + " names " + audioUris.size() + " audio renditions for the source's "
+                    + tracks.audio().size() + " audio tracks: " + String.join("\n", lines));
+        }
+        List<Rendition> audio = new ArrayList<>();
+        for (String uri : audioUris) {
+            Path playlist = existing(master, uri);
+            JsonNode stream = streams(playlist).audio();
+            if (stream == null) {
+                throw new HlsPackagingFailed("ffprobe finds no audio in the audio rendition " + uri);
             }
-            Map<String, String> written = attributes(lines.get(line).substring(STREAM_INF.length()));
-            Variant variant = probeVariant(playlist, written.get("CODECS"));
-            if (variant.hasAudio() != sourceHasAudio) {
-                throw new HlsPackagingFailed(uri + (sourceHasAudio ? " lost the source's audio" : " has audio the source lacks"));
+            audio.add(new Rendition(uri, segmentBitRates(playlist), audioCodec(stream)));
+        }
+        List<Rendition> subtitles = new ArrayList<>();
+        for (int i = 0; i < tracks.subtitles().size(); i++) {
+            String uri = MediaCommands.hlsSubtitleDir(i) + "/" + WebVttSegments.PLAYLIST;
+            subtitles.add(new Rendition(uri, segmentBitRates(existing(master, uri)), null));
+        }
+        // A variant plays with one audio and one subtitle rendition: its rates are its own plus the largest of each.
+        long extraPeak = largest(audio, 0) + largest(subtitles, 0);
+        long extraAverage = largest(audio, 1) + largest(subtitles, 1);
+        String audioCodecs = String.join(",", audio.stream().map(Rendition::codec).distinct().toList());
+
+        List<String> completed = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.startsWith(MEDIA)) {
+                continue;
+            }
+            if (i == variantLines.get(0)) {
+                completed.addAll(mediaLines(tracks, audio, subtitles));
+            }
+            if (!line.startsWith(STREAM_INF)) {
+                completed.add(line);
+                continue;
+            }
+            String uri = uriAfter(lines, i);
+            Path playlist = existing(master, uri);
+            Map<String, String> written = attributes(line.substring(STREAM_INF.length()));
+            Streams variant = streams(playlist);
+            if (variant.video() == null) {
+                throw new HlsPackagingFailed("ffprobe finds no video in " + uri);
+            }
+            if (variant.audio() != null) {
+                throw new HlsPackagingFailed(uri + " carries audio of its own; the audio belongs in the renditions");
             }
             long[] rates = segmentBitRates(playlist);
             Map<String, String> attributes = new LinkedHashMap<>(written);
-            attributes.put("BANDWIDTH", Long.toString(rates[0]));
-            attributes.put("AVERAGE-BANDWIDTH", Long.toString(rates[1]));
-            attributes.put("RESOLUTION", variant.width() + "x" + variant.height());
-            attributes.put("CODECS", "\"" + variant.codecs() + "\"");
+            attributes.put("BANDWIDTH", Long.toString(rates[0] + extraPeak));
+            attributes.put("AVERAGE-BANDWIDTH", Long.toString(rates[1] + extraAverage));
+            attributes.put("RESOLUTION", variant.video().path("width").asInt() + "x" + variant.video().path("height").asInt());
+            attributes.put("CODECS", "\"" + videoCodec(variant.video(), written.get("CODECS"))
+                    + (audio.isEmpty() ? "" : "," + audioCodecs) + "\"");
+            putOrRemove(attributes, "AUDIO", audio.isEmpty() ? null : "\"" + MediaCommands.HLS_AUDIO_GROUP + "\"");
+            putOrRemove(attributes, "SUBTITLES", subtitles.isEmpty() ? null : "\"" + SUBTITLE_GROUP + "\"");
             if (!attributes.equals(written)) {
                 LOG.debug("{}: {} corrected from {} to {}", MASTER_PLAYLIST, uri, written, attributes);
-                lines.set(line, STREAM_INF + join(attributes));
-                changed = true;
             }
+            completed.add(STREAM_INF + join(attributes));
         }
-        if (changed) {
+        if (!completed.equals(lines)) {
             Path partial = master.resolveSibling(MASTER_PLAYLIST + ".partial");
-            Files.write(partial, lines, StandardCharsets.UTF_8);
+            Files.write(partial, completed, StandardCharsets.UTF_8);
             Files.move(partial, master, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
     }
 
+    /** The EXT-X-MEDIA lines of the audio renditions (the first the default) and of the subtitle renditions. */
+    private static List<String> mediaLines(PackageTracks tracks, List<Rendition> audio, List<Rendition> subtitles) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < audio.size(); i++) {
+            PackageTracks.Track track = tracks.audio().get(i);
+            lines.add(MEDIA + "TYPE=AUDIO,GROUP-ID=\"" + MediaCommands.HLS_AUDIO_GROUP + "\"" + language(track)
+                    + ",NAME=" + quoted(track.name()) + (i == 0 ? ",DEFAULT=YES" : ",DEFAULT=NO") + ",AUTOSELECT=YES"
+                    + ",CHANNELS=\"2\",URI=" + quoted(audio.get(i).uri()));
+        }
+        for (int i = 0; i < subtitles.size(); i++) {
+            PackageTracks.Track track = tracks.subtitles().get(i);
+            lines.add(MEDIA + "TYPE=SUBTITLES,GROUP-ID=\"" + SUBTITLE_GROUP + "\"" + language(track)
+                    + ",NAME=" + quoted(track.name()) + ",DEFAULT=NO,AUTOSELECT=YES,URI=" + quoted(subtitles.get(i).uri()));
+        }
+        return lines;
+    }
+
+    private static String language(PackageTracks.Track track) {
+        return track.language() == null ? "" : ",LANGUAGE=" + quoted(track.language());
+    }
+
+    /** An HLS quoted-string: no double quote, carriage return or line feed inside. */
+    private static String quoted(String value) {
+        return "\"" + value.replace('"', '\'').replaceAll("[\\r\\n]+", " ") + "\"";
+    }
+
+    private static String unquoted(String value) {
+        return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"") ? value.substring(1, value.length() - 1) : value;
+    }
+
+    private static void putOrRemove(Map<String, String> attributes, String name, String value) {
+        if (value == null) {
+            attributes.remove(name);
+        } else {
+            attributes.put(name, value);
+        }
+    }
+
+    private static long largest(List<Rendition> renditions, int rate) {
+        return renditions.stream().mapToLong(rendition -> rendition.rates()[rate]).max().orElse(0);
+    }
+
+    private static Path existing(Path master, String uri) {
+        Path playlist = master.resolveSibling(uri);
+        if (!Files.isRegularFile(playlist)) {
+            throw new HlsPackagingFailed(MASTER_PLAYLIST + " names " + uri + ", which was not written");
+        }
+        return playlist;
+    }
+
+    /** The EXTINF durations of a media playlist's segments, in order. */
+    private static List<Double> segmentDurations(Path playlist) throws IOException {
+        List<Double> durations = new ArrayList<>();
+        for (String line : Files.readAllLines(playlist, StandardCharsets.UTF_8)) {
+            if (line.startsWith("#EXTINF:")) {
+                durations.add(Double.parseDouble(line.substring("#EXTINF:".length()).split(",")[0]));
+            }
+        }
+        return durations;
+    }
+
     /**
-     * The peak and the average segment bit rate of a variant, from its segments' sizes and EXTINF durations, rounded
-     * up: what BANDWIDTH and AVERAGE-BANDWIDTH mean (RFC 8216, 4.3.4.2). ffmpeg's own figures count only the packets,
-     * not the fMP4 boxes around them, and come out a little low.
+     * The peak and the average segment bit rate of a media playlist, from its segments' sizes and EXTINF durations,
+     * rounded up: what BANDWIDTH and AVERAGE-BANDWIDTH mean (RFC 8216, 4.3.4.2). ffmpeg's own figures count only the
+     * packets, not the fMP4 boxes around them, and come out a little low.
      */
     private static long[] segmentBitRates(Path playlist) throws IOException {
         List<String> lines = Files.readAllLines(playlist, StandardCharsets.UTF_8);
@@ -191,11 +351,11 @@ public class LocalHlsPackager {
         return new long[] {(long) Math.ceil(peak), (long) Math.ceil(bytes * 8 / seconds)};
     }
 
-    private record Variant(int width, int height, String codecs, boolean hasAudio) {
+    /** The first video and the first audio stream that ffprobe reads through a playlist; either may be null. */
+    private record Streams(JsonNode video, JsonNode audio) {
     }
 
-    /** What ffprobe reads from a variant playlist: frame size and the RFC 6381 codec names of its streams. */
-    private Variant probeVariant(Path playlist, String writtenCodecs) throws IOException {
+    private Streams streams(Path playlist) throws IOException {
         JsonNode root;
         try {
             root = probe.describe(playlist);
@@ -212,14 +372,7 @@ public class LocalHlsPackager {
                 audio = stream;
             }
         }
-        if (video == null) {
-            throw new HlsPackagingFailed("ffprobe finds no video in " + playlist.getFileName());
-        }
-        String codecs = videoCodec(video, writtenCodecs);
-        if (audio != null) {
-            codecs += "," + audioCodec(audio);
-        }
-        return new Variant(video.path("width").asInt(), video.path("height").asInt(), codecs, audio != null);
+        return new Streams(video, audio);
     }
 
     /**

@@ -116,6 +116,9 @@ public class LocalPackaging {
         if (name.endsWith(".ts")) {
             return "video/mp2t";
         }
+        if (name.endsWith(".vtt")) {
+            return "text/vtt";
+        }
         return name.endsWith(".m4s") || name.endsWith(".mp4") ? "video/mp4" : "application/octet-stream";
     }
 }

@@ -41,6 +41,7 @@ import io.reelroute.testing.RouteTestSupport;
 import io.reelroute.testing.TestVideos;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.Tag;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -138,7 +139,13 @@ abstract class PipelineScenarios extends RouteTestSupport {
         Job.Hls hls = awaitHls(jobId, HlsStatus.READY);
         assertThat(hls.masterKey()).isEqualTo(OutputKeys.hlsPrefix(jobId) + "master.m3u8");
         String master = s3.getObjectAsBytes(r -> r.bucket(names().outputBucket()).key(hls.masterKey())).asUtf8String();
-        assertThat(master.lines().filter(line -> line.startsWith("#EXT-X-STREAM-INF"))).hasSize(3);
+        assertThat(master.lines().filter(line -> line.startsWith("#EXT-X-STREAM-INF"))).hasSize(3)
+                .allSatisfy(line -> assertThat(line).contains("AUDIO=\"audio\""));
+        // The source's audio track is the package's one audio rendition, beside the variants.
+        assertThat(master.lines().filter(line -> line.startsWith("#EXT-X-MEDIA:TYPE=AUDIO"))).singleElement()
+                .satisfies(line -> assertThat(line).contains("URI=\"a0/index.m3u8\""));
+        assertThat(s3.listObjectsV2(r -> r.bucket(names().outputBucket()).prefix(OutputKeys.hlsPrefix(jobId) + "a0/")).contents())
+                .extracting(S3Object::key).anyMatch(key -> key.endsWith("a0/index.m3u8")).anyMatch(key -> key.endsWith(".m4s"));
         awaitWorkFoldersRemoved(jobId);
     }
 

@@ -276,4 +276,50 @@ public final class TestVideos {
         }
         return file;
     }
+
+    // Multi-track sources for the HLS packager
+
+    /** The cues of {@link #multiTrackClip}'s subtitle track, in order; the first lasts from 0.5 s to 2.5 s. */
+    public static final List<String> MULTI_TRACK_CUES = List.of("Hello from the first cue", "And here is the second");
+
+    /**
+     * An H.264 MP4 of {@code seconds} (at least 4; 320x240, 25 fps) with two AAC tracks, English (440 Hz) and French
+     * titled "Commentary" (880 Hz), and an English mov_text subtitle track with {@link #MULTI_TRACK_CUES} (0.5 to 2.5 s
+     * and 3.0 to 3.8 s), generated once per build. MP4 keeps no track title, so the title is also given as the track's
+     * handler name, which it keeps.
+     */
+    public static synchronized Path multiTrackClip(int seconds) {
+        if (seconds < 4) {
+            throw new IllegalArgumentException("the cues need 4 s, not " + seconds);
+        }
+        Path file = CACHE.resolve("multi-track-" + seconds + "s.mp4");
+        if (Files.exists(file)) {
+            return file;
+        }
+        try {
+            Files.createDirectories(CACHE);
+            Path srt = Files.createTempFile(CACHE, "cues-", ".srt");
+            Files.writeString(srt, "1\n00:00:00,500 --> 00:00:02,500\n" + MULTI_TRACK_CUES.get(0) + "\n\n"
+                    + "2\n00:00:03,000 --> 00:00:03,800\n" + MULTI_TRACK_CUES.get(1) + "\n", StandardCharsets.UTF_8);
+            Path partial = Files.createTempFile(CACHE, "multi-track-", ".mp4");
+            run(TOOLS.ffmpeg(), List.of("-nostdin", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=" + seconds,
+                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=" + seconds,
+                    "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=48000:duration=" + seconds,
+                    "-i", srt.toString(),
+                    "-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3:s",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25",
+                    "-c:a", "aac", "-b:a", "64k", "-c:s", "mov_text",
+                    "-metadata:s:a:0", "language=eng",
+                    "-metadata:s:a:1", "language=fra", "-metadata:s:a:1", "title=Commentary",
+                    "-metadata:s:a:1", "handler_name=Commentary",
+                    "-metadata:s:s:0", "language=eng",
+                    "-movflags", "+faststart", partial.toString()));
+            Files.delete(srt);
+            Files.move(partial, file);
+            return file;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

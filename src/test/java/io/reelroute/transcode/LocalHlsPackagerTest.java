@@ -72,6 +72,74 @@ class LocalHlsPackagerTest {
         assertPackage(master, clip, List.of("320x240", "214x160", "160x120"), false);
     }
 
+    /**
+     * A file with two audio tracks and a text subtitle track: three video variants, each naming an audio group of two
+     * renditions and a subtitle group of one, every playlist there and readable.
+     */
+    @Test
+    void everyAudioAndSubtitleTrackBecomesARendition() throws IOException {
+        Path clip = TestVideos.multiTrackClip(4);
+        // Two-second segments, so that the subtitle rendition has two and its first cue crosses their boundary.
+        LocalHlsPackager shortSegments = new LocalHlsPackager(MediaTools.bundled(), Duration.ofMinutes(5), 2,
+                Duration.ofSeconds(60), new ObjectMapper());
+
+        Path master = shortSegments.packageHls(clip, out.resolve("hls"), 0);
+
+        List<Map<String, String>> audio = media(master, "AUDIO");
+        assertThat(audio).extracting(m -> m.get("LANGUAGE")).containsExactly("\"en\"", "\"fr\"");
+        assertThat(audio).extracting(m -> m.get("NAME")).containsExactly("\"English\"", "\"Commentary\"");
+        assertThat(audio).extracting(m -> m.get("GROUP-ID")).containsOnly("\"audio\"");
+        assertThat(audio).extracting(m -> m.get("DEFAULT")).containsExactly("YES", "NO");
+        assertThat(audio.get(0).get("AUTOSELECT")).isEqualTo("YES");
+        List<Map<String, String>> subtitles = media(master, "SUBTITLES");
+        assertThat(subtitles).hasSize(1);
+        assertThat(subtitles.get(0)).containsEntry("LANGUAGE", "\"en\"").containsEntry("NAME", "\"English\"")
+                .containsEntry("GROUP-ID", "\"subs\"").containsEntry("DEFAULT", "NO");
+
+        List<Variant> variants = variants(master);
+        assertThat(variants).extracting(v -> v.attributes().get("RESOLUTION")).containsExactly("320x240", "214x160", "160x120");
+        for (Variant variant : variants) {
+            assertThat(variant.attributes()).containsEntry("AUDIO", "\"audio\"").containsEntry("SUBTITLES", "\"subs\"");
+            assertThat(variant.attributes().get("CODECS")).matches("\"avc1\\.6400[0-9a-f]{2},mp4a\\.40\\.2\"");
+            assertThat(TestVideos.streamTypes(variant.playlist())).as("audio only in the renditions").containsOnly("video");
+        }
+        for (Map<String, String> rendition : audio) {
+            Path playlist = playlist(master, rendition);
+            assertThat(TestVideos.streamTypes(playlist)).containsOnly("audio");
+            assertThat(TestVideos.durationSeconds(playlist)).isCloseTo(4.0, within(0.5));
+        }
+        // The two audio renditions are the two tracks: ffprobe reads each one's language from its segments.
+        assertThat(languages(playlist(master, audio.get(0)))).contains("eng");
+        assertThat(languages(playlist(master, audio.get(1)))).contains("fra");
+
+        Path subtitlePlaylist = playlist(master, subtitles.get(0));
+        List<String> segmentFiles = Files.readAllLines(subtitlePlaylist).stream().filter(l -> l.endsWith(".vtt")).toList();
+        assertThat(segmentFiles).hasSize(2);
+        assertThat(Files.readAllLines(subtitlePlaylist)).contains("#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-ENDLIST");
+        String first = Files.readString(subtitlePlaylist.resolveSibling(segmentFiles.get(0)));
+        String second = Files.readString(subtitlePlaylist.resolveSibling(segmentFiles.get(1)));
+        assertThat(first).startsWith("WEBVTT").contains(TestVideos.MULTI_TRACK_CUES.get(0))
+                .doesNotContain(TestVideos.MULTI_TRACK_CUES.get(1));
+        assertThat(second).startsWith("WEBVTT").contains(TestVideos.MULTI_TRACK_CUES);
+        assertThat(segments(subtitlePlaylist).stream().mapToDouble(Segment::seconds).sum())
+                .isCloseTo(TestVideos.durationSeconds(variants.get(0).playlist()), within(0.01));
+
+        // A variant's BANDWIDTH covers it playing with the largest audio rendition.
+        long audioPeak = 0;
+        for (Map<String, String> rendition : audio) {
+            for (Segment segment : segments(playlist(master, rendition))) {
+                audioPeak = Math.max(audioPeak, (long) (segment.bytes() * 8 / segment.seconds()));
+            }
+        }
+        for (Variant variant : variants) {
+            long videoPeak = 0;
+            for (Segment segment : segments(variant.playlist())) {
+                videoPeak = Math.max(videoPeak, (long) (segment.bytes() * 8 / segment.seconds()));
+            }
+            assertThat(Long.parseLong(variant.attributes().get("BANDWIDTH"))).isGreaterThanOrEqualTo(videoPeak + audioPeak);
+        }
+    }
+
     @Test
     void aRepeatRunWritesTheSamePackage() throws IOException {
         Path clip = TestVideos.clip(8, 320, 240, false);
@@ -112,19 +180,32 @@ class LocalHlsPackagerTest {
         List<Variant> variants = variants(master);
         assertThat(variants).extracting(v -> v.attributes().get("RESOLUTION")).containsExactlyElementsOf(sizes);
         double sourceSeconds = TestVideos.durationSeconds(clip);
+        List<Map<String, String>> renditions = media(master, "AUDIO");
+        assertThat(renditions).hasSize(audio ? 1 : 0);
+        assertThat(media(master, "SUBTITLES")).isEmpty();
+        for (Map<String, String> rendition : renditions) {
+            assertThat(rendition).containsEntry("GROUP-ID", "\"audio\"").containsEntry("DEFAULT", "YES")
+                    .containsEntry("AUTOSELECT", "YES").doesNotContainKey("LANGUAGE");
+            // An untagged track is named by its place.
+            assertThat(rendition.get("NAME")).isEqualTo("\"Audio 1\"");
+            assertThat(TestVideos.streamTypes(playlist(master, rendition))).containsOnly("audio");
+            assertThat(TestVideos.durationSeconds(playlist(master, rendition))).isCloseTo(sourceSeconds, within(1.0));
+        }
         for (Variant variant : variants) {
             Map<String, String> attributes = variant.attributes();
             assertThat(attributes.get("CODECS")).matches(audio ? "\"avc1\\.6400[0-9a-f]{2},mp4a\\.40\\.2\"" : "\"avc1\\.6400[0-9a-f]{2}\"");
+            if (audio) {
+                assertThat(attributes).containsEntry("AUDIO", "\"audio\"");
+            } else {
+                assertThat(attributes).doesNotContainKey("AUDIO");
+            }
+            assertThat(attributes).doesNotContainKey("SUBTITLES");
             long bandwidth = Long.parseLong(attributes.get("BANDWIDTH"));
             assertThat(bandwidth).isPositive();
 
             // ffprobe opens the variant playlist: its frame size is the one the master playlist announces.
             assertThat(frameSize(variant.playlist())).isEqualTo(attributes.get("RESOLUTION"));
-            if (audio) {
-                assertThat(TestVideos.streamTypes(variant.playlist())).contains("video", "audio");
-            } else {
-                assertThat(TestVideos.streamTypes(variant.playlist())).contains("video").doesNotContain("audio");
-            }
+            assertThat(TestVideos.streamTypes(variant.playlist())).contains("video").doesNotContain("audio");
             assertThat(TestVideos.durationSeconds(variant.playlist())).isCloseTo(sourceSeconds, within(1.0));
 
             // Keyframes at every segment boundary: each segment but the last lasts the target duration, and no
@@ -139,6 +220,27 @@ class LocalHlsPackagerTest {
                 assertThat(segment.bytes() * 8 / segment.seconds()).isLessThanOrEqualTo(bandwidth);
             }
         }
+    }
+
+    /** The attributes of the master playlist's EXT-X-MEDIA lines of {@code type}, in order. */
+    private static List<Map<String, String>> media(Path master, String type) throws IOException {
+        return Files.readAllLines(master).stream().filter(line -> line.startsWith("#EXT-X-MEDIA:"))
+                .map(line -> LocalHlsPackager.attributes(line.substring("#EXT-X-MEDIA:".length())))
+                .filter(attributes -> type.equals(attributes.get("TYPE"))).toList();
+    }
+
+    /** The media playlist an EXT-X-MEDIA line names, which must exist. */
+    private static Path playlist(Path master, Map<String, String> media) {
+        Path playlist = master.resolveSibling(media.get("URI").replace("\"", ""));
+        assertThat(playlist).isRegularFile();
+        return playlist;
+    }
+
+    /** The language tags of the streams ffprobe reads through a playlist. */
+    private static String languages(Path playlist) throws IOException {
+        Process ffprobe = new ProcessBuilder(MediaTools.bundled().ffprobe(), "-v", "error", "-show_entries", "stream_tags=language",
+                "-of", "default=noprint_wrappers=1:nokey=1", playlist.toString()).redirectErrorStream(true).start();
+        return new String(ffprobe.getInputStream().readAllBytes());
     }
 
     /**
