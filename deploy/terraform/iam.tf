@@ -172,7 +172,8 @@ locals {
       # ...passing the MediaConvert role, to MediaConvert only.
       { sid = "PassMediaConvertRole", actions = ["iam:PassRole"], resources = [local.arn.mediaconvert_role], condition = { StringEquals = { "iam:PassedToService" = "mediaconvert.amazonaws.com" } } },
       # package-locally (reelroute.transcode.packager=local, no MediaConvert): final.mp4 in, the HLS package out,
-      # and its COMPLETE/ERROR event to transcode-events.
+      # and its COMPLETE/ERROR event to transcode-events. transcode-submit reads final.mp4 too: ffprobe lists its
+      # audio tracks through a presigned GET before the CreateJob.
       { sid = "OutputBucket", actions = ["s3:ListBucket"], resources = [local.arn.output_bucket] },
       { sid = "ReadFinalVideos", actions = ["s3:GetObject"], resources = [local.objects.final_videos] },
       { sid = "WriteLocalHlsPackages", actions = ["s3:PutObject"], resources = [local.objects.hls] },

@@ -9,28 +9,30 @@ import java.util.List;
 
 import org.springframework.stereotype.Component;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.PreviewClipKey;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SourceKey;
+import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
+import io.reelroute.media.RemoteMedia;
 import io.reelroute.media.SegmentPlan;
 import io.reelroute.media.UnprocessableSourceException;
 import io.reelroute.media.VideoProbe;
 import io.reelroute.media.WorkFolders;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The clips of a preview: {@code count} short clips spread evenly over a job's source, cut as the split cuts
  * segments ({@link SegmentPlan}: by stream copy from the keyframe at or before each start, or through the mezzanine) and written as preview clip objects, which the segment queue takes to
- * the model. ffmpeg reads the source through a short-lived presigned URL, fetching only the ranges it needs, so
- * no whole source passes through the process that asks.
+ * the model. ffmpeg reads the source through a short-lived presigned URL ({@link RemoteMedia}), fetching only the
+ * ranges it needs, so no whole source passes through the process that asks.
  */
 @Component
 public class PreviewClips {
@@ -43,18 +45,18 @@ public class PreviewClips {
     }
 
     private final S3Client s3;
-    private final S3Presigner presigner;
+    private final RemoteMedia remote;
     private final MediaTools tools;
     private final String inputBucket;
     private final Path workRoot;
     private final Duration timeout;
     private final ObjectMapper mapper;
 
-    public PreviewClips(S3Client s3, S3Presigner presigner, MediaTools tools, ReelRouteProperties properties,
+    public PreviewClips(S3Client s3, RemoteMedia remote, MediaTools tools, ReelRouteProperties properties,
             ObjectMapper mapper) {
         this.mapper = mapper;
         this.s3 = s3;
-        this.presigner = presigner;
+        this.remote = remote;
         this.tools = tools;
         this.inputBucket = ResourceNames.fromPrefix(properties.prefix()).inputBucket();
         this.workRoot = properties.media().workRoot();
@@ -63,11 +65,10 @@ public class PreviewClips {
 
     /** Cuts and uploads the clips of preview {@code previewId}; returns their keys. */
     public List<String> cut(String jobId, String previewId, int count, double seconds) throws IOException {
-        String source = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(10))
-                .getObjectRequest(r -> r.bucket(inputBucket).key(SourceKey.keyFor(jobId)))).url().toString();
+        String source = remote.url(inputBucket, SourceKey.keyFor(jobId));
         Path dir = WorkFolders.create(workRoot, "preview-clips-" + jobId);
         try {
-            VideoProbe probe = probe(source, dir);
+            VideoProbe probe = probe(source);
             double duration = probe.durationSeconds();
             SegmentPlan plan = SegmentPlan.of(probe);
             List<String> keys = new ArrayList<>();
@@ -79,7 +80,7 @@ public class PreviewClips {
                         timeout, dir.resolve(i + ".log"));
                 if (!result.succeeded() || !Files.exists(clip) || Files.size(clip) == 0) {
                     throw new Unreadable("could not cut preview clip " + i + " from the source: ffmpeg " + result.ending(timeout)
-                            + (result.tail().isEmpty() ? "" : ": " + result.tail().replace(source, "source")));
+                            + (result.tail().isEmpty() ? "" : ": " + RemoteMedia.hide(result.tail(), source, "source")));
                 }
                 String key = new PreviewClipKey(jobId, previewId, i, count).key();
                 s3.putObject(r -> r.bucket(inputBucket).key(key).contentType("video/mp4"), RequestBody.fromFile(clip));
@@ -92,16 +93,15 @@ public class PreviewClips {
     }
 
     /** What ffprobe says of the source, read through its URL. */
-    private VideoProbe probe(String source, Path dir) throws IOException {
-        Path log = dir.resolve("probe.log");
-        ProcessRunner.Result result = ProcessRunner.run(tools.ffprobe(), MediaCommands.probe(source), timeout, log);
-        // The presigned URL in ffprobe's words is the source to a person (and its signature is nobody's business).
-        if (!result.succeeded()) {
-            throw new Unreadable("the source is not a readable video" + (result.tail().isEmpty() ? "" : ": " + result.tail().replace(source, "source")));
-        }
-        String output = Files.readString(log);
+    private VideoProbe probe(String source) throws IOException {
+        JsonNode description;
         try {
-            return VideoProbe.parse(output.substring(Math.max(0, output.indexOf('{'))), mapper);
+            description = remote.describe(source, "source");
+        } catch (FileProbe.Unreadable unreadable) {
+            throw new Unreadable("the source is not a readable video" + (unreadable.detail().isEmpty() ? "" : ": " + unreadable.detail()));
+        }
+        try {
+            return VideoProbe.parse(description.toString(), mapper);
         } catch (UnprocessableSourceException unusable) {
             throw new Unreadable(unusable.getMessage());
         }

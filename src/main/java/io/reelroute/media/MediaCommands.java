@@ -426,11 +426,6 @@ public final class MediaCommands {
         return args;
     }
 
-    /** ffprobe: format and streams as JSON on stdout, of media that {@code url} names (ffprobe reads http(s) by range). */
-    public static List<String> probeUrl(String url) {
-        return List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams", url);
-    }
-
     /** An MP4 rendition's frame: {@code shortSide} pixels on the source frame's shorter side, the other from its aspect. */
     public record Frame(int width, int height) {
     }

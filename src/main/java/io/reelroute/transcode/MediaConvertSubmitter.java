@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.slf4j.Logger;
@@ -27,6 +28,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
@@ -35,7 +37,10 @@ import io.reelroute.contract.JobIds;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.Params;
 import io.reelroute.contract.ResourceNames;
+import io.reelroute.media.FileProbe;
+import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaCommands.Frame;
+import io.reelroute.media.RemoteMedia;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkField;
 import software.amazon.awssdk.core.SdkPojo;
@@ -43,6 +48,7 @@ import software.amazon.awssdk.services.mediaconvert.MediaConvertClient;
 import software.amazon.awssdk.services.mediaconvert.model.CreateJobRequest;
 import software.amazon.awssdk.services.mediaconvert.model.CreateJobResponse;
 import software.amazon.awssdk.services.mediaconvert.model.JobSettings;
+import software.amazon.awssdk.services.mediaconvert.model.LanguageCode;
 
 /**
  * Submits the HLS packaging of a completed job's {@code final.mp4} to AWS Elemental MediaConvert (CreateJob)
@@ -56,6 +62,11 @@ import software.amazon.awssdk.services.mediaconvert.model.JobSettings;
  * {@code s3://<output bucket>/jobs/<job_id>/hls/}) and {@code {job_id}}. The file is read at every submission,
  * so an edit applies to the next job. A key the SDK's model does not know, or an enumeration value it does not
  * know, fails the submission with the template's path in the message rather than being dropped.
+ * <p>
+ * Every audio track of {@code final.mp4} becomes an alternate audio rendition: ffprobe reads the file's tracks
+ * through a presigned URL ({@link RemoteMedia}), and the template's parts for one track are repeated per track (see
+ * {@link #settings(String)}). Its subtitle tracks (mov_text) are not carried: MediaConvert reads no MP4 timed-text
+ * track as a caption source (see docs/hls-packaging.md).
  * <p>
  * Every submission of one job carries the same client request token, so a submission repeated after a lost
  * answer returns the job MediaConvert already created instead of starting a second one. The SDK retries
@@ -73,8 +84,17 @@ public class MediaConvertSubmitter {
     static final String MADE_FROM = "made_from";
     static final String FROM_SOURCE = "source";
 
+    /** Marks the template's parts that are repeated once per audio track of final.mp4. */
+    static final String AUDIO_TRACK = "{audio_track}";
+
     private static final Logger LOG = LoggerFactory.getLogger(MediaConvertSubmitter.class);
     private static final String UNKNOWN_ENUM_VALUE = "UNKNOWN_TO_SDK_VERSION";
+
+    /** The audio and subtitle tracks of a job's final.mp4. */
+    @FunctionalInterface
+    interface FinalTracks {
+        PackageTracks of(String jobId) throws IOException;
+    }
 
     private final MediaConvertClient mediaConvert;
     private final ObjectReader settingsReader;
@@ -83,16 +103,19 @@ public class MediaConvertSubmitter {
     private final String roleArn;
     private final String queueArn;
     private final Path template;
+    private final FinalTracks finalTracks;
 
     @Autowired
-    public MediaConvertSubmitter(MediaConvertClient mediaConvert, ReelRouteProperties properties, ObjectMapper mapper) {
+    public MediaConvertSubmitter(MediaConvertClient mediaConvert, ReelRouteProperties properties, ObjectMapper mapper,
+            RemoteMedia remote) {
         this(mediaConvert, mapper, ResourceNames.fromPrefix(properties.prefix()).outputBucket(),
-                properties.transcode().mediaconvert());
+                properties.transcode().mediaconvert(), probed(remote, ResourceNames.fromPrefix(properties.prefix()).outputBucket()));
     }
 
     MediaConvertSubmitter(MediaConvertClient mediaConvert, ObjectMapper mapper, String outputBucket,
-            ReelRouteProperties.Transcode.Mediaconvert settings) {
+            ReelRouteProperties.Transcode.Mediaconvert settings, FinalTracks finalTracks) {
         this.mediaConvert = mediaConvert;
+        this.finalTracks = finalTracks;
         this.settingsReader = settingsReader(mapper);
         this.settingsTree = mapper;
         this.outputBucket = outputBucket;
@@ -113,6 +136,19 @@ public class MediaConvertSubmitter {
                 .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT));
         return strict.readerFor(JobSettings.serializableBuilderClass());
+    }
+
+    /** The tracks of a job's final.mp4 as ffprobe reads them through a presigned URL. */
+    static FinalTracks probed(RemoteMedia remote, String outputBucket) {
+        return jobId -> {
+            String key = OutputKeys.finalVideo(jobId);
+            try {
+                return PackageTracks.of(remote.describe(remote.url(outputBucket, key), key));
+            } catch (FileProbe.Unreadable unreadable) {
+                // Not the request's fault (the object may be arriving, or S3 unreachable): the route retries.
+                throw new IllegalStateException("could not read the tracks of " + key + ": " + unreadable.detail(), unreadable);
+            }
+        };
     }
 
     /** Submits the HLS packaging of the job's final.mp4 and returns MediaConvert's job id. */
@@ -181,70 +217,153 @@ public class MediaConvertSubmitter {
         return "reelroute-hls-" + JobIds.requireValid(jobId);
     }
 
-    /** The HLS template with the job's placeholders filled in, as the SDK's model. */
+    /**
+     * The HLS template with the job's placeholders filled in and its per-track parts repeated for the tracks of the
+     * job's final.mp4, as the SDK's model. Besides {@code {input}}, {@code {destination}} and {@code {job_id}}:
+     * <ul>
+     * <li>a selector of {@code Inputs[].AudioSelectors} whose name holds {@value #AUDIO_TRACK}, and an output of
+     * {@code OutputGroups[].Outputs} whose JSON holds it, are repeated once per audio track of final.mp4 (left out when
+     * it has none), with {@code {audio_track}} its number among the audio tracks, from 1 (the audio selector's
+     * {@code Tracks}), {@code {audio_name}} its name (StreamName: title, else language), {@code {audio_language}} its
+     * language as MediaConvert's LanguageCode ({@code ENG}) and {@code {audio_track_type}}
+     * {@code ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT} for the first track, {@code ALTERNATE_AUDIO_AUTO_SELECT} for the
+     * others;</li>
+     * <li>{@code {audio_group}} is {@code audio}, the GROUP-ID of the audio renditions, when final.mp4 has audio.</li>
+     * </ul>
+     * A property whose whole value is a placeholder with no value ({@code {audio_language}} of a track whose language
+     * is unknown or not one MediaConvert names, {@code {audio_group}} of a silent file) is left out.
+     */
     JobSettings settings(String jobId) {
-        String filled = read(template, " (reelroute.transcode.mediaconvert.job-template)")
-                .replace("{input}", "s3://" + outputBucket + "/" + OutputKeys.finalVideo(jobId))
-                .replace("{destination}", "s3://" + outputBucket + "/" + OutputKeys.hlsPrefix(jobId))
-                .replace("{job_id}", jobId);
-        return parse(template, filled);
+        PackageTracks tracks;
+        try {
+            tracks = finalTracks.of(jobId);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not read the tracks of " + OutputKeys.finalVideo(jobId) + ": " + e.getMessage(), e);
+        }
+        if (!tracks.subtitles().isEmpty() || !tracks.bitmapSubtitles().isEmpty()) {
+            LOG.info("Job {}: final.mp4 has {} subtitle track(s), which MediaConvert can't read from an MP4: not in the HLS package",
+                    jobId, tracks.subtitles().size() + tracks.bitmapSubtitles().size());
+        }
+        JsonNode tree = readTree(template, " (reelroute.transcode.mediaconvert.job-template)");
+        List<Map<String, JsonNode>> audio = new ArrayList<>();
+        for (PackageTracks.Track track : tracks.audio()) {
+            audio.add(Map.of("audio_track", IntNode.valueOf(track.number()),
+                    "audio_name", TextNode.valueOf(track.name()),
+                    "audio_language", languageCode(track),
+                    "audio_track_type", TextNode.valueOf(audio.isEmpty() ? "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT" : "ALTERNATE_AUDIO_AUTO_SELECT")));
+        }
+        for (JsonNode input : tree.path("Inputs")) {
+            if (input.path("AudioSelectors") instanceof ObjectNode selectors) {
+                repeatMembers(selectors, AUDIO_TRACK, audio);
+            }
+        }
+        repeatOutputs(tree, AUDIO_TRACK, audio);
+        Map<String, JsonNode> values = new LinkedHashMap<>();
+        values.put("input", TextNode.valueOf("s3://" + outputBucket + "/" + OutputKeys.finalVideo(jobId)));
+        values.put("destination", TextNode.valueOf("s3://" + outputBucket + "/" + OutputKeys.hlsPrefix(jobId)));
+        values.put("job_id", TextNode.valueOf(jobId));
+        values.put("audio_group", tracks.audio().isEmpty() ? MissingNode.getInstance() : TextNode.valueOf(MediaCommands.HLS_AUDIO_GROUP));
+        return parse(template, fill(tree, values).toString());
+    }
+
+    /** The track's language as MediaConvert's LanguageCode (ISO 639-2, upper case), or nothing when it names none. */
+    private static JsonNode languageCode(PackageTracks.Track track) {
+        String code = track.iso639Alpha3();
+        if (code == null || LanguageCode.fromValue(code.toUpperCase(Locale.ROOT)) == LanguageCode.UNKNOWN_TO_SDK_VERSION) {
+            return MissingNode.getInstance();
+        }
+        return TextNode.valueOf(code.toUpperCase(Locale.ROOT));
     }
 
     /** A pipeline's template with its rungs repeated and its placeholders filled in, as the SDK's model. */
     JobSettings settings(Path jobTemplate, Map<String, JsonNode> values, List<Frame> rungs) {
-        JsonNode tree;
+        JsonNode tree = readTree(jobTemplate, "");
+        List<Map<String, JsonNode>> frames = new ArrayList<>();
+        for (Frame rung : rungs) {
+            frames.add(Map.of("rung", IntNode.valueOf(Math.min(rung.width(), rung.height())),
+                    "width", IntNode.valueOf(rung.width()), "height", IntNode.valueOf(rung.height())));
+        }
+        repeatOutputs(tree, "{rung}", frames);
+        return parse(jobTemplate, fill(tree, values).toString());
+    }
+
+    private JsonNode readTree(Path jobTemplate, String setting) {
         try {
-            tree = settingsTree.readTree(read(jobTemplate, ""));
+            return settingsTree.readTree(read(jobTemplate, setting));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("MediaConvert job template " + jobTemplate + " is not JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** Repeats each output of every output group whose JSON holds {@code marker} once per item, filled with it. */
+    private static void repeatOutputs(JsonNode tree, String marker, List<Map<String, JsonNode>> items) {
         for (JsonNode group : tree.path("OutputGroups")) {
             if (group.path("Outputs") instanceof ArrayNode outputs) {
                 ArrayNode repeated = outputs.arrayNode();
                 for (JsonNode output : outputs) {
-                    if (!output.toString().contains("{rung}")) {
+                    if (!output.toString().contains(marker)) {
                         repeated.add(output);
                         continue;
                     }
-                    for (Frame rung : rungs) {
-                        Map<String, JsonNode> frame = Map.of("rung", IntNode.valueOf(Math.min(rung.width(), rung.height())),
-                                "width", IntNode.valueOf(rung.width()), "height", IntNode.valueOf(rung.height()));
-                        repeated.add(fill(output, frame));
-                    }
+                    items.forEach(item -> repeated.add(fill(output, item)));
                 }
                 outputs.removeAll().addAll(repeated);
             }
         }
-        return parse(jobTemplate, fill(tree, values).toString());
+    }
+
+    /** Repeats each member of {@code object} whose name or value holds {@code marker} once per item, filled with it. */
+    private static void repeatMembers(ObjectNode object, String marker, List<Map<String, JsonNode>> items) {
+        ObjectNode repeated = object.objectNode();
+        object.properties().forEach(member -> {
+            if (!member.getKey().contains(marker) && !member.getValue().toString().contains(marker)) {
+                repeated.set(member.getKey(), member.getValue());
+                return;
+            }
+            items.forEach(item -> repeated.set(fill(member.getKey(), item), fill(member.getValue(), item)));
+        });
+        object.removeAll().setAll(repeated);
     }
 
     /**
-     * {@code node} with every {@code {name}} of {@code values} filled in: a string that is one placeholder becomes
-     * its value (a number stays a number), one in other text becomes the value's text.
+     * {@code node} with every {@code {name}} of {@code values} filled in, in values and in object keys: a string that
+     * is one placeholder becomes its value (a number stays a number, and a {@link MissingNode} leaves the property or
+     * element out), one in other text becomes the value's text.
      */
     private static JsonNode fill(JsonNode node, Map<String, JsonNode> values) {
         if (node.isTextual()) {
             String text = node.asText();
             JsonNode whole = text.startsWith("{") && text.endsWith("}") ? values.get(text.substring(1, text.length() - 1)) : null;
-            if (whole != null) {
-                return whole;
-            }
-            for (Map.Entry<String, JsonNode> value : values.entrySet()) {
-                text = text.replace("{" + value.getKey() + "}", value.getValue().asText());
-            }
-            return TextNode.valueOf(text);
+            return whole != null ? whole : TextNode.valueOf(fill(text, values));
         }
         if (node instanceof ObjectNode object) {
             ObjectNode filled = object.objectNode();
-            object.properties().forEach(field -> filled.set(field.getKey(), fill(field.getValue(), values)));
+            object.properties().forEach(field -> {
+                JsonNode value = fill(field.getValue(), values);
+                if (!value.isMissingNode()) {
+                    filled.set(fill(field.getKey(), values), value);
+                }
+            });
             return filled;
         }
         if (node instanceof ArrayNode array) {
             ArrayNode filled = array.arrayNode();
-            array.forEach(item -> filled.add(fill(item, values)));
+            array.forEach(item -> {
+                JsonNode value = fill(item, values);
+                if (!value.isMissingNode()) {
+                    filled.add(value);
+                }
+            });
             return filled;
         }
         return node;
+    }
+
+    private static String fill(String text, Map<String, JsonNode> values) {
+        for (Map.Entry<String, JsonNode> value : values.entrySet()) {
+            text = text.replace("{" + value.getKey() + "}", value.getValue().asText());
+        }
+        return text;
     }
 
     private static String read(Path jobTemplate, String setting) {

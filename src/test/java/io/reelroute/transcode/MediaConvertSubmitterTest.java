@@ -1,9 +1,12 @@
 package io.reelroute.transcode;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,7 +40,10 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.Params;
 import io.reelroute.media.MediaCommands.Frame;
+import io.reelroute.media.MediaTools;
+import io.reelroute.media.RemoteMedia;
 import io.reelroute.pipelines.Pipelines;
+import io.reelroute.testing.TestVideos;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -45,6 +51,8 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.mediaconvert.MediaConvertClient;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The CreateJob request that leaves the process, against a stand-in for MediaConvert's REST API
@@ -62,6 +70,13 @@ class MediaConvertSubmitterTest {
     private static final String JOB = "6f1c2a4e-8b3d-4e5f-9a7b-1c2d3e4f5a6b";
     private static final String OTHER_JOB = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
     private static final String MEDIACONVERT_JOB = "1700000000000-abc123";
+
+    /** What ffprobe reads in TestVideos.multiTrackClip: English, French titled Commentary, and English subtitles. */
+    private static final PackageTracks TWO_TRACKS_AND_SUBTITLES = new PackageTracks(
+            List.of(new PackageTracks.Track(1, "aac", "en", "English"), new PackageTracks.Track(2, "aac", "fr", "Commentary")),
+            List.of(new PackageTracks.Track(1, "mov_text", "en", "English")), List.of());
+    private static final PackageTracks ONE_TRACK = new PackageTracks(List.of(new PackageTracks.Track(1, "aac", "en", "English")),
+            List.of(), List.of());
 
     /** As Spring Boot configures the application's mapper: unknown properties ignored. */
     private static final ObjectMapper MAPPER = Jackson2ObjectMapperBuilder.json().build();
@@ -115,7 +130,13 @@ class MediaConvertSubmitterTest {
         assertThat(settings.path("inputs")).hasSize(1);
         JsonNode input = settings.path("inputs").get(0);
         assertThat(input.path("fileInput").asText()).isEqualTo("s3://" + BUCKET + "/jobs/" + JOB + "/final.mp4");
-        assertThat(input.path("audioSelectors").size()).isPositive();
+        // One audio selector per audio track of final.mp4, by its number among the audio tracks.
+        JsonNode selectors = input.path("audioSelectors");
+        assertThat(selectors.size()).isEqualTo(2);
+        assertThat(selectors.path("Audio Selector 1").path("selectorType").asText()).isEqualTo("TRACK");
+        assertThat(selectors.path("Audio Selector 1").path("tracks")).isEqualTo(MAPPER.readTree("[1]"));
+        assertThat(selectors.path("Audio Selector 2").path("tracks")).isEqualTo(MAPPER.readTree("[2]"));
+        assertThat(input.has("captionSelectors")).as("MediaConvert reads no mov_text track").isFalse();
 
         assertThat(settings.path("outputGroups")).hasSize(1);
         JsonNode group = settings.path("outputGroups").get(0).path("outputGroupSettings");
@@ -125,9 +146,9 @@ class MediaConvertSubmitterTest {
         assertThat(group.path("hlsGroupSettings").path("segmentLength").asInt()).isEqualTo(6);
 
         JsonNode outputs = settings.path("outputGroups").get(0).path("outputs");
-        assertThat(outputs).hasSize(3);
+        assertThat(outputs).hasSize(5);
         List<Integer> heights = new ArrayList<>();
-        for (JsonNode output : outputs) {
+        for (JsonNode output : List.of(outputs.get(0), outputs.get(1), outputs.get(2))) {
             assertThat(output.path("containerSettings").path("container").asText()).isEqualTo("M3U8");
             JsonNode video = output.path("videoDescription");
             // Height alone: MediaConvert scales the width evenly, so side-by-side frames keep their shape.
@@ -139,12 +160,110 @@ class MediaConvertSubmitterTest {
             assertThat(h264.path("rateControlMode").asText()).isEqualTo("QVBR");
             assertThat(h264.path("qvbrSettings").path("qvbrQualityLevel").isInt()).isTrue();
             assertThat(h264.path("maxBitrate").asInt()).isPositive();
-            assertThat(output.path("audioDescriptions")).hasSize(1);
-            JsonNode audio = output.path("audioDescriptions").get(0).path("codecSettings");
-            assertThat(audio.path("codec").asText()).isEqualTo("AAC");
-            assertThat(audio.path("aacSettings").path("bitrate").asInt()).isPositive();
+            // The variants carry no audio: they name the group of audio renditions.
+            assertThat(output.has("audioDescriptions")).isFalse();
+            assertThat(output.path("outputSettings").path("hlsSettings").path("audioRenditionSets").asText()).isEqualTo("audio");
         }
         assertThat(heights).containsExactly(1080, 720, 480);
+
+        // An audio-only rendition per track, in one group, the first the default.
+        List<String> names = new ArrayList<>();
+        for (int track = 1; track <= 2; track++) {
+            JsonNode output = outputs.get(2 + track);
+            assertThat(output.has("videoDescription")).isFalse();
+            assertThat(output.path("nameModifier").asText()).isEqualTo("_audio_" + track);
+            JsonNode hls = output.path("outputSettings").path("hlsSettings");
+            assertThat(hls.path("audioGroupId").asText()).isEqualTo("audio");
+            assertThat(hls.path("audioTrackType").asText())
+                    .isEqualTo(track == 1 ? "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT" : "ALTERNATE_AUDIO_AUTO_SELECT");
+            assertThat(output.path("audioDescriptions")).hasSize(1);
+            JsonNode audio = output.path("audioDescriptions").get(0);
+            assertThat(audio.path("audioSourceName").asText()).isEqualTo("Audio Selector " + track);
+            assertThat(audio.path("languageCode").asText()).isEqualTo(track == 1 ? "ENG" : "FRA");
+            names.add(audio.path("streamName").asText());
+            assertThat(audio.path("codecSettings").path("codec").asText()).isEqualTo("AAC");
+            assertThat(audio.path("codecSettings").path("aacSettings").path("bitrate").asInt()).isEqualTo(128000);
+            assertThat(output.has("captionDescriptions")).isFalse();
+        }
+        assertThat(names).containsExactly("English", "Commentary");
+    }
+
+    /** A silent final.mp4: the variants alone, naming no audio group. */
+    @Test
+    void aSilentFinalVideoGetsNoAudioRenditions() throws IOException {
+        acceptJobs();
+
+        submitter(ROLE, QUEUE, TEMPLATE, jobId -> new PackageTracks(List.of(), List.of(), List.of())).submit(JOB);
+
+        JsonNode settings = onlyRequest().path("settings");
+        assertThat(settings.path("inputs").get(0).path("audioSelectors").size()).isZero();
+        JsonNode outputs = settings.path("outputGroups").get(0).path("outputs");
+        assertThat(outputs).hasSize(3);
+        for (JsonNode output : outputs) {
+            assertThat(output.path("videoDescription").path("height").asInt()).isPositive();
+            assertThat(output.path("outputSettings").path("hlsSettings").has("audioRenditionSets")).isFalse();
+        }
+    }
+
+    /** A track whose language is unknown keeps its name and leaves the language out, rather than guessing one. */
+    @Test
+    void aTrackOfNoKnownLanguageHasNoLanguageCode() throws IOException {
+        acceptJobs();
+        PackageTracks untagged = new PackageTracks(List.of(new PackageTracks.Track(1, "aac", null, "Audio 1"),
+                new PackageTracks.Track(2, "ac3", "tlh", "Klingon")), List.of(), List.of());
+
+        submitter(ROLE, QUEUE, TEMPLATE, jobId -> untagged).submit(JOB);
+
+        JsonNode outputs = onlyRequest().path("settings").path("outputGroups").get(0).path("outputs");
+        assertThat(outputs).hasSize(5);
+        for (JsonNode output : List.of(outputs.get(3), outputs.get(4))) {
+            assertThat(output.path("audioDescriptions").get(0).has("languageCode")).isFalse();
+        }
+        assertThat(outputs.get(3).path("audioDescriptions").get(0).path("streamName").asText()).isEqualTo("Audio 1");
+        assertThat(outputs.get(4).path("audioDescriptions").get(0).path("streamName").asText()).isEqualTo("Klingon");
+    }
+
+    /**
+     * The tracks come from final.mp4 itself, which ffprobe reads through a presigned GET URL (here answered by the
+     * stand-in, which serves the generated file at the object's path).
+     */
+    @Test
+    void theTracksAreReadFromTheFinalVideoThroughAPresignedUrl() throws IOException {
+        acceptJobs();
+        mediaConvertApi.stubFor(get(urlPathEqualTo("/" + BUCKET + "/jobs/" + JOB + "/final.mp4"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "video/mp4")
+                        .withBody(Files.readAllBytes(TestVideos.multiTrackClip(4)))));
+        try (S3Presigner presigner = S3Presigner.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:" + mediaConvertApi.port()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .build()) {
+            RemoteMedia remote = new RemoteMedia(presigner, MediaTools.bundled(), Duration.ofSeconds(60), MAPPER);
+
+            submitter(ROLE, QUEUE, TEMPLATE, MediaConvertSubmitter.probed(remote, BUCKET)).submit(JOB);
+        }
+
+        JsonNode outputs = onlyRequest().path("settings").path("outputGroups").get(0).path("outputs");
+        assertThat(outputs).hasSize(5);
+        assertThat(outputs.get(3).path("audioDescriptions").get(0).path("languageCode").asText()).isEqualTo("ENG");
+        assertThat(outputs.get(3).path("audioDescriptions").get(0).path("streamName").asText()).isEqualTo("English");
+        assertThat(outputs.get(4).path("audioDescriptions").get(0).path("languageCode").asText()).isEqualTo("FRA");
+        assertThat(outputs.get(4).path("audioDescriptions").get(0).path("streamName").asText()).isEqualTo("Commentary");
+        assertThat(mediaConvertApi.findAll(getRequestedFor(urlPathEqualTo("/" + BUCKET + "/jobs/" + JOB + "/final.mp4"))))
+                .first().satisfies(request -> assertThat(request.getUrl()).contains("X-Amz-Signature="));
+    }
+
+    /** When final.mp4 can't be read, nothing is submitted and the error is one the route retries. */
+    @Test
+    void anUnreadableFinalVideoSubmitsNothing() {
+        acceptJobs();
+
+        assertThatThrownBy(() -> submitter(ROLE, QUEUE, TEMPLATE, jobId -> {
+            throw new IOException("Server returned 404 Not Found");
+        }).submit(JOB)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("jobs/" + JOB + "/final.mp4").hasMessageContaining("404");
+        assertThat(mediaConvertApi.getAllServeEvents()).isEmpty();
     }
 
     /** The renditions pipeline's own job: the source read by MediaConvert, its rungs repeated, the params filled in. */
@@ -194,12 +313,19 @@ class MediaConvertSubmitterTest {
     void theTemplateReachesTheWireWhole() throws IOException {
         acceptJobs();
 
-        submitter(ROLE, QUEUE, TEMPLATE).submit(JOB);
+        submitter(ROLE, QUEUE, TEMPLATE, jobId -> ONE_TRACK).submit(JOB);
 
+        // With one audio track, each per-track part of the template appears once, its placeholders filled in.
         String filled = Files.readString(TEMPLATE)
                 .replace("{input}", "s3://" + BUCKET + "/jobs/" + JOB + "/final.mp4")
                 .replace("{destination}", "s3://" + BUCKET + "/jobs/" + JOB + "/hls/")
-                .replace("{job_id}", JOB);
+                .replace("{job_id}", JOB)
+                .replace("\"{audio_track}\"", "1")
+                .replace("{audio_track}", "1")
+                .replace("{audio_group}", "audio")
+                .replace("{audio_language}", "ENG")
+                .replace("{audio_name}", "English")
+                .replace("{audio_track_type}", "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT");
         // The wire spells keys in camelCase, the template in PascalCase, and the model holds some integers of the
         // file as doubles (GopSize); the values and the nesting are the same.
         assertThat(keysInLowerCase(onlyRequest().path("settings"))).isEqualTo(keysInLowerCase(MAPPER.readTree(filled)));
@@ -347,8 +473,13 @@ class MediaConvertSubmitterTest {
     }
 
     private static MediaConvertSubmitter submitter(String role, String queue, Path template) {
+        return submitter(role, queue, template, jobId -> TWO_TRACKS_AND_SUBTITLES);
+    }
+
+    private static MediaConvertSubmitter submitter(String role, String queue, Path template,
+            MediaConvertSubmitter.FinalTracks tracks) {
         return new MediaConvertSubmitter(client, MAPPER, BUCKET,
-                new ReelRouteProperties.Transcode.Mediaconvert(role, queue, null, template));
+                new ReelRouteProperties.Transcode.Mediaconvert(role, queue, null, template), tracks);
     }
 
     private static ResponseDefinitionBuilder created() {

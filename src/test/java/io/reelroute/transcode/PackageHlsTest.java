@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelExecutionException;
@@ -93,7 +94,8 @@ class PackageHlsTest {
                 .bind("jobStore", jobs)
                 .bind("mediaConvertSubmitter", new MediaConvertSubmitter(client, MAPPER, "reelroute-output",
                         new ReelRouteProperties.Transcode.Mediaconvert("arn:aws:iam::123456789012:role/reelroute-mediaconvert",
-                                null, null, HopContext.routeFile("mediaconvert-job.json"))))
+                                null, null, HopContext.routeFile("mediaconvert-job.json")),
+                        jobId -> new PackageTracks(List.of(new PackageTracks.Track(1, "aac", "en", "English")), List.of(), List.of())))
                 .load("package-hls.camel.yaml")
                 // The hop's own refusal case as its file declares it; the shared transient policy is not under test here.
                 .routeConfigurationsOf("transcode-submit.camel.yaml");
