@@ -100,7 +100,7 @@ public class LocalHlsPackager {
             VideoProbe source = videoOf(finalMp4, description);
             PackageTracks tracks = PackageTracks.of(description);
             for (PackageTracks.Track left : tracks.bitmapSubtitles()) {
-                LOG.info("{}: subtitle track {} ({}, {}) is pictures, which WebVTT can't carry: not in the HLS package",
+                LOG.info("{}: subtitle track {} ({}, {}) is a bitmap format, which WebVTT can't carry: not in the HLS package",
                         finalMp4.getFileName(), left.number(), left.codec(), left.name());
             }
             long started = System.nanoTime();
@@ -166,7 +166,7 @@ public class LocalHlsPackager {
         }
     }
 
-    /** What a rendition of the package is: its URI, and its peak and average segment bit rates. */
+    /** A rendition of the package: its URI, its peak and average segment bit rates, and its codec (RFC 6381). */
     private record Rendition(String uri, long[] rates, String codec) {
     }
 
