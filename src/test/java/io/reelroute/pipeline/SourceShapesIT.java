@@ -91,7 +91,13 @@ class SourceShapesIT extends RouteTestSupport {
         assertThat(codecs(result, "subtitle")).allMatch("mov_text"::equals);
         assertThat(result.path("chapters").size()).as("chapters").isEqualTo(uploaded.path("chapters").size());
 
-        awaitHls(jobId, HlsStatus.READY);
+        // The HLS package offers each audio track and each (text) subtitle track of final.mp4 as a rendition.
+        Job.Hls hls = awaitHls(jobId, HlsStatus.READY);
+        String master = s3.getObjectAsBytes(r -> r.bucket(names().outputBucket()).key(hls.masterKey())).asUtf8String();
+        assertThat(master.lines().filter(line -> line.startsWith("#EXT-X-MEDIA:TYPE=AUDIO"))).as("audio renditions")
+                .hasSameSizeAs(languages(result, "audio"));
+        assertThat(master.lines().filter(line -> line.startsWith("#EXT-X-MEDIA:TYPE=SUBTITLES"))).as("subtitle renditions")
+                .hasSameSizeAs(languages(result, "subtitle"));
     }
 
     /** A source whose video is a codec ffmpeg does not know (ProRes RAW): failed at once in probe, saying what to do. */
