@@ -234,6 +234,8 @@ public class MediaConvertSubmitter {
      * is unknown or not one MediaConvert names, {@code {audio_group}} of a silent file) is left out.
      */
     JobSettings settings(String jobId) {
+        // The template first: a settings error is reported without reading final.mp4.
+        JsonNode tree = readTree(template, " (reelroute.transcode.mediaconvert.job-template)");
         PackageTracks tracks;
         try {
             tracks = finalTracks.of(jobId);
@@ -244,7 +246,6 @@ public class MediaConvertSubmitter {
             LOG.info("Job {}: final.mp4 has {} subtitle track(s), which MediaConvert can't read from an MP4: not in the HLS package",
                     jobId, tracks.subtitles().size() + tracks.bitmapSubtitles().size());
         }
-        JsonNode tree = readTree(template, " (reelroute.transcode.mediaconvert.job-template)");
         List<Map<String, JsonNode>> audio = new ArrayList<>();
         for (PackageTracks.Track track : tracks.audio()) {
             audio.add(Map.of("audio_track", IntNode.valueOf(track.number()),
