@@ -20,7 +20,8 @@ public class MediaCommandException extends PermanentJobFailure {
     /** The folders of an absolute path: what precedes a file's name. */
     private static final Pattern FOLDERS = Pattern.compile("(?<![\\w.])(?:/[\\w.+-]+)+/");
     private static final Pattern DAMAGED = Pattern.compile(
-            "Decode error rate|Invalid data found when processing input|Error while decoding|corrupt|Invalid NAL unit|moov atom not found|Truncat",
+            "Decode error rate|Invalid data found when processing input|Error while decoding|corrupt|Invalid NAL unit"
+                    + "|moov atom not found|Truncat|invalid frame header|header damaged|Could not open encoder before EOF",
             Pattern.CASE_INSENSITIVE);
 
     /** Exit codes of a program killed by a signal (SIGKILL from the OOM killer, SIGTERM at shutdown). */

@@ -129,8 +129,9 @@ class SourceShapesIT extends RouteTestSupport {
         assertThat(failed.failurePhase()).isEqualTo(FailurePhase.CHUNKING);
         assertThat(failed.failureReason()).isEqualTo("the source is damaged: ffmpeg could not read its data;"
                 + " export or copy the file again and upload it");
-        assertThat(failed.failureDetail()).startsWith("ffmpeg: ").contains("Decode error rate")
-                .doesNotContain("/tmp").doesNotContain("target/");
+        // The end of ffmpeg's output: which of its decoder's complaints comes last varies from run to run.
+        assertThat(failed.failureDetail()).startsWith("ffmpeg: ").containsAnyOf("Decode error rate", "invalid frame header",
+                "Could not open encoder", "Nothing was written").doesNotContain("/tmp").doesNotContain("target/");
         assertThat(retries()).isEqualTo(retried);
         assertThat(messageCount(ResourceNames.dlq(names().chunkingQueue()))).isZero();
     }
