@@ -19,6 +19,7 @@ import io.reelroute.contract.InboundMessage.S3ObjectRef;
 import io.reelroute.contract.Inferred;
 import io.reelroute.contract.InvalidKeyException;
 import io.reelroute.contract.Job;
+import io.reelroute.contract.JobEndedException;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.PermanentJobFailure;
 import io.reelroute.contract.PreviewClipKey;
@@ -95,11 +96,16 @@ public class InferenceWork {
         InferenceBackend backend = backend(backendName);
         Job job = jobs.find(segment.jobId()).orElseThrow(() -> new PermanentJobFailure(FailurePhase.INFERENCE,
                 "segment " + segment.index() + " of " + segment.total() + ": job " + segment.jobId() + " does not exist"));
+        String what = "segment " + segment.index() + " of " + segment.total();
+        // A failed or deleted job's segments are not sent to the model; a retry looks again, so one stops early.
+        JobEndedException.requireLive(job, what);
         StereoParams params = StereoParams.of(job.params(), defaultDepthModel);
         Path dir = WorkFolders.create(workRoot, "inference-" + segment.jobId() + "-" + segment.index());
         SegmentWork work = new SegmentWork(segment, params, names.inputBucket(), names.outputBucket(),
                 OutputKeys.segment(segment.jobId(), segment.index()), dir, timeout);
-        return new Inferred(segment, work.outputKey(), backend.name(), run(backend, work, dir));
+        Duration backendTime = run(backend, work, dir);
+        removeIfDeletedMeanwhile(segment.jobId(), work.outputKey(), what);
+        return new Inferred(segment, work.outputKey(), backend.name(), backendTime);
     }
 
     /** @throws InvalidKeyException for an object outside the preview clip layout */
@@ -130,16 +136,31 @@ public class InferenceWork {
      */
     public String runPreview(PreviewClipKey clip, String backendName) throws IOException {
         InferenceBackend backend = backend(backendName);
-        Job.Preview preview = jobs.find(clip.jobId()).map(Job::preview).orElse(null);
+        Job job = jobs.find(clip.jobId()).orElse(null);
+        Job.Preview preview = job == null ? null : job.preview();
         if (preview == null || !preview.previewId().equals(clip.previewId())) {
             return null;
         }
+        JobEndedException.requireLive(job, "preview clip " + clip.index());
         StereoParams params = StereoParams.of(preview.params(), defaultDepthModel);
         Path dir = WorkFolders.create(workRoot, "preview-" + clip.jobId() + "-" + clip.index());
         SegmentWork work = new SegmentWork(new SegmentKey(clip.jobId(), clip.index(), clip.count(), params.format().mode()),
                 params, names.inputBucket(), names.outputBucket(), clip.outputKey(), dir, timeout, clip.key(), true);
         run(backend, work, dir);
+        removeIfDeletedMeanwhile(clip.jobId(), work.outputKey(), "preview clip " + clip.index());
         return work.outputKey();
+    }
+
+    /**
+     * A job deleted while its model ran: the output just written is removed again (the purge that ran at deletion
+     * could not see it), and the message is dropped.
+     */
+    private void removeIfDeletedMeanwhile(String jobId, String outputKey, String what) {
+        Job now = jobs.find(jobId).orElse(null);
+        if (now == null || now.deletedAt() != null) {
+            s3.deleteObject(r -> r.bucket(names.outputBucket()).key(outputKey));
+            throw new JobEndedException(what + ": job " + jobId + " was deleted while its model ran; its output is removed");
+        }
     }
 
     /** The backend's run, the check of its output and the output's upload; the work folder is removed after. */

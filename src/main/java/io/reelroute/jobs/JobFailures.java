@@ -8,6 +8,7 @@ import org.springframework.stereotype.Component;
 
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.JobFailure;
+import io.reelroute.contract.UnusableMessageException;
 import io.reelroute.store.JobStore;
 import io.reelroute.transcode.LifecycleEvents;
 
@@ -59,6 +60,15 @@ public class JobFailures {
             events.publishFailure(jobId);
         }
         return result.outcome();
+    }
+
+    /** The unusable message's exception among the causes of what the handler caught (Camel wraps it). */
+    public UnusableMessageException unusable(Throwable caught) {
+        UnusableMessageException unusable = ObjectHelper.getException(UnusableMessageException.class, caught);
+        if (unusable == null) {
+            throw new IllegalStateException("no unusable message among the causes of " + caught, caught);
+        }
+        return unusable;
     }
 
     /**

@@ -62,6 +62,9 @@ public class JobStarter {
         String jobId = SourceKey.parse(object.key()).jobId();
         create(jobId, null, null);
         Job job = jobs.find(jobId).orElseThrow(() -> new IllegalStateException("job " + jobId + " vanished after creation"));
+        if (job.deletedAt() != null) {
+            return new Start(jobId, job.pipeline(), job.mode(), false, "job is deleted");
+        }
         if (!CHUNKABLE.contains(job.status())) {
             return new Start(jobId, job.pipeline(), job.mode(), false, "job is already " + job.status().wireName());
         }

@@ -50,7 +50,7 @@ public class ReassemblyWork {
         REASSEMBLE,
         /** final.mp4 exists already (a repeat, or a crash after the upload): only the job record is behind. */
         FINISH_BOOKKEEPING,
-        /** The job is gone, failed, or not ready: nothing to do. */
+        /** The job is gone, failed, deleted, or not ready: nothing to do. */
         SKIP
     }
 
@@ -97,7 +97,7 @@ public class ReassemblyWork {
 
     public Plan plan(String jobId) {
         Optional<Job> job = jobs.find(jobId);
-        if (job.isEmpty() || job.get().status() == JobStatus.FAILED) {
+        if (job.isEmpty() || job.get().status() == JobStatus.FAILED || job.get().deletedAt() != null) {
             return Plan.SKIP;
         }
         if (job.get().status() == JobStatus.COMPLETED || finalExists(jobId)) {
