@@ -94,6 +94,27 @@ resource "aws_s3_bucket_cors_configuration" "input" {
 
 resource "aws_s3_bucket_lifecycle_configuration" "input" {
   bucket = aws_s3_bucket.this["input"].id
+
+  # Retention (reelroute.retention.* on the embedded default): sources and their kept tracks are needed while a job
+  # runs and may be retried; segments only until their outputs are joined.
+  dynamic "rule" {
+    for_each = {
+      "expire-sources"  = { prefix = "input/", days = var.source_retention_days }
+      "expire-tracks"   = { prefix = "tracks/", days = var.source_retention_days }
+      "expire-segments" = { prefix = "segments/", days = var.segment_retention_days }
+    }
+    content {
+      id     = rule.key
+      status = "Enabled"
+      filter {
+        prefix = rule.value.prefix
+      }
+      expiration {
+        days = rule.value.days
+      }
+    }
+  }
+
   rule {
     id     = "abort-incomplete-multipart-uploads"
     status = "Enabled"
@@ -119,6 +140,18 @@ resource "aws_s3_bucket_lifecycle_configuration" "output" {
     }
     expiration {
       days = var.segment_expiry_days
+    }
+  }
+
+  # Copies of dead-lettered messages, for an operator to read and redrive.
+  rule {
+    id     = "expire-dead-letters"
+    status = "Enabled"
+    filter {
+      prefix = "dead-letters/"
+    }
+    expiration {
+      days = var.dead_letter_retention_days
     }
   }
 

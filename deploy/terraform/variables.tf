@@ -91,6 +91,39 @@ variable "segment_expiry_days" {
   }
 }
 
+variable "source_retention_days" {
+  description = "Days after upload after which sources (input/) and their kept tracks (tracks/) expire (reelroute.retention.sources on the embedded default). Keep it above the longest a job may run and be retried."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.source_retention_days >= 1 && floor(var.source_retention_days) == var.source_retention_days
+    error_message = "source_retention_days must be a whole number of days, at least 1."
+  }
+}
+
+variable "segment_retention_days" {
+  description = "Days after upload after which segments (segments/ of the input bucket) expire (reelroute.retention.segments)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.segment_retention_days >= 1 && floor(var.segment_retention_days) == var.segment_retention_days
+    error_message = "segment_retention_days must be a whole number of days, at least 1."
+  }
+}
+
+variable "dead_letter_retention_days" {
+  description = "Days after which copies of dead-lettered messages (dead-letters/ of the output bucket) expire (reelroute.retention.dead-letters)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.dead_letter_retention_days >= 1 && floor(var.dead_letter_retention_days) == var.dead_letter_retention_days
+    error_message = "dead_letter_retention_days must be a whole number of days, at least 1."
+  }
+}
+
 variable "abort_incomplete_multipart_days" {
   description = "Days after which an unfinished multipart upload (an abandoned browser upload, a reassembly that died) is aborted, in both buckets, so its parts stop costing storage."
   type        = number

@@ -325,6 +325,15 @@ run "buckets_are_private_encrypted_and_expire_segments" {
     error_message = "output objects tagged reelroute-lifecycle=expire-segments expire after a day"
   }
   assert {
+    condition = (
+      { for r in aws_s3_bucket_lifecycle_configuration.input.rule : one(r.filter).prefix => one(r.expiration).days if length(r.expiration) > 0 } ==
+      { "input/" = 7, "tracks/" = 7, "segments/" = 2 } &&
+      one(one([for r in aws_s3_bucket_lifecycle_configuration.output.rule : r if r.id == "expire-dead-letters"]).expiration).days == 30 &&
+      one(one([for r in aws_s3_bucket_lifecycle_configuration.output.rule : r if r.id == "expire-dead-letters"]).filter).prefix == "dead-letters/"
+    )
+    error_message = "sources and tracks expire after a week, segments after two days, dead-letter copies after 30 days"
+  }
+  assert {
     condition = alltrue([for lc in [aws_s3_bucket_lifecycle_configuration.input, aws_s3_bucket_lifecycle_configuration.output] :
       one(one([for r in lc.rule : r if r.id == "abort-incomplete-multipart-uploads"]).abort_incomplete_multipart_upload).days_after_initiation == 2
     ])

@@ -35,7 +35,8 @@ public record ReelRouteProperties(
         @DefaultValue Api api,
         @DefaultValue Watchdog watchdog,
         @DefaultValue Webhooks webhooks,
-        @DefaultValue Embedded embedded) {
+        @DefaultValue Embedded embedded,
+        @DefaultValue Retention retention) {
 
     public record Routes(
             @DefaultValue("routes") Path dir,
@@ -320,5 +321,20 @@ public record ReelRouteProperties(
             @DefaultValue("inbox") Path inbox,
             @DefaultValue("outbox") Path outbox,
             @DefaultValue("1s") Duration notificationPoll) {
+    }
+
+    /**
+     * How long a job's objects and records are kept: in Terraform as bucket lifecycle rules and the Jobs table's TTL,
+     * on the embedded default by a sweep (S3Mock has no lifecycle rules). Ages count from an object's upload.
+     */
+    public record Retention(
+            /** Sources (input/) and their kept tracks (tracks/): long enough for a job to run and be retried. */
+            @DefaultValue("7d") Duration sources,
+            /** Segments (segments/): needed until their outputs are joined. */
+            @DefaultValue("2d") Duration segments,
+            /** Copies of dead-lettered messages (dead-letters/ in the output bucket). */
+            @DefaultValue("30d") Duration deadLetters,
+            /** How often the embedded default's sweep runs. */
+            @DefaultValue("1h") Duration sweepEvery) {
     }
 }
