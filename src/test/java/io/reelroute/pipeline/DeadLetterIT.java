@@ -63,7 +63,8 @@ class DeadLetterIT extends RouteTestSupport {
         assertThat(failed.deadLetterKey()).startsWith("dead-letters/video-worker/" + jobId + "/");
         assertThat(copy.get("body").asText()).contains(segment);
         assertThat(copy.get("attributes").get("ApproximateReceiveCount").asText()).isEqualTo("3");
-        assertThat(counted("video-worker", "JOB_FAILED")).isEqualTo(1);
+        // The dead-letter hop counts after it has failed the job.
+        await().atMost(PATIENCE).until(() -> counted("video-worker", "JOB_FAILED") == 1);
         assertQueuesEmpty("video-worker");
     }
 
