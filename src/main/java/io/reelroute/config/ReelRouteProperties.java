@@ -220,7 +220,12 @@ public record ReelRouteProperties(
             /** An event stream closes after this long; EventSource clients reconnect on their own. */
             @DefaultValue("10m") Duration eventStreamMax,
             @DefaultValue Auth auth,
-            @DefaultValue Playback playback) {
+            @DefaultValue Playback playback,
+            /**
+             * The address the API's port (and the management port) listens on; empty: 127.0.0.1 on the embedded
+             * default without authentication, every interface otherwise (RunModeResolver applies it).
+             */
+            String bindAddress) {
 
         /**
          * HLS playback of private outputs. With a CloudFront domain, GET /jobs/{id}/playback hands out signed

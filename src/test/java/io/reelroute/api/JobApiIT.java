@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +25,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.time.Duration;
@@ -31,6 +39,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
+import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.test.context.TestPropertySource;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -72,6 +82,8 @@ class JobApiIT extends RouteTestSupport {
     SegmentCompletionStore completions;
     @Autowired
     JobApi jobApi;
+    @Autowired
+    ServletWebServerApplicationContext web;
     @Autowired
     JobEvents jobEvents;
     @Autowired
@@ -583,6 +595,27 @@ class JobApiIT extends RouteTestSupport {
         assertThatThrownBy(() -> tokens.open(mine, "completed", "someone-else")).isInstanceOf(ApiException.class);
         assertThatThrownBy(() -> new PageTokens("other", mapper).open(mine, "completed", "local"))
                 .isInstanceOf(ApiException.class);
+    }
+
+    /**
+     * Without authentication every caller is the local user, so on the embedded default the API takes connections
+     * from this machine only: the server is bound to 127.0.0.1, and the machine's other addresses are refused.
+     */
+    @Test
+    void theEmbeddedDefaultWithoutAuthenticationListensOnLoopbackOnly() throws Exception {
+        InetAddress bound = (InetAddress) ((TomcatWebServer) web.getWebServer()).getTomcat().getConnector().getProperty("address");
+        assertThat(bound).isNotNull();
+        assertThat(bound.isLoopbackAddress()).isTrue();
+        assertThat(call("GET", "/pipelines", null).status()).isEqualTo(200);
+        Optional<InetAddress> external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()).findFirst();
+        if (external.isPresent()) {
+            try (Socket socket = new Socket()) {
+                assertThatThrownBy(() -> socket.connect(new InetSocketAddress(external.get(), port), 1_000))
+                        .as("a connection to %s:%d", external.get(), port).isInstanceOf(IOException.class);
+            }
+        }
     }
 
     /** The caller's failed jobs, the latest to fail first, each with why it failed; retried ones leave the list. */
