@@ -1,6 +1,7 @@
 package io.reelroute.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,12 +11,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
+import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -78,6 +84,10 @@ class ApiOwnershipIT extends RouteTestSupport {
 
     @LocalServerPort
     int port;
+    @LocalManagementPort
+    int managementPort;
+    @Autowired
+    ServletWebServerApplicationContext web;
 
     @DynamicPropertySource
     static void jwks(DynamicPropertyRegistry registry) {
@@ -151,6 +161,46 @@ class ApiOwnershipIT extends RouteTestSupport {
                 + "/jobs?status=in_progress")).header("authorization", "bearer " + valid).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(lowerCase.statusCode()).as(lowerCase.body()).isEqualTo(200);
+    }
+
+    /** With tokens checked, other machines may call: the server listens on every interface (no address). */
+    @Test
+    void withAuthenticationOnTheApiListensOnEveryInterface() {
+        assertThat(((TomcatWebServer) web.getWebServer()).getTomcat().getConnector().getProperty("address")).isNull();
+    }
+
+    /**
+     * Health on the management port tells what it is made of (components, their details) only to a caller with a
+     * valid token; the probes need none, and the ones on the API's port never tell more than the status.
+     */
+    @Test
+    void healthDetailsNeedATokenAndTheProbesDoNot() throws Exception {
+        String valid = token("alice", Instant.now().plusSeconds(600));
+        String expired = token("alice", Instant.now().minusSeconds(120));
+        assertThat(call("GET", "/livez", null, null).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> call("GET", "/readyz", null, null).statusCode() == 200);
+        JsonNode readyz = json(call("GET", "/readyz", valid, null));
+        assertThat(readyz.get("status").asText()).isEqualTo("UP");
+        assertThat(readyz.has("components")).as("the API's port: the status alone, token or not").isFalse();
+
+        for (String token : new String[] {null, expired}) {
+            HttpResponse<String> bare = management("/actuator/health/readiness", token);
+            assertThat(bare.statusCode()).isEqualTo(200);
+            assertThat(json(bare).get("status").asText()).isEqualTo("UP");
+            assertThat(json(bare).has("components")).as(bare.body()).isFalse();
+            assertThat(json(management("/actuator/health", token)).has("components")).isFalse();
+        }
+        JsonNode detailed = json(management("/actuator/health/readiness", valid));
+        assertThat(detailed.get("components").get("aws").get("details").get("dynamodb").asText()).isEqualTo("UP");
+        assertThat(json(management("/actuator/health", valid)).get("components").has("aws")).isTrue();
+    }
+
+    private HttpResponse<String> management(String path, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private String token(String subject, Instant expires) throws Exception {

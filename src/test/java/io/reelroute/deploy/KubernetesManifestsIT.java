@@ -156,19 +156,25 @@ class KubernetesManifestsIT {
     void probesAndScrapesPointAtWhatTheApplicationServes() {
         // OperationsIT asks the running application for these endpoints; here they must be the ones probed.
         assertThat(defaults.getProperty("management.endpoint.health.probes.enabled")).isEqualTo("true");
+        // The probes on the API's port (/livez, /readyz), the actuator on a port of its own.
+        assertThat(defaults.getProperty("management.endpoint.health.probes.add-additional-paths")).isEqualTo("true");
         assertThat(defaults.getProperty("management.endpoints.web.exposure.include")).contains("health", "prometheus");
         int port = Integer.parseInt(defaults.getProperty("server.port", "8080"));
+        int management = Integer.parseInt(defaults.getProperty("management.server.port", String.valueOf(port)));
+        assertThat(management).as("metrics are not served on the API's port").isNotEqualTo(port);
         for (RenderedOverlay rendered : RENDERED.values()) {
             for (Deployment deployment : rendered.all(Deployment.class)) {
                 String where = rendered.overlay() + "/" + role(deployment);
                 Container app = app(deployment);
                 assertThat(app.getPorts()).as(where).anyMatch(p -> "http".equals(p.getName()) && p.getContainerPort() == port);
-                assertThat(httpGet(app.getLivenessProbe())).as(where).isEqualTo("http /actuator/health/liveness");
-                assertThat(httpGet(app.getStartupProbe())).as(where).isEqualTo("http /actuator/health/liveness");
-                assertThat(httpGet(app.getReadinessProbe())).as(where).isEqualTo("http /actuator/health/readiness");
+                assertThat(app.getPorts()).as(where).anyMatch(p -> "management".equals(p.getName())
+                        && p.getContainerPort() == management);
+                assertThat(httpGet(app.getLivenessProbe())).as(where).isEqualTo("http /livez");
+                assertThat(httpGet(app.getStartupProbe())).as(where).isEqualTo("http /livez");
+                assertThat(httpGet(app.getReadinessProbe())).as(where).isEqualTo("http /readyz");
                 assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).as(where).containsAllEntriesOf(Map.of(
                         "prometheus.io/scrape", "true", "prometheus.io/path", "/actuator/prometheus",
-                        "prometheus.io/port", String.valueOf(port)));
+                        "prometheus.io/port", String.valueOf(management)));
                 for (Container container : containers(deployment.getSpec().getTemplate().getSpec())) {
                     assertThat(container.getResources().getRequests()).as("%s/%s requests", where, container.getName())
                             .containsKeys("cpu", "memory");
