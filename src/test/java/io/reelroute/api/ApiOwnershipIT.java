@@ -163,6 +163,32 @@ class ApiOwnershipIT extends RouteTestSupport {
         assertThat(lowerCase.statusCode()).as(lowerCase.body()).isEqualTo(200);
     }
 
+    /**
+     * A token counts only in the Authorization header: not as access_token or Authorization in the query (which
+     * platform-http would turn into the header) or in a form, alone or beside a valid header.
+     */
+    @Test
+    void aTokenOutsideTheAuthorizationHeaderIsRefused() throws Exception {
+        String valid = token("alice", Instant.now().plusSeconds(600));
+        String encoded = java.net.URLEncoder.encode("Bearer " + valid, StandardCharsets.UTF_8);
+        for (String query : new String[] {"access_token=" + valid, "Authorization=" + encoded, "authorization=" + encoded,
+                "ACCESS_TOKEN=" + valid}) {
+            HttpResponse<String> refused = call("GET", "/jobs?status=in_progress&" + query, null, null);
+            assertThat(refused.statusCode()).as(query).isEqualTo(400);
+            assertThat(json(refused).get("error").asText()).contains("Authorization header");
+            assertThat(call("GET", "/jobs?status=in_progress&" + query, valid, null).statusCode()).as(query).isEqualTo(400);
+        }
+        HttpResponse<String> media = call("GET", "/media/00000000-0000-4000-8000-000000000000/master.m3u8?access_token=" + valid,
+                null, null);
+        assertThat(media.statusCode()).isEqualTo(400);
+        HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("access_token=" + valid + "&mode=sbs")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).as(form.body()).isEqualTo(400);
+        assertThat(call("GET", "/jobs?status=in_progress", valid, null).statusCode()).isEqualTo(200);
+    }
+
     /** With tokens checked, other machines may call: the server listens on every interface (no address). */
     @Test
     void withAuthenticationOnTheApiListensOnEveryInterface() {
