@@ -62,7 +62,12 @@ public record ReelRouteProperties(
             @DefaultValue("20") int waitTimeSeconds,
             @DefaultValue("60") int visibilityTimeoutSeconds,
             /** Deliveries before a message moves to its DLQ (used where ReelRoute provisions queues). */
-            @DefaultValue("5") int maxReceiveCount) {
+            @DefaultValue("5") int maxReceiveCount,
+            /**
+             * The SQS message attributes a consumer turns into Camel headers (SqsAttributeHeaders); none by default,
+             * and never one named like Camel's own headers.
+             */
+            java.util.List<String> messageAttributeHeaders) {
     }
 
     public record Chunking(

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.aws2.sqs.Sqs2Endpoint;
@@ -24,6 +25,7 @@ import org.springframework.test.context.TestPropertySource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.reelroute.aws.SqsAttributeHeaders;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.testing.EmbeddedDefaultTest;
 import io.reelroute.testing.RouteTestSupport;
@@ -99,6 +101,17 @@ class OperationsIT extends RouteTestSupport {
         assertThat(visibilityTimeout("inference")).isEqualTo(45);
         assertThat(visibilityTimeout("upload-event")).isEqualTo(30);
         assertThat(visibilityTimeout("reassembly")).isEqualTo(30);
+    }
+
+    /** Every SQS endpoint of the application drops message attributes named like Camel's headers (SqsAttributeHeaders). */
+    @Test
+    void everyQueueEndpointKeepsForgedCamelHeadersOut() {
+        List<Sqs2Endpoint> queues = camel.getEndpoints().stream().filter(Sqs2Endpoint.class::isInstance)
+                .map(Sqs2Endpoint.class::cast).toList();
+        assertThat(queues).extracting(e -> e.getConfiguration().getQueueName())
+                .anyMatch(name -> name.endsWith("-chunking-dlq")).anyMatch(name -> name.endsWith("-reassembly"));
+        assertThat(queues).allSatisfy(endpoint -> assertThat(endpoint.getHeaderFilterStrategy())
+                .as(endpoint.getEndpointUri()).isInstanceOf(SqsAttributeHeaders.Filter.class));
     }
 
     private Integer visibilityTimeout(String routeId) {
