@@ -216,7 +216,7 @@ public record ReelRouteProperties(
             /** How long a presigned download URL (final.mp4) stays valid. */
             @DefaultValue("1h") Duration downloadUrlExpiry,
             @DefaultValue("200") int maxTitleLength,
-            /** Key that signs pagination tokens; empty: a random key per process (tokens then die with it). */
+            /** Secret that pagination tokens are encrypted with (PageTokens); empty: random per process (tokens then die with it). */
             String pageTokenKey,
             /** How often an event stream (GET /jobs/{id}/events) looks at its job. */
             @DefaultValue("1s") Duration eventPoll,

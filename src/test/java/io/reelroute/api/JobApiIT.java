@@ -539,7 +539,7 @@ class JobApiIT extends RouteTestSupport {
     }
 
     @Test
-    void completedJobsArePagedNewestFirstWithSignedTokens() throws Exception {
+    void completedJobsArePagedNewestFirstWithSealedTokens() throws Exception {
         List<String> made = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             String jobId = JobIds.newId();
