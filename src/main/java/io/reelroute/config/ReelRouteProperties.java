@@ -320,7 +320,7 @@ public record ReelRouteProperties(
             @DefaultValue("8000") int dynamodbPort,
             @DefaultValue("inbox") Path inbox,
             @DefaultValue("outbox") Path outbox,
-            @DefaultValue("1s") Duration notificationPoll) {
+            @DefaultValue("1m") Duration notificationPoll) {
     }
 
     /**
