@@ -47,7 +47,6 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
 
@@ -229,25 +228,15 @@ public class JobApi {
     }
 
     /**
-     * DELETE /jobs/{id}: marks the job deleted; the route then removes its objects in the background. Deleting a
-     * deleted job again answers 202 too and repeats the clean-up, so a clean-up lost to a restart can be redone.
+     * DELETE /jobs/{id}: marks the job deleted with its purge pending; the route then removes its objects in the
+     * background (JobPurge), and the watchdog does it again if that purge does not finish. Deleting a deleted job
+     * again answers 202 too and repeats the clean-up.
      */
     public ApiResponse delete(String id, String subject) {
         Job job = find(id, subject, true);
         jobs.markDeleted(job.jobId());
         LOG.info("Job {} deleted through the API", job.jobId());
         return new ApiResponse(202, Map.of("job_id", job.jobId(), "status", "deleted"));
-    }
-
-    /** Removes every object of a deleted job: its source, tracks and segments, and everything under jobs/{id}/. */
-    public int purge(String jobId) {
-        JobIds.requireValid(jobId);
-        int removed = removeAll(names.inputBucket(), "input/" + jobId + "/")
-                + removeAll(names.inputBucket(), "segments/" + jobId + "/")
-                + removeAll(names.inputBucket(), "tracks/" + jobId + "/")
-                + removeAll(names.outputBucket(), "jobs/" + jobId + "/");
-        LOG.info("Job {}: {} objects removed", jobId, removed);
-        return removed;
     }
 
     /**
@@ -633,13 +622,6 @@ public class JobApi {
         } catch (NoSuchKeyException absent) {
             return false;
         }
-    }
-
-    private int removeAll(String bucket, String prefix) {
-        List<String> keys = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents().stream()
-                .map(S3Object::key).toList();
-        keys.forEach(key -> s3.deleteObject(r -> r.bucket(bucket).key(key)));
-        return keys.size();
     }
 
     private static String text(Instant instant) {
