@@ -772,8 +772,8 @@ public class JobStore {
                 given++;
             }
         }
-        dynamoDb.putItem(r -> r.tableName(table).item(Map.of(JOB_ID, s(INDEX_BACKFILL_MARKER),
-                UPDATED_AT, n(clock.millis()))));
+        dynamoDb.updateItem(r -> r.tableName(table).key(marker).updateExpression("SET #at = :now")
+                .expressionAttributeNames(Map.of("#at", UPDATED_AT)).expressionAttributeValues(Map.of(":now", n(clock.millis()))));
         return given;
     }
 
