@@ -34,6 +34,7 @@ import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
+import io.reelroute.contract.Tables;
 import io.reelroute.jobs.PreviewClips;
 import io.reelroute.jobs.Redrive;
 import io.reelroute.jobs.SourceLimits;
@@ -217,6 +218,10 @@ public class JobApi {
         }
         Map<String, AttributeValue> start = nextToken == null || nextToken.isEmpty() ? null
                 : tokens.open(nextToken, status, subject);
+        if (start != null && IN_PROGRESS.equals(status) && !start.containsKey(Tables.UNFINISHED_OWNER)) {
+            // A token of the in-progress listing as it was before its index (a Scan's key).
+            throw ApiException.badRequest("next_token is from an earlier version of this listing; list again from the start");
+        }
         JobStore.Page page = IN_PROGRESS.equals(status) ? jobs.unfinishedOf(subject, pageSize, start)
                 : jobs.endedOf(subject, JobStatus.fromWireName(status), pageSize, start);
         List<Object> views = new ArrayList<>();
