@@ -30,8 +30,9 @@ import io.reelroute.store.JobStore;
  * named in its {@code userMetadata.job_id} only if its MediaConvert job ({@code detail.jobId}) is the one recorded on
  * that job when it was submitted: anyone who may create MediaConvert jobs in the account can name any job in
  * userMetadata, and such an event, like one of an earlier submission, changes nothing. The job's {@code hls_status}
- * moves forward only, so a repeated or late event changes nothing either. A "ReelRoute Packaging Requested" event is the hand-off after reassembly: it asks the
- * process that runs transcode-submit to package the job in its {@code detail.job_id}. Both are built here too (the
+ * moves forward only, so a repeated or late event changes nothing either. A "ReelRoute Packaging Requested" event
+ * is the hand-off after reassembly: it asks the process that runs transcode-submit to package the job in its
+ * {@code detail.job_id}. Both are built here too (the
  * request, and the local packager's COMPLETE and ERROR events), beside the code that reads them.
  */
 @Component("transcodeEvents")
