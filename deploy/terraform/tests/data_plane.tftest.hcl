@@ -9,6 +9,22 @@ mock_provider "aws" {
       json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
     }
   }
+  # The hls-packaging module's MediaConvert trust policy names the account and region it runs in.
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "111122223333"
+    }
+  }
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+  mock_data "aws_region" {
+    defaults = {
+      name = "us-east-1"
+    }
+  }
 }
 
 variables {
@@ -462,6 +478,13 @@ run "roles_trust_their_service_accounts_only" {
   assert {
     condition     = output.role_arns == { for role in ["api", "media", "inference", "transcode", "watchdog"] : role => "arn:aws:iam::111122223333:role/reelroute-${role}" } && output.keda_scaler_role_arn == "arn:aws:iam::111122223333:role/reelroute-keda-scaler"
     error_message = "role ARNs are outputs"
+  }
+  assert {
+    condition = (jsondecode(module.hls_packaging.mediaconvert_trust_policy).Statement[0].Condition == {
+      StringEquals = { "aws:SourceAccount" = "111122223333" }
+      ArnLike      = { "aws:SourceArn" = "arn:aws:mediaconvert:us-east-1:111122223333:*" }
+    })
+    error_message = "MediaConvert assumes its role only for jobs of the deploying account in its region (aws:SourceAccount, aws:SourceArn)"
   }
 }
 

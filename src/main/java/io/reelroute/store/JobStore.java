@@ -275,6 +275,29 @@ public class JobStore {
                 .expressionAttributeValues(values));
     }
 
+    /**
+     * Records the packager's job without an {@code hls_status}: the local packager's, whose events are only applied
+     * once it is recorded, and whose request is packaged again if the process stops (see package-hls).
+     */
+    public void recordPackagerJob(String jobId, String packagerJobId) {
+        dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression("SET #mc = :mc")
+                .conditionExpression("attribute_exists(#id)")
+                .expressionAttributeNames(Map.of("#id", JOB_ID, "#mc", MEDIACONVERT_JOB_ID))
+                .expressionAttributeValues(Map.of(":mc", s(packagerJobId))));
+    }
+
+    /**
+     * The packager's job recorded on the job ({@link #hlsSubmitted}, {@link #recordPackagerJob}): the only one whose
+     * state changes apply to it. Empty when none is recorded or there is no such job.
+     */
+    public Optional<String> packagerJobId(String jobId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(Map.of(JOB_ID, s(jobId))).projectionExpression("#mc")
+                .expressionAttributeNames(Map.of("#mc", MEDIACONVERT_JOB_ID))).item();
+        return item == null || !item.containsKey(MEDIACONVERT_JOB_ID) ? Optional.empty() : Optional.of(item.get(MEDIACONVERT_JOB_ID).s());
+    }
+
     /** Whether a completed job's HLS package is still to be submitted (no {@code hls_status} yet). */
     public boolean needsPackaging(String jobId) {
         return find(jobId).map(job -> job.status() == JobStatus.COMPLETED && job.hls() == null).orElse(false);
