@@ -514,6 +514,9 @@ class KubernetesManifestsIT {
                                 && Map.of("reelroute.io/monitoring", "true").equals(peer.getNamespaceSelector().getMatchLabels()));
                     });
                 }
+                assertThat(ingress).as("%s: the monitoring namespace reaches the management port only, not the API's", where)
+                        .filteredOn(rule -> !rule.getFrom().isEmpty())
+                        .allSatisfy(rule -> assertThat(ports(rule.getPorts())).doesNotContain("TCP/8080"));
                 boolean openToAll = ingress.stream().anyMatch(rule -> rule.getFrom().isEmpty());
                 if (role(deployment).equals("api")) {
                     assertThat(ingress).as("%s: the API's HTTP port from anywhere", where)
