@@ -219,6 +219,11 @@ public record ReelRouteProperties(
             @DefaultValue("15s") Duration eventHeartbeat,
             /** An event stream closes after this long; EventSource clients reconnect on their own. */
             @DefaultValue("10m") Duration eventStreamMax,
+            /**
+             * The largest request body the application takes (RequestBodyLimit): larger is 413 before any route
+             * or authentication reads it. Sources never come this way; they go to S3 through presigned URLs.
+             */
+            @DefaultValue("64KB") DataSize maxBodyBytes,
             @DefaultValue Auth auth,
             @DefaultValue Playback playback) {
 

@@ -153,6 +153,21 @@ class ApiOwnershipIT extends RouteTestSupport {
         assertThat(lowerCase.statusCode()).as(lowerCase.body()).isEqualTo(200);
     }
 
+    /** The body cap comes before authentication: an unauthenticated 500 MB body is 413, not read to be 401. */
+    @Test
+    void anUnauthenticatedHugeBodyIsRefusedForItsSizeFirst() throws Exception {
+        for (boolean chunked : new boolean[] {false, true}) {
+            RequestBodyLimitIT.Sent body = new RequestBodyLimitIT.Sent(500L * 1000 * 1000);
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs"))
+                    .timeout(java.time.Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .POST(chunked ? body.chunked() : body.declared()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(413);
+            assertThat(json(refused).get("error").asText()).contains("reelroute.api.max-body-bytes");
+            assertThat(body.bytes.get()).isLessThan(body.size);
+        }
+        assertThat(call("POST", "/jobs", null, "{\"mode\": \"sbs\"}").statusCode()).isEqualTo(401);
+    }
+
     private String token(String subject, Instant expires) throws Exception {
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE).subject(subject)
                 .issueTime(Date.from(expires.minusSeconds(900))).expirationTime(Date.from(expires)).build();
