@@ -73,6 +73,7 @@ function show(job) {
 }
 
 // Reads text/event-stream from the response body: blocks separated by a blank line, "event:" and "data:" lines.
+// A refused stream (429: this user has too many open; 503: the server has) falls back to polling the job.
 async function watch(jobId) {
   if (watching) watching.abort();
   const controller = new AbortController();
@@ -81,6 +82,10 @@ async function watch(jobId) {
   while (!controller.signal.aborted) {
     try {
       const response = await fetch('/jobs/' + jobId + '/events', { headers: authHeaders(), signal: controller.signal });
+      if (response.status === 429 || response.status === 503) {
+        await poll(jobId, controller);
+        return;
+      }
       if (!response.ok) throw new Error('events answered ' + response.status);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
@@ -110,6 +115,37 @@ async function watch(jobId) {
       say('Lost the event stream (' + e.message + '); reconnecting', true);
     }
     await new Promise((r) => setTimeout(r, 1000)); // the stream ended by itself: reconnect
+  }
+}
+
+// Whether nothing more will happen to the job (as the stream's "end" event says).
+function isOver(job) {
+  return job.status === 'failed'
+    || (job.status === 'completed' && (job.hls_status === 'ready' || job.hls_status === 'failed'));
+}
+
+// GET /jobs/{id} until the job ends, less often as time goes on (2 s, growing by half up to 15 s).
+async function poll(jobId, controller) {
+  say('Following the job by polling (no event stream is free now).');
+  for (let wait = 2000; !controller.signal.aborted; wait = Math.min(wait * 1.5, 15000)) {
+    try {
+      const response = await fetch('/jobs/' + jobId, { headers: authHeaders(), signal: controller.signal });
+      if (response.status === 404) {
+        finished(jobId, null, 'deleted');
+        return;
+      }
+      if (response.ok) {
+        const job = await response.json();
+        show(job);
+        if (isOver(job)) {
+          finished(jobId, job, job.status);
+          return;
+        }
+      }
+    } catch (e) {
+      if (controller.signal.aborted) return;
+    }
+    await new Promise((r) => setTimeout(r, wait));
   }
 }
 

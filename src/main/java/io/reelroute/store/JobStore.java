@@ -689,6 +689,18 @@ public class JobStore {
         });
     }
 
+    /** How many unfinished jobs the owner has, as {@link #unfinishedOf} finds them (the API's per-user quota). */
+    public long countUnfinishedOf(String owner) {
+        long count = 0;
+        Map<String, AttributeValue> from = null;
+        do {
+            Page page = unfinishedOf(owner, 100, from);
+            count += page.jobs().size();
+            from = page.lastKey();
+        } while (from != null);
+        return count;
+    }
+
     private static final int MAX_REQUESTS_PER_PAGE = 10;
 
     /**
