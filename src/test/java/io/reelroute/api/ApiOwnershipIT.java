@@ -257,7 +257,7 @@ class ApiOwnershipIT extends RouteTestSupport {
     @Test
     void anUnauthenticatedHugeBodyIsRefusedForItsSizeFirst() throws Exception {
         for (boolean chunked : new boolean[] {false, true}) {
-            RequestBodyLimitIT.Sent body = new RequestBodyLimitIT.Sent(500L * 1000 * 1000);
+            ApiBoundsIT.Sent body = new ApiBoundsIT.Sent(500L * 1000 * 1000);
             HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs"))
                     .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                     .POST(chunked ? body.chunked() : body.declared()).build(), HttpResponse.BodyHandlers.ofString());
