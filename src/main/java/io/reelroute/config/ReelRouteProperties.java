@@ -288,7 +288,12 @@ public record ReelRouteProperties(
                  * An ended job's webhook still pending without a change (an attempt, a request) for this long: its
                  * request is sent again. Keep it above the longest retry delay.
                  */
-                @DefaultValue("1h") Duration webhook) {
+                @DefaultValue("1h") Duration webhook,
+                /**
+                 * A deleted job whose objects are not all removed this long after its deletion (a restart or an S3
+                 * error cut the purge short): the watchdog purges it again.
+                 */
+                @DefaultValue("10m") Duration purge) {
 
             public Duration of(io.reelroute.contract.JobStatus status) {
                 return switch (status) {
@@ -331,7 +336,7 @@ public record ReelRouteProperties(
             @DefaultValue("8000") int dynamodbPort,
             @DefaultValue("inbox") Path inbox,
             @DefaultValue("outbox") Path outbox,
-            @DefaultValue("1s") Duration notificationPoll) {
+            @DefaultValue("1m") Duration notificationPoll) {
     }
 
     /**
@@ -345,6 +350,8 @@ public record ReelRouteProperties(
             @DefaultValue("2d") Duration segments,
             /** Copies of dead-lettered messages (dead-letters/ in the output bucket). */
             @DefaultValue("30d") Duration deadLetters,
+            /** Job records, from when the job ended (completed or failed) or was deleted: their expires_at. */
+            @DefaultValue("90d") Duration jobRecords,
             /** How often the embedded default's sweep runs. */
             @DefaultValue("1h") Duration sweepEvery) {
     }
