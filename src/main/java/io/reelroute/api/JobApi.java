@@ -83,12 +83,14 @@ public class JobApi {
     private final CallbackUrls callbackUrls;
     private final Clock clock;
     private final SourceLimits limits;
+    private final UserQuotas quotas;
 
     @Autowired
     public JobApi(JobStore jobs, SegmentCompletionStore completions, S3Client s3, S3Presigner presigner,
             AwsCredentialsProvider signer, Redrive redrive, AwsResources resources, ReelRouteProperties properties,
             ObjectMapper mapper, Pipelines pipelines, PreviewClips previewClips, CallbackUrls callbackUrls,
-            SourceLimits limits) {
+            SourceLimits limits, UserQuotas quotas) {
+        this.quotas = quotas;
         this.pipelines = pipelines;
         this.previewClips = previewClips;
         this.callbackUrls = callbackUrls;
@@ -112,7 +114,8 @@ public class JobApi {
      * formats, alone or in the stereo pipeline's params, is its {@code format} ({@code sbs} is {@code full-sbs}).
      * A {@code callback_url} gets the job's final state POSTed to it when the job ends (see CallbackUrls for what
      * is accepted). A {@code size} (the source's bytes) over {@code reelroute.limits.max-source-bytes} is refused
-     * (413); with one, the PUT is signed with it as its {@code Content-Length}, so S3 takes no other length.
+     * (413); with one, the PUT is signed with it as its {@code Content-Length}, so S3 takes no other length. A user
+     * over a quota ({@link UserQuotas}) gets 429.
      */
     public ApiResponse create(String body, String subject) {
         JsonNode request = JsonBodies.object(body, mapper, "{\"pipeline\": \"stereo\", \"params\": {\"mode\": \"sbs\"}}");
@@ -150,6 +153,7 @@ public class JobApi {
             }
         }
         Long size = JobUploads.declaredSize(request, limits);
+        quotas.admitNewJob(subject);
         String jobId = JobIds.newId();
         jobs.createIfAbsent(jobId, chosen, resolved, subject, title, callbackUrl);
         if (hold != null && hold.asBoolean()) {
@@ -350,6 +354,7 @@ public class JobApi {
             throw new ApiException(409, "the source of job " + job.jobId() + " is larger than 5 GiB, which S3 copies in one"
                     + " request at most; create a job and upload it again");
         }
+        quotas.admitNewJob(subject);
         String jobId = JobIds.newId();
         // The new job reports to the old one's webhook, if it has one.
         jobs.createIfAbsent(jobId, job.pipeline(), resolved, subject, title != null ? title : job.title(),

@@ -224,6 +224,17 @@ public record ReelRouteProperties(
             @DefaultValue("15s") Duration eventHeartbeat,
             /** An event stream closes after this long; EventSource clients reconnect on their own. */
             @DefaultValue("10m") Duration eventStreamMax,
+            /**
+             * The largest request body the application takes (RequestBodyLimit): larger is 413 before any route
+             * or authentication reads it. Sources never come this way; they go to S3 through presigned URLs.
+             */
+            @DefaultValue("64KB") DataSize maxBodyBytes,
+            /** Unfinished jobs a user may have; creating one more is 429 (UserQuotas). */
+            @DefaultValue("20") int maxActiveJobsPerUser,
+            /** Jobs a user may create a minute, in bursts of as many (a token bucket per user); more is 429. */
+            @DefaultValue("30") int jobCreationRate,
+            /** Event streams a user may have open at once; one more is 429 (the page then polls). */
+            @DefaultValue("5") int maxStreamsPerUser,
             @DefaultValue Auth auth,
             @DefaultValue Playback playback,
             /**

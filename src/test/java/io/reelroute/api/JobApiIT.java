@@ -73,6 +73,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
     "reelroute.retry-delay-ms=200",
     "reelroute.media.work-dir=target/test-work-api",
     "reelroute.api.event-poll=200ms",
+    // Many jobs and event streams of one user, none of them about quotas (ApiOwnershipIT tests those).
+    "reelroute.api.max-active-jobs-per-user=1000",
+    "reelroute.api.job-creation-rate=1000",
+    "reelroute.api.max-streams-per-user=100",
 })
 class JobApiIT extends RouteTestSupport {
 
