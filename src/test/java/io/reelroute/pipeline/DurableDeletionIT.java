@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -91,17 +90,5 @@ class DurableDeletionIT extends RouteTestSupport {
     private Map<String, AttributeValue> item(String jobId) {
         return dynamoDb.getItem(r -> r.tableName(names().jobsTable()).consistentRead(true)
                 .key(Map.of(Tables.JOB_ID, AttributeValue.fromS(jobId)))).item();
-    }
-
-    /** Every object of the job in either bucket. */
-    private List<String> objectsOf(String jobId) {
-        List<String> keys = new ArrayList<>();
-        for (String prefix : List.of("input/", "segments/", "tracks/")) {
-            s3.listObjectsV2Paginator(r -> r.bucket(names().inputBucket()).prefix(prefix + jobId)).contents()
-                    .forEach(o -> keys.add(o.key()));
-        }
-        s3.listObjectsV2Paginator(r -> r.bucket(names().outputBucket()).prefix("jobs/" + jobId)).contents()
-                .forEach(o -> keys.add(o.key()));
-        return keys;
     }
 }

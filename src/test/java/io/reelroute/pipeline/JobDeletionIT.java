@@ -11,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -90,17 +89,5 @@ class JobDeletionIT extends RouteTestSupport {
         try (var files = Files.list(MARKERS)) {
             return files.filter(f -> f.getFileName().toString().startsWith("run-")).toList();
         }
-    }
-
-    /** Every object of the job in either bucket. */
-    private List<String> objectsOf(String jobId) {
-        List<String> keys = new ArrayList<>();
-        for (String prefix : List.of("input/", "segments/", "tracks/")) {
-            s3.listObjectsV2Paginator(r -> r.bucket(names().inputBucket()).prefix(prefix + jobId)).contents()
-                    .forEach(o -> keys.add(o.key()));
-        }
-        s3.listObjectsV2Paginator(r -> r.bucket(names().outputBucket()).prefix("jobs/" + jobId)).contents()
-                .forEach(o -> keys.add(o.key()));
-        return keys;
     }
 }

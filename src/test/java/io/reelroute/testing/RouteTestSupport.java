@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -137,6 +138,18 @@ public abstract class RouteTestSupport {
     }
 
     /** Every work queue of the pipeline drains (nothing is retried forever) and no DLQ holds anything. */
+    /** Every object of the job in either bucket: its source, tracks, segments and outputs. */
+    protected List<String> objectsOf(String jobId) {
+        List<String> keys = new ArrayList<>();
+        for (String prefix : List.of("input/", "segments/", "tracks/")) {
+            s3.listObjectsV2Paginator(r -> r.bucket(names().inputBucket()).prefix(prefix + jobId)).contents()
+                    .forEach(o -> keys.add(o.key()));
+        }
+        s3.listObjectsV2Paginator(r -> r.bucket(names().outputBucket()).prefix("jobs/" + jobId)).contents()
+                .forEach(o -> keys.add(o.key()));
+        return keys;
+    }
+
     protected void assertNothingLeft() {
         List<String> queues = List.of(names().chunkingQueue(), names().videoWorkerQueue(), names().reassemblyQueue());
         queues.forEach(this::awaitDrained);
