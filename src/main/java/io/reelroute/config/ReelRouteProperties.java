@@ -78,7 +78,12 @@ public record ReelRouteProperties(
             @DefaultValue("60s") Duration probeTimeout,
             @DefaultValue("30m") Duration splitTimeout,
             /** Where sources and segments pass through on local disk; empty means {@code <java.io.tmpdir>/reelroute}. */
-            String workDir) {
+            String workDir,
+            /**
+             * The ffmpeg demuxers a source (and every file made from it) may be opened with, comma-separated; empty
+             * means {@code MediaCommands.DEFAULT_DEMUXERS}. Playlists and concat lists are left out on purpose.
+             */
+            String demuxers) {
 
         public Path workRoot() {
             return workDir == null || workDir.isBlank()
