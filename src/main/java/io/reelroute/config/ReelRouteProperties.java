@@ -128,7 +128,12 @@ public record ReelRouteProperties(
                 /** Per-mode templates that replace {@code command} for that mode (keys sbs, anaglyph). */
                 java.util.Map<String, String> commandByMode,
                 /** Per-format templates that replace both for that stereo format (keys full-sbs, half-sbs, ...). */
-                java.util.Map<String, String> commandByFormat) {
+                java.util.Map<String, String> commandByFormat,
+                /**
+                 * Environment variables the command gets although they are withheld from programs (AWS_*, REELROUTE_*,
+                 * SPRING_*): for a model that needs its own AWS access, say. Empty: none.
+                 */
+                java.util.List<String> keepEnv) {
         }
 
         public record Http(

@@ -7,15 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a program directly (no shell) with a time limit, its stdout and stderr going to a log file rather
  * than the heap: a model's command line may print progress for minutes. On timeout the program and its
- * children are killed. Every ffmpeg, ffprobe and model command runs through it. Programs still running when
- * the application stops (after graceful shutdown gave up on them) are killed by {@link #killAll()}.
+ * children are killed. Every ffmpeg, ffprobe and model command runs through it, without the process's AWS
+ * credentials and secrets in its environment ({@link Environment}). Programs still running when the application
+ * stops (after graceful shutdown gave up on them) are killed by {@link #killAll()}.
  */
 public final class ProcessRunner {
 
@@ -28,6 +32,41 @@ public final class ProcessRunner {
         /** How an unsuccessful run ended, for a reason a person reads: "stopped after the timeout of N s" or "exited with code N". */
         public String ending(Duration timeout) {
             return timedOut ? "stopped after the timeout of " + timeout.toSeconds() + " s" : "exited with code " + exitCode;
+        }
+    }
+
+    /**
+     * A program's environment: the process's own ({@code parent}) without what only the process should hold, its AWS
+     * credentials and where to get them ({@code AWS_*}: keys, session token, web identity token file, the container
+     * credentials endpoint and token) and its own settings and secrets ({@code REELROUTE_*}, {@code SPRING_*}: the
+     * webhook secret, the page-token key, ...). ffmpeg parses untrusted media; a model is someone else's code. Names
+     * in {@code keep} are passed all the same (a model that needs its own AWS access, reelroute.inference.exec.keep-env).
+     */
+    public record Environment(Map<String, String> parent, Set<String> keep) {
+
+        /** Prefixes of the names a program never gets unless kept. */
+        static final List<String> WITHHELD = List.of("AWS_", "REELROUTE_", "SPRING_");
+
+        /** This process's environment, nothing kept. */
+        public static Environment inherited() {
+            return new Environment(System.getenv(), Set.of());
+        }
+
+        /** This process's environment, {@code keep} kept. */
+        public static Environment inheritedKeeping(Set<String> keep) {
+            return new Environment(System.getenv(), keep);
+        }
+
+        /** The program's environment. */
+        public Map<String, String> child() {
+            Map<String, String> child = new TreeMap<>();
+            parent.forEach((name, value) -> {
+                String upper = name.toUpperCase(Locale.ROOT);
+                if (keep.contains(name) || WITHHELD.stream().noneMatch(upper::startsWith)) {
+                    child.put(name, value);
+                }
+            });
+            return child;
         }
     }
 
@@ -46,12 +85,19 @@ public final class ProcessRunner {
     }
 
     public static Result run(List<String> command, Duration timeout, Path log) throws IOException {
+        return run(command, timeout, log, Environment.inherited());
+    }
+
+    /** As {@link #run(List, Duration, Path)}, the program's environment made from {@code environment}. */
+    public static Result run(List<String> command, Duration timeout, Path log, Environment environment) throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().clear();
+        builder.environment().putAll(environment.child());
+        Process process = builder.start();
         RUNNING.add(process);
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
