@@ -83,7 +83,12 @@ public record ReelRouteProperties(
              * The ffmpeg demuxers a source (and every file made from it) may be opened with, comma-separated; empty
              * means {@code MediaCommands.DEFAULT_DEMUXERS}. Playlists and concat lists are left out on purpose.
              */
-            String demuxers) {
+            String demuxers,
+            /**
+             * Whether ffmpeg, ffprobe and models are started to die with this process (setpriv --pdeathsig KILL), so a
+             * process killed by SIGKILL or the OOM killer leaves none running; where setpriv is missing, a warning.
+             */
+            @DefaultValue("true") boolean dieWithParent) {
 
         public Path workRoot() {
             return workDir == null || workDir.isBlank()

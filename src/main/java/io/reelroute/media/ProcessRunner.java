@@ -52,11 +52,6 @@ public final class ProcessRunner {
             return new Environment(System.getenv(), Set.of());
         }
 
-        /** This process's environment, {@code keep} kept. */
-        public static Environment inheritedKeeping(Set<String> keep) {
-            return new Environment(System.getenv(), keep);
-        }
-
         /** The program's environment. */
         public Map<String, String> child() {
             Map<String, String> child = new TreeMap<>();
@@ -72,6 +67,10 @@ public final class ProcessRunner {
 
     private static final int TAIL_BYTES = 600;
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+    /** util-linux's setpriv, where this machine has it: it sets the parent-death signal and runs the program. */
+    private static final String SETPRIV = onPath("setpriv");
+    /** reelroute.media.die-with-parent ({@link ChildProcessReaper} sets it from the settings). */
+    private static volatile boolean dieWithParent = true;
 
     private ProcessRunner() {
     }
@@ -91,7 +90,7 @@ public final class ProcessRunner {
     /** As {@link #run(List, Duration, Path)}, the program's environment made from {@code environment}. */
     public static Result run(List<String> command, Duration timeout, Path log, Environment environment) throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
-        ProcessBuilder builder = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(launched(command))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -112,6 +111,46 @@ public final class ProcessRunner {
         } finally {
             RUNNING.remove(process);
         }
+    }
+
+    /**
+     * Whether programs are started so that the kernel kills them when this process dies, even by SIGKILL or the OOM
+     * killer, when nothing of this process is left to kill them ({@link #killAll} covers a clean stop). Returns whether
+     * that now holds: false where it is off, or where {@code setpriv} is missing.
+     */
+    public static boolean dieWithParent(boolean enabled) {
+        dieWithParent = enabled;
+        return enabled && SETPRIV != null;
+    }
+
+    /**
+     * The command as it is started: behind {@code setpriv --pdeathsig KILL} where programs die with this process.
+     * Linux sends the signal when the thread that started the program ends, not only the process: {@link #run} waits
+     * for the program on that thread, so the thread outlives it unless the whole process dies.
+     */
+    static List<String> launched(List<String> command) {
+        if (!dieWithParent || SETPRIV == null) {
+            return command;
+        }
+        List<String> launched = new java.util.ArrayList<>(command.size() + 4);
+        launched.addAll(List.of(SETPRIV, "--pdeathsig", "KILL", "--"));
+        launched.addAll(command);
+        return launched;
+    }
+
+    /** The full path of an executable found on PATH, or null. */
+    static String onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate.toAbsolutePath().toString();
+            }
+        }
+        return null;
     }
 
     /** Kills every program still running, with its children; returns how many there were. */

@@ -1,8 +1,12 @@
 package io.reelroute.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,11 +14,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How ProcessRunner starts a program: what it leaves out of the program's environment. */
+/** How ProcessRunner starts a program: that it dies with its parent, and what it leaves out of its environment. */
 class ProcessRunnerTest {
 
     static final Map<String, String> PARENT = Map.ofEntries(
@@ -38,6 +43,63 @@ class ProcessRunnerTest {
     void namesKeptPassAllTheSame() {
         assertThat(new ProcessRunner.Environment(PARENT, Set.of("AWS_WEB_IDENTITY_TOKEN_FILE")).child())
                 .containsOnlyKeys("PATH", "HOME", "LD_LIBRARY_PATH", "AWS_WEB_IDENTITY_TOKEN_FILE");
+    }
+
+    /**
+     * A program started as ProcessRunner starts it dies with its parent: a shell starts one in the background and
+     * exits (as this process would at kill -9), and the program is gone within a few seconds instead of running on.
+     */
+    @Test
+    void aProgramDiesWithTheProcessThatStartedIt() throws Exception {
+        List<String> sleeper = ProcessRunner.launched(List.of("sleep", "100"));
+        assumeTrue(ProcessRunner.onPath("setpriv") != null, "setpriv (util-linux) is not on this machine's PATH");
+        Process parent = new ProcessBuilder("sh", "-c", String.join(" ", sleeper) + " & echo $!; read _")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long pid = Long.parseLong(new BufferedReader(new InputStreamReader(parent.getInputStream())).readLine().strip());
+        try {
+            // Once the program is sleep, setpriv has set the signal and run it.
+            await().atMost(Duration.ofSeconds(5)).until(() -> "sleep".equals(comm(pid)));
+            parent.getOutputStream().close();
+            assertThat(parent.waitFor(5, TimeUnit.SECONDS)).isTrue();
+
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> !running(pid));
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            parent.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theSettingTurnsItOff() {
+        try {
+            ProcessRunner.dieWithParent(false);
+            assertThat(ProcessRunner.launched(List.of("ffmpeg", "-version"))).containsExactly("ffmpeg", "-version");
+        } finally {
+            ProcessRunner.dieWithParent(true);
+        }
+        assumeTrue(ProcessRunner.onPath("setpriv") != null, "setpriv (util-linux) is not on this machine's PATH");
+        assertThat(ProcessRunner.launched(List.of("ffmpeg", "-version")))
+                .containsExactly(ProcessRunner.onPath("setpriv"), "--pdeathsig", "KILL", "--", "ffmpeg", "-version");
+    }
+
+    /** The program's name (its comm), or null when there is no such process. */
+    private static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
+        } catch (IOException gone) {
+            return null;
+        }
+    }
+
+    /** Whether the process exists and is not a zombie waiting to be reaped. */
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     @Test
