@@ -51,7 +51,13 @@ public record ReelRouteProperties(
     public record Aws(
             @DefaultValue("us-east-1") String region,
             /** Any AWS-compatible endpoint (LocalStack, Floci, moto); empty means AWS itself. */
-            String endpoint) {
+            String endpoint,
+            /** The longest an AWS SDK call may take, its retries included (a stuck connection fails, then is retried by the hop). */
+            @DefaultValue("2m") Duration apiCallTimeout,
+            /** The longest one attempt of a call may take. */
+            @DefaultValue("60s") Duration apiCallAttemptTimeout,
+            /** Both limits for an S3 call that moves a whole object or part (get, put, upload part, copy). */
+            @DefaultValue("1h") Duration transferTimeout) {
 
         public boolean hasEndpoint() {
             return endpoint != null && !endpoint.isBlank();
