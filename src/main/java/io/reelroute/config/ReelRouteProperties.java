@@ -174,8 +174,8 @@ public record ReelRouteProperties(
 
     public record Reassembly(
             @DefaultValue("1") int concurrentConsumers,
-            /** How long a reassembly lock holds; a crashed holder's lock frees itself after it. */
-            @DefaultValue("30m") Duration lockTtl,
+            /** The reassembly lock's lease, renewed every third of it while the join runs; a crashed holder's lock frees itself after it. */
+            @DefaultValue("2m") Duration lockTtl,
             @DefaultValue("20m") Duration concatTimeout,
             /** How long an unconfirmed reassembly trigger blocks another (the hand-off is one queue send). */
             @DefaultValue("60s") Duration triggerLease,
