@@ -120,7 +120,8 @@ public class AwsClientsConfiguration {
     @Bean(destroyMethod = "close")
     EventBridgeClient eventBridgeClient(ReelRouteProperties properties, AwsCredentialsProvider credentials,
             @Value("${" + RunModeResolver.EMBEDDED_PROPERTY + ":false}") boolean embedded) {
-        return configure(EventBridgeClient.builder(), properties, serviceEndpoint(null, properties, embedded), credentials)
+        return configure(EventBridgeClient.builder(), properties,
+                serviceEndpoint(properties.events().endpoint(), properties, embedded), credentials)
                 .build();
     }
 

@@ -223,7 +223,9 @@ public record ReelRouteProperties(
             /** Custom lifecycle events on EventBridge; auto (the default): off on the embedded default, on elsewhere. */
             @DefaultValue("auto") String enabled,
             @DefaultValue("default") String busName,
-            @DefaultValue("io.reelroute") String source) {
+            @DefaultValue("io.reelroute") String source,
+            /** EventBridge endpoint; empty means {@code reelroute.aws.endpoint} in AWS mode, then AWS itself. */
+            String endpoint) {
     }
 
     public record Api(
