@@ -6,7 +6,8 @@
 #              lifecycle-event
 #   inference  inference, infer-segment, record-completion, reassembly-check, lifecycle-event
 #   transcode  transcode-events, transcode-submit, package-locally, lifecycle-event
-#   watchdog   watchdog, dead-letters-{chunking,video-worker,reassembly,transcode-events}, lifecycle-event
+#   watchdog   watchdog (also finishing deleted jobs' purges), dead-letters-{chunking,video-worker,reassembly,
+#              transcode-events}, lifecycle-event
 #
 # The policies are built here with jsonencode() rather than aws_iam_policy_document, so `terraform test` (mock
 # provider) and `terraform console` see the real JSON. Their ARNs are made from names, with the account and
@@ -26,6 +27,8 @@ locals {
     output_bucket     = "arn:${local.partition}:s3:::${local.buckets.output}"
     jobs              = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.tables.jobs}"
     jobs_index        = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.tables.jobs}/index/${local.tables.jobs_index}"
+    unfinished_index  = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.tables.jobs}/index/${local.tables.unfinished_index}"
+    watch_index       = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.tables.jobs}/index/${local.tables.watch_index}"
     completions       = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.tables.segment_completions}"
     triggered         = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.tables.reassembly_triggered}"
     events_bus        = "arn:${local.partition}:events:${var.region}:${local.account_id}:event-bus/${var.events_bus_name}"
@@ -68,6 +71,14 @@ locals {
   # lifecycle-event (every role but api): PutEvents of job completed / HLS ready / failed on the bus.
   lifecycle_events_statement = { sid = "PublishLifecycleEvents", actions = ["events:PutEvents"], resources = [local.arn.events_bus] }
 
+  # JobPurge (api-purge-job after a deletion; the watchdog when that purge did not finish).
+  purge_statements = {
+    # ListObjectsV2 under jobs/{id}/ of the output bucket (the input bucket is in ReadinessInputBucket).
+    list = { sid = "ListJobOutputs", actions = ["s3:ListBucket"], resources = [local.arn.output_bucket], condition = { StringLike = { "s3:prefix" = ["jobs/*"] } } }
+    # DeleteObject of a deleted job's source, tracks, segments and outputs.
+    delete = { sid = "PurgeDeletedJobs", actions = ["s3:DeleteObject"], resources = [local.objects.input_folders, local.objects.segments, local.objects.tracks, local.objects.job_folders] }
+  }
+
   # With a customer-managed key, reading and writing objects needs the key (SSE-KMS; multipart uploads need both).
   kms_statement = {
     sid       = "BucketEncryptionKey"
@@ -79,11 +90,13 @@ locals {
   role_statements = {
     api = concat(local.common_statements, [
       # api-create-job (createIfAbsent: conditional PutItem), api-get-job / api-job-events / api-upload-parts
-      # (GetItem), api-delete-job (markDeleted) and api-retry-job (resetFailed): conditional UpdateItem;
-      # api-list-jobs?status=in_progress: Scan with a filter.
-      { sid = "JobRecords", actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Scan"], resources = [local.arn.jobs] },
+      # (GetItem), api-delete-job (markDeleted), api-purge-job (purged) and api-retry-job (resetFailed):
+      # conditional UpdateItem.
+      { sid = "JobRecords", actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources = [local.arn.jobs] },
       # api-list-jobs?status=completed|failed: Query on the status-completed_at index.
       { sid = "CompletedJobsIndex", actions = ["dynamodb:Query"], resources = [local.arn.jobs_index] },
+      # api-list-jobs?status=in_progress and the unfinished-jobs count: Query on the sparse unfinished_owner-created_at index.
+      { sid = "UnfinishedJobsIndex", actions = ["dynamodb:Query"], resources = [local.arn.unfinished_index] },
       # api-retry-job: which segments are missing (Query of the job's completions).
       { sid = "SegmentCompletions", actions = ["dynamodb:Query"], resources = [local.arn.completions] },
       # api-create-job: presigned PUT of the source; api-upload-parts / api-complete-upload: CreateMultipartUpload,
@@ -91,10 +104,8 @@ locals {
       { sid = "UploadSources", actions = ["s3:PutObject", "s3:GetObject"], resources = [local.objects.sources] },
       # api-create-job / api-get-job: presigned GET of final.mp4; api-media: the HLS package's files.
       { sid = "ServeResults", actions = ["s3:GetObject"], resources = [local.objects.final_videos, local.objects.hls] },
-      # api-purge-job: ListObjectsV2 under jobs/{id}/ of the output bucket (the input bucket is in ReadinessInputBucket).
-      { sid = "ListJobOutputs", actions = ["s3:ListBucket"], resources = [local.arn.output_bucket], condition = { StringLike = { "s3:prefix" = ["jobs/*"] } } },
-      # api-purge-job: DeleteObject of a deleted job's source, segments and outputs.
-      { sid = "PurgeDeletedJobs", actions = ["s3:DeleteObject"], resources = [local.objects.input_folders, local.objects.segments, local.objects.tracks, local.objects.job_folders] },
+      local.purge_statements.list,
+      local.purge_statements.delete,
       # api-retry-job (Redrive): the upload event, segment events or reassembly message sent again.
       { sid = "RedriveRetriedJobs", actions = ["sqs:SendMessage"], resources = [local.queue_arn["chunking"], local.queue_arn["video-worker"], local.queue_arn["reassembly"]] },
       local.kms_statement,
@@ -187,15 +198,21 @@ locals {
       { sid = "ConsumeDeadLetters", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage"], resources = [for key in local.queue_keys : local.dlq_arn[key]] },
       # watchdog (Redrive): a lost upload event, segment events or reassembly message sent again.
       { sid = "RedriveStalledJobs", actions = ["sqs:SendMessage"], resources = [local.queue_arn["chunking"], local.queue_arn["video-worker"], local.queue_arn["reassembly"]] },
-      # watchdog: the lease (conditional UpdateItem of lease#watchdog), recordRepair, fail; the Scan for stalled
-      # jobs; dead-letters-*: find, failDeadLettered, hlsFailed; lifecycle-event (detail).
+      # watchdog: the lease (conditional UpdateItem of lease#watchdog), recordRepair, fail, purged, the release of
+      # idle watches; the one-off backfill of records from before the sparse indexes (a Scan, once: a marker item
+      # says it was done); dead-letters-*: find, failDeadLettered, hlsFailed; lifecycle-event (detail).
       { sid = "JobRecords", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan"], resources = [local.arn.jobs] },
+      # watchdog: stalled jobs, pending webhooks and pending purges: Query on the sparse watch-updated_at index.
+      { sid = "WatchIndex", actions = ["dynamodb:Query"], resources = [local.arn.watch_index] },
       # watchdog: which segments of a stalled job are done (Query).
       { sid = "SegmentCompletions", actions = ["dynamodb:Query"], resources = [local.arn.completions] },
       # watchdog: HeadObject of the source and of undone segments' inputs (lost or only unsent?).
       { sid = "CheckInputs", actions = ["s3:GetObject"], resources = [local.objects.sources, local.objects.segments] },
       # dead-letters-*: the copy of each dead letter, for re-driving.
       { sid = "KeepDeadLetters", actions = ["s3:PutObject"], resources = [local.objects.dead_letters] },
+      # watchdog (JobPurge): a deleted job's purge that did not finish, run again.
+      local.purge_statements.list,
+      local.purge_statements.delete,
       local.lifecycle_events_statement,
       local.kms_statement,
     ])

@@ -78,8 +78,8 @@ resource "aws_s3_bucket_notification" "input" {
   eventbridge = true
 }
 
-# Browsers upload sources straight to the input bucket: a presigned PUT, or presigned multipart part PUTs whose
-# ETag headers the page reads to complete the upload.
+# Browsers upload sources straight to the input bucket: a presigned PUT, or presigned multipart part PUTs (whose
+# ETag headers a client may read to list its parts when it completes the upload).
 resource "aws_s3_bucket_cors_configuration" "input" {
   count  = length(var.upload_cors_origins) > 0 ? 1 : 0
   bucket = aws_s3_bucket.this["input"].id

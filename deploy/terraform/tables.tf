@@ -7,11 +7,20 @@ locals {
     segment_completions  = "${var.prefix}-segment-completions"
     reassembly_triggered = "${var.prefix}-reassembly-triggered"
     jobs_index           = "status-completed_at"
+    unfinished_index     = "unfinished_owner-created_at"
+    watch_index          = "watch-updated_at"
+    jobs_ttl_attr        = "expires_at"
     reassembly_ttl_attr  = "ttl"
   }
 }
 
-# Jobs (and the watchdog lease, under lease#<name> keys). The index lists an owner's completed jobs newest first.
+# Jobs (and the watchdog lease, under lease#<name> keys). status-completed_at lists an owner's ended jobs newest
+# first. The other two are sparse: only items with their partition key attribute are in them, and JobStore sets it
+# only while a job needs it, so their reads cost what is at work, not the table's history.
+#   unfinished_owner-created_at: an owner's unfinished jobs (api: the in-progress listing and count);
+#   watch-updated_at: what the watchdog may act on (unfinished, packaging or a webhook pending, a purge pending),
+#   in a few shards of `watch` so its writes spread, by updated_at.
+# A record expires (TTL on expires_at) reelroute.retention.job-records after its job ended or was deleted.
 resource "aws_dynamodb_table" "jobs" {
   name                        = local.tables.jobs
   billing_mode                = "PAY_PER_REQUEST"
@@ -30,12 +39,45 @@ resource "aws_dynamodb_table" "jobs" {
     name = "completed_at"
     type = "N"
   }
+  attribute {
+    name = "unfinished_owner"
+    type = "S"
+  }
+  attribute {
+    name = "created_at"
+    type = "N"
+  }
+  attribute {
+    name = "watch"
+    type = "S"
+  }
+  attribute {
+    name = "updated_at"
+    type = "N"
+  }
 
   global_secondary_index {
     name            = local.tables.jobs_index
     hash_key        = "status"
     range_key       = "completed_at"
     projection_type = "ALL"
+  }
+  global_secondary_index {
+    name            = local.tables.unfinished_index
+    hash_key        = "unfinished_owner"
+    range_key       = "created_at"
+    projection_type = "ALL"
+  }
+  global_secondary_index {
+    name            = local.tables.watch_index
+    hash_key        = "watch"
+    range_key       = "updated_at"
+    projection_type = "ALL"
+  }
+
+  ttl {
+    attribute_name = local.tables.jobs_ttl_attr
+    enabled        = true
   }
 
   point_in_time_recovery {

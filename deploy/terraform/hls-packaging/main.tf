@@ -79,14 +79,26 @@ resource "aws_sqs_queue_policy" "transcode_events" {
   policy    = data.aws_iam_policy_document.events_to_queue.json
 }
 
-data "aws_iam_policy_document" "mediaconvert_trust" {
-  statement {
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["mediaconvert.amazonaws.com"]
-    }
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+# MediaConvert may assume the role only for jobs of this account in this region (confused-deputy protection): no
+# other account's MediaConvert job can write into the buckets with it. Built with jsonencode() so `terraform test`
+# sees the real JSON.
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  mediaconvert_trust = {
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "mediaconvert.amazonaws.com" }
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = local.account_id }
+        ArnLike      = { "aws:SourceArn" = "arn:${data.aws_partition.current.partition}:mediaconvert:${data.aws_region.current.name}:${local.account_id}:*" }
+      }
+    }]
   }
 }
 
@@ -106,7 +118,7 @@ data "aws_iam_policy_document" "mediaconvert_access" {
 
 resource "aws_iam_role" "mediaconvert" {
   name               = "${var.prefix}-mediaconvert"
-  assume_role_policy = data.aws_iam_policy_document.mediaconvert_trust.json
+  assume_role_policy = jsonencode(local.mediaconvert_trust)
 }
 
 resource "aws_iam_role_policy" "mediaconvert_access" {
@@ -118,6 +130,11 @@ resource "aws_iam_role_policy" "mediaconvert_access" {
 output "mediaconvert_role_arn" {
   description = "reelroute.transcode.mediaconvert.role-arn"
   value       = aws_iam_role.mediaconvert.arn
+}
+
+output "mediaconvert_trust_policy" {
+  description = "The MediaConvert role's trust policy (JSON)"
+  value       = aws_iam_role.mediaconvert.assume_role_policy
 }
 
 output "mediaconvert_events_rule_arn" {

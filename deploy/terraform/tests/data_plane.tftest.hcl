@@ -9,6 +9,22 @@ mock_provider "aws" {
       json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
     }
   }
+  # The hls-packaging module's MediaConvert trust policy names the account and region it runs in.
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "111122223333"
+    }
+  }
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+  mock_data "aws_region" {
+    defaults = {
+      name = "us-east-1"
+    }
+  }
 }
 
 variables {
@@ -395,12 +411,19 @@ run "tables_mirror_the_embedded_provisioner" {
   }
   assert {
     condition = (aws_dynamodb_table.jobs.hash_key == "job_id" && aws_dynamodb_table.jobs.range_key == null &&
-      one(aws_dynamodb_table.jobs.global_secondary_index).name == "status-completed_at" &&
-      one(aws_dynamodb_table.jobs.global_secondary_index).hash_key == "status" &&
-      one(aws_dynamodb_table.jobs.global_secondary_index).range_key == "completed_at" &&
-      one(aws_dynamodb_table.jobs.global_secondary_index).projection_type == "ALL" &&
-    { for a in aws_dynamodb_table.jobs.attribute : a.name => a.type } == { job_id = "S", status = "S", completed_at = "N" })
-    error_message = "Jobs: PK job_id, GSI status-completed_at (status S, completed_at N), projection ALL"
+      jsonencode({ for i in aws_dynamodb_table.jobs.global_secondary_index : i.name => [i.hash_key, i.range_key, i.projection_type] }) == jsonencode({
+        "status-completed_at"         = ["status", "completed_at", "ALL"]
+        "unfinished_owner-created_at" = ["unfinished_owner", "created_at", "ALL"]
+        "watch-updated_at"            = ["watch", "updated_at", "ALL"]
+      }) &&
+      { for a in aws_dynamodb_table.jobs.attribute : a.name => a.type } == {
+        job_id = "S", status = "S", completed_at = "N", unfinished_owner = "S", created_at = "N", watch = "S", updated_at = "N"
+    })
+    error_message = "Jobs: PK job_id; GSIs status-completed_at (status S, completed_at N), unfinished_owner-created_at (unfinished_owner S, created_at N), watch-updated_at (watch S, updated_at N), projection ALL"
+  }
+  assert {
+    condition     = one(aws_dynamodb_table.jobs.ttl).enabled && one(aws_dynamodb_table.jobs.ttl).attribute_name == "expires_at"
+    error_message = "Jobs: TTL on expires_at (a record goes reelroute.retention.job-records after its job ended or was deleted)"
   }
   assert {
     condition = (aws_dynamodb_table.segment_completions.hash_key == "job_id" && aws_dynamodb_table.segment_completions.range_key == "segment_index" &&
@@ -413,7 +436,7 @@ run "tables_mirror_the_embedded_provisioner" {
     error_message = "ReassemblyTriggered: PK job_id, TTL on ttl"
   }
   assert {
-    condition     = length(aws_dynamodb_table.jobs.ttl) == 0 && length(aws_dynamodb_table.segment_completions.ttl) == 0
+    condition     = length(aws_dynamodb_table.segment_completions.ttl) == 0
     error_message = "no TTL where the code writes none"
   }
 }
@@ -455,6 +478,13 @@ run "roles_trust_their_service_accounts_only" {
   assert {
     condition     = output.role_arns == { for role in ["api", "media", "inference", "transcode", "watchdog"] : role => "arn:aws:iam::111122223333:role/reelroute-${role}" } && output.keda_scaler_role_arn == "arn:aws:iam::111122223333:role/reelroute-keda-scaler"
     error_message = "role ARNs are outputs"
+  }
+  assert {
+    condition = (jsondecode(module.hls_packaging.mediaconvert_trust_policy).Statement[0].Condition == {
+      StringEquals = { "aws:SourceAccount" = "111122223333" }
+      ArnLike      = { "aws:SourceArn" = "arn:aws:mediaconvert:us-east-1:111122223333:*" }
+    })
+    error_message = "MediaConvert assumes its role only for jobs of the deploying account in its region (aws:SourceAccount, aws:SourceArn)"
   }
 }
 
@@ -559,8 +589,15 @@ run "policies_are_least_privilege" {
     error_message = "segment outputs: inference; final.mp4: media; the local HLS package: transcode; dead-letter copies: watchdog"
   }
   assert {
-    condition     = [for role, p in aws_iam_role_policy.this : role if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "s3:DeleteObject")])] == ["api"]
-    error_message = "only api deletes objects (purging a deleted job)"
+    condition     = sort([for role, p in aws_iam_role_policy.this : role if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "s3:DeleteObject")])]) == tolist(["api", "watchdog"])
+    error_message = "only api and watchdog delete objects (purging a deleted job, and finishing a purge cut short)"
+  }
+  assert {
+    condition = alltrue([for role in ["api", "watchdog"] : sort(flatten([for s in jsondecode(aws_iam_role_policy.this[role].policy).Statement : s.Resource if contains(s.Action, "s3:DeleteObject")])) == sort([
+      "${aws_s3_bucket.this["input"].arn}/input/*", "${aws_s3_bucket.this["input"].arn}/segments/*", "${aws_s3_bucket.this["input"].arn}/tracks/*",
+      "${aws_s3_bucket.this["output"].arn}/jobs/*"
+    ])])
+    error_message = "a purge deletes under a job's prefixes only: input/, segments/, tracks/ and jobs/"
   }
   assert {
     condition = sort(distinct(flatten([for s in jsondecode(aws_iam_role_policy.this["transcode"].policy).Statement : s.Resource
@@ -576,12 +613,21 @@ run "policies_are_least_privilege" {
     error_message = "items are deleted only from ReassemblyTriggered, by the roles running reassembly-check"
   }
   assert {
-    condition     = sort([for role, p in aws_iam_role_policy.this : role if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "dynamodb:Scan")])]) == tolist(["api", "watchdog"])
-    error_message = "only the in-progress listing (api) and the watchdog scan the Jobs table"
+    condition     = sort([for role, p in aws_iam_role_policy.this : role if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "dynamodb:Scan")])]) == tolist(["watchdog"])
+    error_message = "only the watchdog scans the Jobs table (once, to backfill the sparse indexes); listings query indexes"
   }
   assert {
     condition     = anytrue([for s in jsondecode(aws_iam_role_policy.this["api"].policy).Statement : contains(s.Action, "dynamodb:Query") && s.Resource == ["${aws_dynamodb_table.jobs.arn}/index/status-completed_at"]])
     error_message = "the completed-jobs listing queries the status-completed_at index"
+  }
+  assert {
+    condition = jsonencode({
+      for index in ["status-completed_at", "unfinished_owner-created_at", "watch-updated_at"] : index => sort([
+        for role, p in aws_iam_role_policy.this : role
+        if anytrue([for s in jsondecode(p.policy).Statement : contains(s.Action, "dynamodb:Query") && contains(s.Resource, "${aws_dynamodb_table.jobs.arn}/index/${index}")])
+      ])
+    }) == jsonencode({ "status-completed_at" = ["api"], "unfinished_owner-created_at" = ["api"], "watch-updated_at" = ["watchdog"] })
+    error_message = "the listings (api) query the ended and unfinished indexes, the watchdog the watch index"
   }
   assert {
     condition     = anytrue([for s in jsondecode(aws_iam_role_policy.this["inference"].policy).Statement : contains(s.Action, "dynamodb:PutItem") && s.Resource == [aws_dynamodb_table.segment_completions.arn]])

@@ -4,6 +4,21 @@ mock_provider "aws" {
       json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
     }
   }
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "111122223333"
+    }
+  }
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+  mock_data "aws_region" {
+    defaults = {
+      name = "us-east-1"
+    }
+  }
   mock_resource "aws_cloudwatch_event_rule" {
     defaults = {
       arn = "arn:aws:events:us-east-1:111122223333:rule/reelroute-mediaconvert-events"
@@ -45,6 +60,18 @@ run "routes_only_reelroute_mediaconvert_events_to_the_queue" {
   assert {
     condition     = aws_iam_role.mediaconvert.name == "reelroute-mediaconvert"
     error_message = "the MediaConvert role name derives from the prefix"
+  }
+  assert {
+    condition = jsondecode(aws_iam_role.mediaconvert.assume_role_policy).Statement == [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "mediaconvert.amazonaws.com" }
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = "111122223333" }
+        ArnLike      = { "aws:SourceArn" = "arn:aws:mediaconvert:us-east-1:111122223333:*" }
+      }
+    }]
+    error_message = "MediaConvert may assume the role only for jobs of this account and region (confused deputy)"
   }
   assert {
     condition     = output.mediaconvert_role_arn == "arn:aws:iam::111122223333:role/reelroute-mediaconvert"

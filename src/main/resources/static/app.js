@@ -51,6 +51,58 @@ function upload(file, target) {
   });
 }
 
+// Files larger than this go up in parts (a PUT takes 5 GiB at most, and a failed part is sent again, not the
+// whole file), of PART_BYTES or more: enough that no file needs over 10,000 parts.
+let PARTS_ABOVE = 100 * 1024 * 1024;
+let PART_BYTES = 16 * 1024 * 1024;
+
+// PUT one part to its presigned URL; resolves with the bytes sent once S3 has it.
+function putPart(url, blob, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', url);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve()
+      : reject(new Error('a part of the upload was refused (HTTP ' + xhr.status + ')')));
+    xhr.onerror = () => reject(new Error('a part of the upload did not reach storage (network or CORS)'));
+    xhr.send(blob);
+  });
+}
+
+// Multipart upload through the API: part URLs come 100 a call (next_first_part says where the next call starts),
+// each part is PUT (a failed one is tried twice more, with a fresh URL), then complete-upload joins the parts S3
+// holds.
+async function uploadInParts(jobId, file) {
+  const partBytes = Math.max(PART_BYTES, Math.ceil(file.size / 10000));
+  const parts = Math.ceil(file.size / partBytes);
+  const path = '/jobs/' + jobId + '/upload-parts';
+  let uploadId;
+  const urls = async (first) => {
+    const page = await api('POST', path, { parts, size: file.size, upload_id: uploadId, first_part: first });
+    uploadId = page.upload_id;
+    return page;
+  };
+  for (let first = 1; first;) {
+    const page = await urls(first);
+    for (const part of page.parts) {
+      const start = (part.part_number - 1) * partBytes;
+      const blob = file.slice(start, start + partBytes);
+      const progress = (loaded) => say('Uploading: ' + Math.round(100 * (start + loaded) / file.size) + '%');
+      for (let attempt = 1, url = part.url; ; attempt++) {
+        try {
+          await putPart(url, blob, progress);
+          break;
+        } catch (e) {
+          if (attempt === 3) throw e;
+          url = (await urls(part.part_number)).parts[0].url;
+        }
+      }
+    }
+    first = page.next_first_part;
+  }
+  await api('POST', '/jobs/' + jobId + '/complete-upload', { upload_id: uploadId });
+}
+
 function show(job) {
   $('current').hidden = false;
   $('job-id').textContent = job.job_id;
@@ -73,6 +125,7 @@ function show(job) {
 }
 
 // Reads text/event-stream from the response body: blocks separated by a blank line, "event:" and "data:" lines.
+// A refused stream (429: this user has too many open; 503: the server has) falls back to polling the job.
 async function watch(jobId) {
   if (watching) watching.abort();
   const controller = new AbortController();
@@ -81,6 +134,10 @@ async function watch(jobId) {
   while (!controller.signal.aborted) {
     try {
       const response = await fetch('/jobs/' + jobId + '/events', { headers: authHeaders(), signal: controller.signal });
+      if (response.status === 429 || response.status === 503) {
+        await poll(jobId, controller);
+        return;
+      }
       if (!response.ok) throw new Error('events answered ' + response.status);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
@@ -110,6 +167,37 @@ async function watch(jobId) {
       say('Lost the event stream (' + e.message + '); reconnecting', true);
     }
     await new Promise((r) => setTimeout(r, 1000)); // the stream ended by itself: reconnect
+  }
+}
+
+// Whether nothing more will happen to the job (as the stream's "end" event says).
+function isOver(job) {
+  return job.status === 'failed'
+    || (job.status === 'completed' && (job.hls_status === 'ready' || job.hls_status === 'failed'));
+}
+
+// GET /jobs/{id} until the job ends, less often as time goes on (2 s, growing by half up to 15 s).
+async function poll(jobId, controller) {
+  say('Following the job by polling (no event stream is free now).');
+  for (let wait = 2000; !controller.signal.aborted; wait = Math.min(wait * 1.5, 15000)) {
+    try {
+      const response = await fetch('/jobs/' + jobId, { headers: authHeaders(), signal: controller.signal });
+      if (response.status === 404) {
+        finished(jobId, null, 'deleted');
+        return;
+      }
+      if (response.ok) {
+        const job = await response.json();
+        show(job);
+        if (isOver(job)) {
+          finished(jobId, job, job.status);
+          return;
+        }
+      }
+    } catch (e) {
+      if (controller.signal.aborted) return;
+    }
+    await new Promise((r) => setTimeout(r, wait));
   }
 }
 
@@ -257,7 +345,11 @@ $('create').addEventListener('submit', async (e) => {
     if ($('preview-first').checked) body.hold = true;
     const job = await api('POST', '/jobs', body);
     show({ job_id: job.job_id, status: job.status, progress: {} });
-    await upload(file, job.upload);
+    if (file.size > PARTS_ABOVE) {
+      await uploadInParts(job.job_id, file);
+    } else {
+      await upload(file, job.upload);
+    }
     loadJobs();
     if (body.hold) {
       heldJob = job.job_id;

@@ -1,25 +1,34 @@
 package io.reelroute.api;
 
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.BadJWSException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.config.RunModeResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
-import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
@@ -28,14 +37,14 @@ import org.springframework.security.oauth2.jwt.JwtValidationException;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
-import org.springframework.web.client.RestTemplate;
 
 /**
  * Who is calling the API. REST routes call {@link #subject(String)} with the request's Authorization header
  * first; jobs belong to the subject it returns.
  * <p>
  * With authentication off every caller is {@value #LOCAL_SUBJECT}. With it on, callers send
- * {@code Authorization: Bearer <jwt>}: a token signed (RS256 or ES256) by a key from the issuer's JWKS, with
+ * {@code Authorization: Bearer <jwt>}: a token signed (RS256 or ES256) by a key from the issuer's JWKS (over https
+ * outside the embedded default, fetched within {@link JwksKeys}' limits), with
  * the configured issuer, within its validity period (30 s of clock skew allowed), and for the configured
  * audience: in {@code aud}, or in {@code client_id} for Amazon Cognito access tokens, which carry no
  * {@code aud}. The subject is the token's {@code sub}.
@@ -46,7 +55,6 @@ public class ApiAuth {
     private static final Logger LOG = LoggerFactory.getLogger(ApiAuth.class);
     public static final String LOCAL_SUBJECT = "local";
     static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
-    private static final Duration JWKS_TIMEOUT = Duration.ofSeconds(5);
     private static final String BEARER = "bearer ";
 
     /** The caller is not authenticated; the message says why, in terms a client can act on. */
@@ -60,13 +68,14 @@ public class ApiAuth {
 
     @Autowired
     public ApiAuth(@Value("${" + RunModeResolver.AUTH_PROPERTY + ":false}") boolean enabled,
-            ReelRouteProperties properties) {
-        this(enabled, properties.api().auth().issuer(), properties.api().auth().jwksUri(),
+            @Value("${" + RunModeResolver.EMBEDDED_PROPERTY + ":false}") boolean embedded, ReelRouteProperties properties) {
+        this(enabled, embedded, properties.api().auth().issuer(), properties.api().auth().jwksUri(),
                 properties.api().auth().audience());
     }
 
-    ApiAuth(boolean enabled, String issuer, String jwksUri, String audience) {
-        this.decoder = enabled ? decoder(issuer, jwksUri, audience) : null;
+    /** {@code embedded}: the embedded default, where the keys may come over plain http (a local issuer). */
+    ApiAuth(boolean enabled, boolean embedded, String issuer, String jwksUri, String audience) {
+        this.decoder = enabled ? decoder(issuer, keysUrl(issuer, jwksUri, embedded), audience) : null;
     }
 
     /**
@@ -123,27 +132,49 @@ public class ApiAuth {
         }
     }
 
-    private static NimbusJwtDecoder decoder(String issuer, String jwksUri, String audience) {
+    /**
+     * The JWKS URL: the setting, or the issuer's well-known path. Keys fetched over plain http could be swapped on
+     * the way, so outside the embedded default only https is accepted, and the application does not start.
+     */
+    private static URL keysUrl(String issuer, String jwksUri, boolean embedded) {
         if (!StringUtils.hasText(issuer)) {
             throw new IllegalStateException("reelroute.api.auth.issuer must be set when API authentication is on"
                     + " (" + RunModeResolver.AUTH_PROPERTY + "=true)");
         }
+        boolean given = StringUtils.hasText(jwksUri);
+        String keys = given ? jwksUri.trim() : issuer.trim().replaceAll("/+$", "") + "/.well-known/jwks.json";
+        String setting = given ? "reelroute.api.auth.jwks-uri" : "reelroute.api.auth.issuer (its /.well-known/jwks.json)";
+        URI uri;
+        try {
+            uri = new URI(keys);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(setting + " is not a URL: " + keys, e);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !(embedded && scheme.equals("http"))) {
+            throw new IllegalStateException("The bearer tokens' keys must come over https outside the embedded default,"
+                    + " but " + setting + " gives " + keys + ": set an https URL");
+        }
+        try {
+            return uri.toURL();
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            throw new IllegalStateException(setting + " is not a URL: " + keys, e);
+        }
+    }
+
+    private static NimbusJwtDecoder decoder(String issuer, URL keys, String audience) {
         if (!StringUtils.hasText(audience)) {
             throw new IllegalStateException("reelroute.api.auth.audience must be set when API authentication is on"
                     + " (" + RunModeResolver.AUTH_PROPERTY + "=true)");
         }
-        String keys = StringUtils.hasText(jwksUri) ? jwksUri.trim()
-                : issuer.trim().replaceAll("/+$", "") + "/.well-known/jwks.json";
-        SimpleClientHttpRequestFactory http = new SimpleClientHttpRequestFactory();
-        http.setConnectTimeout(JWKS_TIMEOUT);
-        http.setReadTimeout(JWKS_TIMEOUT);
-        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(keys)
-                .jwsAlgorithms(algorithms -> {
-                    algorithms.add(SignatureAlgorithm.RS256);
-                    algorithms.add(SignatureAlgorithm.ES256);
-                })
-                .restOperations(new RestTemplate(http))
-                .build();
+        // As NimbusJwtDecoder.withJwkSetUri builds it, but with JwksKeys' limits on fetching the keys; the claims
+        // are checked by the validators below.
+        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256),
+                new JwksKeys(keys)));
+        processor.setJWTClaimsSetVerifier((claims, context) -> { });
+        NimbusJwtDecoder decoder = new NimbusJwtDecoder(processor);
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
                 ApiAuth::validPeriod, issuerIs(issuer.trim()), audienceIs(audience.trim())));
         return decoder;

@@ -6,11 +6,18 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What an API route answers: an HTTP status, a body that becomes JSON, and any cookies to set (Set-Cookie values). */
-public record ApiResponse(int status, Object body, List<String> cookies) {
+/**
+ * What an API route answers: an HTTP status, a body that becomes JSON, any cookies to set (Set-Cookie values), and
+ * the seconds of a Retry-After header (null for none).
+ */
+public record ApiResponse(int status, Object body, List<String> cookies, Long retryAfterSeconds) {
 
     public ApiResponse(int status, Object body) {
         this(status, body, List.of());
+    }
+
+    public ApiResponse(int status, Object body, List<String> cookies) {
+        this(status, body, cookies, null);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiResponse.class);
@@ -23,7 +30,8 @@ public record ApiResponse(int status, Object body, List<String> cookies) {
     public static ApiResponse error(Throwable caught, String method, String uri) {
         for (Throwable cause = caught; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof ApiException refused) {
-                return new ApiResponse(refused.getStatus(), Map.of("error", refused.getMessage()));
+                return new ApiResponse(refused.getStatus(), Map.of("error", refused.getMessage()), List.of(),
+                        refused.getRetryAfterSeconds());
             }
             if (cause instanceof ApiAuth.Unauthorized unauthorized) {
                 return new ApiResponse(401, Map.of("error", String.valueOf(unauthorized.getMessage())));

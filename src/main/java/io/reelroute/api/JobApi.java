@@ -34,6 +34,7 @@ import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
+import io.reelroute.contract.Tables;
 import io.reelroute.jobs.PreviewClips;
 import io.reelroute.jobs.Redrive;
 import io.reelroute.jobs.SourceLimits;
@@ -47,7 +48,6 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
 
@@ -83,12 +83,14 @@ public class JobApi {
     private final CallbackUrls callbackUrls;
     private final Clock clock;
     private final SourceLimits limits;
+    private final UserQuotas quotas;
 
     @Autowired
     public JobApi(JobStore jobs, SegmentCompletionStore completions, S3Client s3, S3Presigner presigner,
             AwsCredentialsProvider signer, Redrive redrive, AwsResources resources, ReelRouteProperties properties,
             ObjectMapper mapper, Pipelines pipelines, PreviewClips previewClips, CallbackUrls callbackUrls,
-            SourceLimits limits) {
+            SourceLimits limits, UserQuotas quotas) {
+        this.quotas = quotas;
         this.pipelines = pipelines;
         this.previewClips = previewClips;
         this.callbackUrls = callbackUrls;
@@ -112,7 +114,8 @@ public class JobApi {
      * formats, alone or in the stereo pipeline's params, is its {@code format} ({@code sbs} is {@code full-sbs}).
      * A {@code callback_url} gets the job's final state POSTed to it when the job ends (see CallbackUrls for what
      * is accepted). A {@code size} (the source's bytes) over {@code reelroute.limits.max-source-bytes} is refused
-     * (413); with one, the PUT is signed with it as its {@code Content-Length}, so S3 takes no other length.
+     * (413); with one, the PUT is signed with it as its {@code Content-Length}, so S3 takes no other length. A user
+     * over a quota ({@link UserQuotas}) gets 429.
      */
     public ApiResponse create(String body, String subject) {
         JsonNode request = JsonBodies.object(body, mapper, "{\"pipeline\": \"stereo\", \"params\": {\"mode\": \"sbs\"}}");
@@ -150,6 +153,7 @@ public class JobApi {
             }
         }
         Long size = JobUploads.declaredSize(request, limits);
+        quotas.admitNewJob(subject);
         String jobId = JobIds.newId();
         jobs.createIfAbsent(jobId, chosen, resolved, subject, title, callbackUrl);
         if (hold != null && hold.asBoolean()) {
@@ -218,6 +222,10 @@ public class JobApi {
         }
         Map<String, AttributeValue> start = nextToken == null || nextToken.isEmpty() ? null
                 : tokens.open(nextToken, status, subject);
+        if (start != null && IN_PROGRESS.equals(status) && !start.containsKey(Tables.UNFINISHED_OWNER)) {
+            // A token of the in-progress listing as it was before its index (a Scan's key).
+            throw ApiException.badRequest("next_token is from an earlier version of this listing; list again from the start");
+        }
         JobStore.Page page = IN_PROGRESS.equals(status) ? jobs.unfinishedOf(subject, pageSize, start)
                 : jobs.endedOf(subject, JobStatus.fromWireName(status), pageSize, start);
         List<Object> views = new ArrayList<>();
@@ -229,25 +237,15 @@ public class JobApi {
     }
 
     /**
-     * DELETE /jobs/{id}: marks the job deleted; the route then removes its objects in the background. Deleting a
-     * deleted job again answers 202 too and repeats the clean-up, so a clean-up lost to a restart can be redone.
+     * DELETE /jobs/{id}: marks the job deleted with its purge pending; the route then removes its objects in the
+     * background (JobPurge), and the watchdog does it again if that purge does not finish. Deleting a deleted job
+     * again answers 202 too and repeats the clean-up.
      */
     public ApiResponse delete(String id, String subject) {
         Job job = find(id, subject, true);
         jobs.markDeleted(job.jobId());
         LOG.info("Job {} deleted through the API", job.jobId());
         return new ApiResponse(202, Map.of("job_id", job.jobId(), "status", "deleted"));
-    }
-
-    /** Removes every object of a deleted job: its source, tracks and segments, and everything under jobs/{id}/. */
-    public int purge(String jobId) {
-        JobIds.requireValid(jobId);
-        int removed = removeAll(names.inputBucket(), "input/" + jobId + "/")
-                + removeAll(names.inputBucket(), "segments/" + jobId + "/")
-                + removeAll(names.inputBucket(), "tracks/" + jobId + "/")
-                + removeAll(names.outputBucket(), "jobs/" + jobId + "/");
-        LOG.info("Job {}: {} objects removed", jobId, removed);
-        return removed;
     }
 
     /**
@@ -356,6 +354,7 @@ public class JobApi {
             throw new ApiException(409, "the source of job " + job.jobId() + " is larger than 5 GiB, which S3 copies in one"
                     + " request at most; create a job and upload it again");
         }
+        quotas.admitNewJob(subject);
         String jobId = JobIds.newId();
         // The new job reports to the old one's webhook, if it has one.
         jobs.createIfAbsent(jobId, job.pipeline(), resolved, subject, title != null ? title : job.title(),
@@ -633,13 +632,6 @@ public class JobApi {
         } catch (NoSuchKeyException absent) {
             return false;
         }
-    }
-
-    private int removeAll(String bucket, String prefix) {
-        List<String> keys = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents().stream()
-                .map(S3Object::key).toList();
-        keys.forEach(key -> s3.deleteObject(r -> r.bucket(bucket).key(key)));
-        return keys.size();
     }
 
     private static String text(Instant instant) {

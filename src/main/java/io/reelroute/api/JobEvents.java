@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -34,32 +35,46 @@ import io.reelroute.contract.JobStatus;
  * <li>after {@code reelroute.api.event-stream-max} the stream closes; EventSource clients reconnect by themselves
  * (after the {@code retry} delay the stream announces).</li>
  * </ul>
- * At most {@value #MAX_OPEN_STREAMS} streams are open at once per process (each holds a thread of the HTTP
- * executor, which application.properties sizes for them); past that the request is answered 503.
+ * At most {@code reelroute.api.max-streams-per-user} streams of one user are open at once per process, past that
+ * the request is answered 429; and at most {@value #MAX_OPEN_STREAMS} of all users (each holds a thread of the
+ * HTTP executor, which application.properties sizes for them), past that 503. Both with Retry-After; a client
+ * refused a stream polls GET /jobs/{id} instead (the page does).
  */
 @Component("jobEvents")
 public class JobEvents implements SmartLifecycle {
 
     static final int MAX_OPEN_STREAMS = 100;
+    /** When a refused client may try a stream again; it polls the job meanwhile. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(30);
 
     private final JobApi jobApi;
     private final ObjectMapper mapper;
     private final ReelRouteProperties.Api settings;
     private final AtomicInteger open = new AtomicInteger();
+    /** Open streams per user; a user with none has no entry, so the map is no larger than the open streams. */
+    private final Map<String, Integer> openPerUser = new ConcurrentHashMap<>();
+    private final int maxPerUser;
     private volatile boolean running;
 
     public JobEvents(JobApi jobApi, ObjectMapper mapper, ReelRouteProperties properties) {
         this.jobApi = jobApi;
         this.mapper = mapper;
         this.settings = properties.api();
+        this.maxPerUser = settings.maxStreamsPerUser();
     }
 
     /** The caller's job's event stream (ownership is checked first, so refusals are plain JSON answers). */
     public InputStream stream(String id, String subject) {
         Job job = jobApi.owned(id, subject);
+        if (!takeUserStream(subject)) {
+            throw ApiException.tryLater(429, "you have " + maxPerUser + " event streams open, the most a user may"
+                    + " (reelroute.api.max-streams-per-user); poll GET /jobs/" + job.jobId() + " instead", RETRY_AFTER);
+        }
         if (open.incrementAndGet() > MAX_OPEN_STREAMS) {
             open.decrementAndGet();
-            throw new ApiException(503, "too many event streams are open; poll GET /jobs/" + job.jobId() + " instead");
+            releaseUserStream(subject);
+            throw ApiException.tryLater(503, "too many event streams are open; poll GET /jobs/" + job.jobId()
+                    + " instead", RETRY_AFTER);
         }
         // The same ownership rule as every read: a job deleted meanwhile is gone.
         Supplier<Optional<Job>> current = () -> {
@@ -69,7 +84,25 @@ public class JobEvents implements SmartLifecycle {
                 return Optional.empty();
             }
         };
-        return new EventStream(current, settings.eventPoll(), settings.eventHeartbeat(), settings.eventStreamMax());
+        return new EventStream(subject, current, settings.eventPoll(), settings.eventHeartbeat(), settings.eventStreamMax());
+    }
+
+    /** One more stream of the user's, unless the user has as many as allowed open. */
+    private boolean takeUserStream(String subject) {
+        boolean[] taken = {false};
+        openPerUser.compute(subject, (user, count) -> {
+            int now = count == null ? 0 : count;
+            if (now >= maxPerUser) {
+                return count;
+            }
+            taken[0] = true;
+            return now + 1;
+        });
+        return taken[0];
+    }
+
+    private void releaseUserStream(String subject) {
+        openPerUser.computeIfPresent(subject, (user, count) -> count <= 1 ? null : count - 1);
     }
 
     /** Streams end when the application stops (before the web server waits for open requests). */
@@ -101,6 +134,7 @@ public class JobEvents implements SmartLifecycle {
 
     private final class EventStream extends InputStream {
 
+        private final String subject;
         private final Supplier<Optional<Job>> current;
         private final long pollMillis;
         private final long heartbeatMillis;
@@ -113,7 +147,8 @@ public class JobEvents implements SmartLifecycle {
         private boolean closed;
         private int eventId;
 
-        EventStream(Supplier<Optional<Job>> current, Duration poll, Duration heartbeat, Duration max) {
+        EventStream(String subject, Supplier<Optional<Job>> current, Duration poll, Duration heartbeat, Duration max) {
+            this.subject = subject;
             this.current = current;
             this.pollMillis = Math.max(50, poll.toMillis());
             this.heartbeatMillis = Math.max(pollMillis, heartbeat.toMillis());
@@ -203,6 +238,7 @@ public class JobEvents implements SmartLifecycle {
             if (!closed) {
                 closed = true;
                 open.decrementAndGet();
+                releaseUserStream(subject);
             }
         }
     }

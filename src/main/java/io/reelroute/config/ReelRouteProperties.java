@@ -68,7 +68,12 @@ public record ReelRouteProperties(
             @DefaultValue("20") int waitTimeSeconds,
             @DefaultValue("60") int visibilityTimeoutSeconds,
             /** Deliveries before a message moves to its DLQ (used where ReelRoute provisions queues). */
-            @DefaultValue("5") int maxReceiveCount) {
+            @DefaultValue("5") int maxReceiveCount,
+            /**
+             * The SQS message attributes a consumer turns into Camel headers (SqsAttributeHeaders); none by default,
+             * and never one named like Camel's own headers.
+             */
+            java.util.List<String> messageAttributeHeaders) {
     }
 
     public record Chunking(
@@ -234,7 +239,7 @@ public record ReelRouteProperties(
             /** How long a presigned download URL (final.mp4) stays valid. */
             @DefaultValue("1h") Duration downloadUrlExpiry,
             @DefaultValue("200") int maxTitleLength,
-            /** Key that signs pagination tokens; empty: a random key per process (tokens then die with it). */
+            /** Secret that pagination tokens are encrypted with (PageTokens); empty: random per process (tokens then die with it). */
             String pageTokenKey,
             /** How often an event stream (GET /jobs/{id}/events) looks at its job. */
             @DefaultValue("1s") Duration eventPoll,
@@ -242,8 +247,24 @@ public record ReelRouteProperties(
             @DefaultValue("15s") Duration eventHeartbeat,
             /** An event stream closes after this long; EventSource clients reconnect on their own. */
             @DefaultValue("10m") Duration eventStreamMax,
+            /**
+             * The largest request body the application takes (RequestBodyLimit): larger is 413 before any route
+             * or authentication reads it. Sources never come this way; they go to S3 through presigned URLs.
+             */
+            @DefaultValue("64KB") DataSize maxBodyBytes,
+            /** Unfinished jobs a user may have; creating one more is 429 (UserQuotas). */
+            @DefaultValue("20") int maxActiveJobsPerUser,
+            /** Jobs a user may create a minute, in bursts of as many (a token bucket per user); more is 429. */
+            @DefaultValue("30") int jobCreationRate,
+            /** Event streams a user may have open at once; one more is 429 (the page then polls). */
+            @DefaultValue("5") int maxStreamsPerUser,
             @DefaultValue Auth auth,
-            @DefaultValue Playback playback) {
+            @DefaultValue Playback playback,
+            /**
+             * The address the API's port (and the management port) listens on; empty: 127.0.0.1 on the embedded
+             * default without authentication, every interface otherwise (RunModeResolver applies it).
+             */
+            String bindAddress) {
 
         /**
          * HLS playback of private outputs. With a CloudFront domain, GET /jobs/{id}/playback hands out signed
@@ -300,7 +321,12 @@ public record ReelRouteProperties(
                  * An ended job's webhook still pending without a change (an attempt, a request) for this long: its
                  * request is sent again. Keep it above the longest retry delay.
                  */
-                @DefaultValue("1h") Duration webhook) {
+                @DefaultValue("1h") Duration webhook,
+                /**
+                 * A deleted job whose objects are not all removed this long after its deletion (a restart or an S3
+                 * error cut the purge short): the watchdog purges it again.
+                 */
+                @DefaultValue("10m") Duration purge) {
 
             public Duration of(io.reelroute.contract.JobStatus status) {
                 return switch (status) {
@@ -343,7 +369,7 @@ public record ReelRouteProperties(
             @DefaultValue("8000") int dynamodbPort,
             @DefaultValue("inbox") Path inbox,
             @DefaultValue("outbox") Path outbox,
-            @DefaultValue("1s") Duration notificationPoll) {
+            @DefaultValue("1m") Duration notificationPoll) {
     }
 
     /**
@@ -357,6 +383,8 @@ public record ReelRouteProperties(
             @DefaultValue("2d") Duration segments,
             /** Copies of dead-lettered messages (dead-letters/ in the output bucket). */
             @DefaultValue("30d") Duration deadLetters,
+            /** Job records, from when the job ended (completed or failed) or was deleted: their expires_at. */
+            @DefaultValue("90d") Duration jobRecords,
             /** How often the embedded default's sweep runs. */
             @DefaultValue("1h") Duration sweepEvery) {
     }

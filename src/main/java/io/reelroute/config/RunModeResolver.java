@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
 import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -17,8 +18,8 @@ import org.springframework.core.env.MapPropertySource;
  * folder: the route files in {@code routes/} and its folders, {@code routes/embedded/} on the embedded default only, and settles the
  * settings whose default depends on the mode: {@value #PACKAGER_PROPERTY} ({@code local} on the embedded
  * default, {@code mediaconvert} on AWS), {@value #EVENTS_PROPERTY} and {@value #AUTH_PROPERTY} (off on the
- * embedded default, on elsewhere). On the embedded default it also turns on live route reload and the Camel
- * developer console.
+ * embedded default, on elsewhere), and where the HTTP ports listen (see {@link #listenAddress}). On the embedded
+ * default it also turns on live route reload and the Camel developer console.
  */
 public class RunModeResolver implements EnvironmentPostProcessor {
 
@@ -26,6 +27,8 @@ public class RunModeResolver implements EnvironmentPostProcessor {
     public static final String PACKAGER_PROPERTY = "reelroute.transcode.packager";
     public static final String EVENTS_PROPERTY = "reelroute.events.enabled";
     public static final String AUTH_PROPERTY = "reelroute.api.auth.enabled";
+    public static final String BIND_PROPERTY = "reelroute.api.bind-address";
+    public static final String LOOPBACK = "127.0.0.1";
     static final String EMULATOR_CLASS = "io.reelroute.embedded.EmbeddedAws";
 
     /** Any of these means someone configured AWS credentials for this process. */
@@ -56,9 +59,14 @@ public class RunModeResolver implements EnvironmentPostProcessor {
         if ("auto".equals(env.getProperty(EVENTS_PROPERTY, "auto").trim())) {
             resolved.put(EVENTS_PROPERTY, !embedded);
         }
+        boolean auth;
         if ("auto".equals(env.getProperty(AUTH_PROPERTY, "auto").trim())) {
-            resolved.put(AUTH_PROPERTY, !embedded);
+            auth = !embedded;
+            resolved.put(AUTH_PROPERTY, auth);
+        } else {
+            auth = Boolean.parseBoolean(env.getProperty(AUTH_PROPERTY).trim());
         }
+        listenAddress(env, resolved, embedded && !auth);
         env.getPropertySources().addFirst(new MapPropertySource("reelroute-run-mode", resolved));
     }
 
@@ -82,6 +90,26 @@ public class RunModeResolver implements EnvironmentPostProcessor {
             if (!List.of(exposed.split(",")).contains("camel")) {
                 resolved.put("management.endpoints.web.exposure.include", exposed + ",camel");
             }
+        }
+    }
+
+    /**
+     * Where the API's port and the management port listen: {@code server.address} if set, else
+     * {@value #BIND_PROPERTY} if set, else {@value #LOOPBACK} when every caller would be the local user (the embedded
+     * default without authentication), else every interface. The management port follows unless
+     * {@code management.server.address} is set (Spring allows an address only on a port of its own).
+     */
+    private static void listenAddress(ConfigurableEnvironment env, Map<String, Object> resolved, boolean everyoneIsLocal) {
+        String bind = env.getProperty(BIND_PROPERTY, "").trim();
+        String address = env.getProperty("server.address", bind.isEmpty() && everyoneIsLocal ? LOOPBACK : bind).trim();
+        if (address.isEmpty()) {
+            return;
+        }
+        if (!env.containsProperty("server.address")) {
+            resolved.put("server.address", address);
+        }
+        if (!env.containsProperty("management.server.address") && ManagementPortType.get(env) == ManagementPortType.DIFFERENT) {
+            resolved.put("management.server.address", address);
         }
     }
 

@@ -88,6 +88,25 @@ public final class Tables {
     public static final String WEBHOOK_DEAD_LETTER_KEY = "webhook_dead_letter_key";
 
     /**
+     * Sparse index attributes (see {@link #UNFINISHED_OWNER_INDEX}, {@link #WATCH_INDEX}): present only while the job
+     * needs them, so the indexes hold the few jobs still at work, never the history of finished ones.
+     * {@code unfinished_owner}: the owner, while the job is neither ended nor deleted.
+     */
+    public static final String UNFINISHED_OWNER = "unfinished_owner";
+    /**
+     * {@code watch}: the job's watch shard ({@link #watchShard}), while the watchdog may have to act on it: unfinished,
+     * completed with HLS packaging not ended, ended with its webhook pending, or deleted with its purge pending.
+     */
+    public static final String WATCH = "watch";
+    /** True while a deleted job's objects may not all be removed yet; the purge removes it when done. */
+    public static final String PURGE_PENDING = "purge_pending";
+    /**
+     * Epoch seconds after which the job's record may go (DynamoDB TTL): set when the job ends or is deleted, to that
+     * time plus reelroute.retention.job-records; removed when a failed job is retried.
+     */
+    public static final String EXPIRES_AT = "expires_at";
+
+    /**
      * Leases live in the Jobs table under keys that are not job ids ({@code lease#<name>}), with these
      * attributes and no status, so job reads, listings and scans never see them.
      */
@@ -107,6 +126,29 @@ public final class Tables {
      * jobs, completed or failed, by when they ended.
      */
     public static final String STATUS_COMPLETED_AT_INDEX = "status-completed_at";
+
+    /**
+     * Jobs GSI: partition key {@link #UNFINISHED_OWNER}, sort key {@code created_at} (number): an owner's unfinished
+     * jobs, newest first. Sparse: only items with the attribute are in it.
+     */
+    public static final String UNFINISHED_OWNER_INDEX = "unfinished_owner-created_at";
+
+    /**
+     * Jobs GSI: partition key {@link #WATCH} (one of {@link #WATCH_SHARDS} shards), sort key {@code updated_at}
+     * (number): what the watchdog looks at, by when it last changed. Sparse, like the owner index.
+     */
+    public static final String WATCH_INDEX = "watch-updated_at";
+
+    /** Shards of the watch index, so that its writes spread over partitions; a reader queries each. */
+    public static final int WATCH_SHARDS = 4;
+
+    /** The watch shard of a job: fixed by its id, so every write of the job names the same one. */
+    public static String watchShard(String jobId) {
+        return Integer.toString(Math.floorMod(jobId.hashCode(), WATCH_SHARDS));
+    }
+
+    /** Marks, in the Jobs table, that records written before the sparse indexes have their attributes. */
+    public static final String INDEX_BACKFILL_MARKER = "marker#job-index-backfill";
 
     private Tables() {
     }

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -38,6 +39,7 @@ public final class EmbeddedAws implements AutoCloseable {
 
     private final String region;
     private final Path scratch;
+    private final S3MockWrites writes = new S3MockWrites();
     private final List<Emulator> running = new ArrayList<>();
     private boolean closed;
 
@@ -61,7 +63,7 @@ public final class EmbeddedAws implements AutoCloseable {
                 inThread("sqs", () -> ElasticMq.start(sqsPort, region, dataDir == null ? null : dataDir.resolve("sqs"))),
                 inThread("dynamodb", () -> DynamoDbLocal.start(dynamoDbPort, dataDir == null ? null : dataDir.resolve("dynamodb"))),
                 inThread("s3", () -> S3Mock.start(s3Port, region, dataDir == null ? scratch.resolve("s3") : dataDir.resolve("s3"),
-                        dataDir != null)));
+                        dataDir != null, aws.writes)));
         RuntimeException failure = null;
         for (CompletableFuture<Emulator> emulator : starting) {
             try {
@@ -94,6 +96,14 @@ public final class EmbeddedAws implements AutoCloseable {
 
     public URI dynamoDbEndpoint() {
         return endpoint(DynamoDbLocal.NAME);
+    }
+
+    /**
+     * Tells {@code listener} the bucket and key of each object S3 writes from now on (a put, a copy or a completed
+     * multipart upload), in the thread that served the write; what it throws is logged, never the writer's problem.
+     */
+    public void onObjectWritten(BiConsumer<String, String> listener) {
+        writes.listen(listener);
     }
 
     public String region() {

@@ -2,6 +2,9 @@ package io.reelroute.embedded;
 
 import java.io.File;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +68,29 @@ public class EmbeddedAwsConfiguration {
     S3NotificationBridge s3NotificationBridge(S3Client s3, ObjectMapper mapper, AwsResources resources,
             ReelRouteProperties properties) {
         return new S3NotificationBridge(s3, mapper, resources, properties.aws().region());
+    }
+
+    /**
+     * Once Camel has started, each object S3Mock writes is announced at once through the
+     * {@code embedded-s3-object-written} route; the bridge's listing found those written before.
+     */
+    @Bean
+    CamelContextConfiguration announceObjectsAsTheyAreWritten(EmbeddedAws aws, S3NotificationBridge bridge) {
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camelContext) {
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camelContext) {
+                ProducerTemplate producer = camelContext.createProducerTemplate();
+                aws.onObjectWritten((bucket, key) -> {
+                    if (bridge.announces(bucket, key)) {
+                        producer.sendBody("seda:embedded-s3-object-written", key);
+                    }
+                });
+            }
+        };
     }
 
     /** Which objects the bridge has notified, kept beside the emulators' state so a restart sends none twice. */

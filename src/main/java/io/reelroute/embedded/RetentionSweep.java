@@ -12,12 +12,14 @@ import org.springframework.stereotype.Component;
 
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.ResourceNames;
+import io.reelroute.store.JobStore;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The embedded default's stand-in for the buckets' lifecycle rules (S3Mock has none): removes objects older than
- * their retention (reelroute.retention.*), by prefix, as the rules in deploy/terraform/storage.tf do on AWS.
+ * their retention (reelroute.retention.*), by prefix, as the rules in deploy/terraform/storage.tf do on AWS; and for
+ * the Jobs table's TTL (DynamoDB Local deletes nothing): removes job records whose expires_at has passed.
  */
 @Component("retentionSweep")
 public class RetentionSweep {
@@ -29,16 +31,18 @@ public class RetentionSweep {
     }
 
     private final S3Client s3;
+    private final JobStore jobs;
     private final List<Rule> rules;
     private final Clock clock;
 
     @Autowired
-    public RetentionSweep(S3Client s3, ReelRouteProperties properties) {
-        this(s3, rules(ResourceNames.fromPrefix(properties.prefix()), properties.retention()), Clock.systemUTC());
+    public RetentionSweep(S3Client s3, JobStore jobs, ReelRouteProperties properties) {
+        this(s3, jobs, rules(ResourceNames.fromPrefix(properties.prefix()), properties.retention()), Clock.systemUTC());
     }
 
-    RetentionSweep(S3Client s3, List<Rule> rules, Clock clock) {
+    RetentionSweep(S3Client s3, JobStore jobs, List<Rule> rules, Clock clock) {
         this.s3 = s3;
+        this.jobs = jobs;
         this.rules = rules;
         this.clock = clock;
     }
@@ -51,7 +55,7 @@ public class RetentionSweep {
                 new Rule(names.outputBucket(), "dead-letters/", retention.deadLetters()));
     }
 
-    /** Removes every object past its retention; returns how many. */
+    /** Removes every object and job record past its retention; returns how many. */
     public int sweep() {
         Instant now = clock.instant();
         int removed = 0;
@@ -64,9 +68,10 @@ public class RetentionSweep {
                 }
             }
         }
-        if (removed > 0) {
-            LOG.info("Retention: {} objects past their retention removed", removed);
+        int records = jobs.removeExpired(now);
+        if (removed > 0 || records > 0) {
+            LOG.info("Retention: {} objects and {} job records past their retention removed", removed, records);
         }
-        return removed;
+        return removed + records;
     }
 }

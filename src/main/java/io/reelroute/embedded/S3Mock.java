@@ -31,7 +31,8 @@ final class S3Mock {
     private S3Mock() {
     }
 
-    static EmbeddedAws.Emulator start(int port, String region, Path root, boolean keepFiles) {
+    /** {@code writes} is told about each object written, once the application listens to it. */
+    static EmbeddedAws.Emulator start(int port, String region, Path root, boolean keepFiles, S3MockWrites writes) {
         if (keepFiles) {
             // A kept store may have been cut short by a killed process; S3Mock would fail on it for good.
             S3MockStoreRepair.repair(root, region);
@@ -68,6 +69,8 @@ final class S3Mock {
         SpringApplication application = new SpringApplication(S3MockApplication.class, S3MockLoopback.class);
         application.setListeners(application.getListeners().stream()
                 .filter(listener -> !(listener instanceof LoggingApplicationListener)).toList());
+        // A Filter bean of S3Mock's context filters every request S3Mock serves.
+        application.addInitializers(context -> context.getBeanFactory().registerSingleton("reelrouteObjectWrites", writes));
         application.setBannerMode(Banner.Mode.OFF);
         application.setLogStartupInfo(false);
         try {

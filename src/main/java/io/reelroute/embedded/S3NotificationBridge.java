@@ -12,14 +12,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.ResourceNames;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * S3Mock sends no event notifications, so on the embedded default the {@code embedded-s3-notifications}
- * route polls the input bucket through this bean and delivers, for each object, the S3 {@code ObjectCreated}
- * notification AWS would send to the queue AWS would send it to: {@code input/} to the chunking queue,
- * {@code segments/} to the video-worker queue. The route's idempotent consumer makes that once per object
- * version (bucket, key and ETag), across restarts.
+ * S3Mock sends no event notifications, so on the embedded default this bean makes, for each new object of the
+ * input bucket, the S3 {@code ObjectCreated} notification AWS would send to the queue AWS would send it to:
+ * {@code input/} to the chunking queue, {@code segments/} to the video-worker queue. S3Mock tells it about each
+ * write as it happens ({@link EmbeddedAws#onObjectWritten}); a slow listing of the bucket finds what was
+ * written while nothing listened (before the start, or a write whose announcement was lost). The
+ * {@code embedded-s3-notifications} routes send each once per object version (bucket, key and ETag), across
+ * restarts.
  */
 public class S3NotificationBridge {
 
@@ -50,9 +54,36 @@ public class S3NotificationBridge {
         List<Notification> notifications = new ArrayList<>();
         queueByPrefix.forEach((prefix, queue) -> s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix))
                 .contents()
-                .forEach(object -> notifications.add(new Notification(bucket + "/" + object.key() + "/" + object.eTag(),
-                        queue, resources.queueUrl(queue), body(object)))));
+                .forEach(object -> notifications.add(notification(queue, object))));
         return notifications;
+    }
+
+    /** Whether an object just written in {@code bucket} is one whose creation AWS would announce. */
+    public boolean announces(String bucket, String key) {
+        return this.bucket.equals(bucket) && queueByPrefix.keySet().stream().anyMatch(key::startsWith);
+    }
+
+    /**
+     * The notification of the object just written at {@code key}, or none if it is not under a notified prefix or
+     * is gone already (deleted right after it was written: AWS would announce it, but no hop could read it).
+     */
+    public List<Notification> written(String key) {
+        for (Map.Entry<String, String> route : queueByPrefix.entrySet()) {
+            if (key.startsWith(route.getKey())) {
+                try {
+                    HeadObjectResponse head = s3.headObject(r -> r.bucket(bucket).key(key));
+                    return List.of(notification(route.getValue(), S3Object.builder().key(key).size(head.contentLength())
+                            .eTag(head.eTag()).lastModified(head.lastModified()).build()));
+                } catch (NoSuchKeyException gone) {
+                    return List.of();
+                }
+            }
+        }
+        return List.of();
+    }
+
+    private Notification notification(String queue, S3Object object) {
+        return new Notification(bucket + "/" + object.key() + "/" + object.eTag(), queue, resources.queueUrl(queue), body(object));
     }
 
     private String body(S3Object object) {

@@ -32,7 +32,10 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * was lost, a worker that died or an event that never came. Each repair is one of {@link Action}; it is
  * counted on the job ({@code watchdog_repairs}) and restarts the job's stall clock, and after
  * {@code reelroute.watchdog.max-repairs} repairs that did not help the job fails in phase {@code stalled} with
- * what was found. One process at a time sweeps: the one holding the {@code watchdog} lease.
+ * what was found. It also finishes the purge of a deleted job whose purge is still pending after
+ * {@code reelroute.watchdog.stall-after.purge}. It reads the Jobs table's watch index, which holds only the jobs it
+ * may have to act on, so a sweep costs what is in progress, not every job ever run. One process at a time sweeps:
+ * the one holding the {@code watchdog} lease.
  */
 @Component("watchdog")
 public class Watchdog {
@@ -56,7 +59,9 @@ public class Watchdog {
         /** The job failed in phase stalled, with what was found. */
         FAILED_JOB,
         /** An ended job's webhook was still pending with nothing happening: its request was sent again. */
-        RESENT_WEBHOOK_REQUEST
+        RESENT_WEBHOOK_REQUEST,
+        /** A deleted job's purge had not finished: its objects were removed. */
+        PURGED_DELETED_JOB
     }
 
     /** A repair, for the route to log and count. */
@@ -68,24 +73,28 @@ public class Watchdog {
     private final Redrive redrive;
     private final LifecycleEvents events;
     private final Webhooks webhooks;
+    private final JobPurge purge;
     private final S3Client s3;
     private final String inputBucket;
     private final ReelRouteProperties.Watchdog settings;
     private final String owner;
     private final Clock clock;
+    /** Whether this process has seen the records from before the sparse indexes backfilled. */
+    private volatile boolean backfilled;
 
     @Autowired
     public Watchdog(JobStore jobs, SegmentCompletionStore completions, Redrive redrive, LifecycleEvents events,
-            Webhooks webhooks, S3Client s3, AwsResources resources, ReelRouteProperties properties) {
-        this(jobs, completions, redrive, events, webhooks, s3, resources.names().inputBucket(), properties.watchdog(),
-                hostName() + "/" + UUID.randomUUID(), Clock.systemUTC());
+            Webhooks webhooks, JobPurge purge, S3Client s3, AwsResources resources, ReelRouteProperties properties) {
+        this(jobs, completions, redrive, events, webhooks, purge, s3, resources.names().inputBucket(),
+                properties.watchdog(), hostName() + "/" + UUID.randomUUID(), Clock.systemUTC());
     }
 
     Watchdog(JobStore jobs, SegmentCompletionStore completions, Redrive redrive, LifecycleEvents events,
-            Webhooks webhooks, S3Client s3, String inputBucket, ReelRouteProperties.Watchdog settings, String owner,
-            Clock clock) {
+            Webhooks webhooks, JobPurge purge, S3Client s3, String inputBucket, ReelRouteProperties.Watchdog settings,
+            String owner, Clock clock) {
         this.jobs = jobs;
         this.webhooks = webhooks;
+        this.purge = purge;
         this.completions = completions;
         this.redrive = redrive;
         this.events = events;
@@ -101,9 +110,18 @@ public class Watchdog {
         return jobs.holdLease("watchdog", owner, settings.lease());
     }
 
-    /** Jobs whose phase has seen no progress for longer than its setting. */
+    /**
+     * Jobs whose phase has seen no progress for longer than its setting, and deleted jobs whose purge is still
+     * pending after its setting. The first sweep of a process first gives records from before the watch index their
+     * index attributes (once per table); every sweep takes out of the index the jobs left in it that need nothing.
+     */
     public List<Job> stalledJobs() {
+        if (!backfilled) {
+            jobs.backfillIndexes();
+            backfilled = true;
+        }
         Instant now = clock.instant();
+        jobs.releaseIdleWatches(now.minus(settings.stallAfter().shortest()));
         List<Job> stalled = new ArrayList<>();
         for (Job job : jobs.unfinishedSince(now.minus(settings.stallAfter().shortest()))) {
             if (job.updatedAt() != null && job.updatedAt().isBefore(now.minus(settings.stallAfter().of(job.status())))) {
@@ -116,6 +134,7 @@ public class Watchdog {
                 stalled.add(job);
             }
         }
+        stalled.addAll(jobs.purgesPendingSince(now.minus(settings.stallAfter().purge())));
         return stalled;
     }
 
@@ -126,10 +145,16 @@ public class Watchdog {
                 && job.webhook().updatedAt().isBefore(clock.instant().minus(settings.stallAfter().webhook()));
     }
 
-    /** Repairs one stalled job. */
+    /** Repairs one stalled job (or finishes a deleted one's purge). */
     public Repair repair(Job job) {
         String id = job.jobId();
         Duration quiet = Duration.between(job.updatedAt(), clock.instant()).withNanos(0);
+        if (job.deletedAt() != null) {
+            // Only deleted jobs with a pending purge are listed: nothing else is done for a deleted job.
+            int removed = purge.purge(id);
+            return new Repair(id, Action.PURGED_DELETED_JOB, "deleted at " + job.deletedAt() + ", its purge unfinished; "
+                    + removed + " objects removed");
+        }
         if (webhookStalled(job)) {
             // The request was lost (or its next attempt was): requesting again continues the same delivery.
             String request;

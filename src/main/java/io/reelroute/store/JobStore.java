@@ -34,6 +34,7 @@ import io.reelroute.contract.WebhookStatus;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
@@ -56,19 +57,30 @@ public class JobStore {
     private static final int MAX_DETAIL_LENGTH = 2000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** reelroute.retention.job-records' default, for stores made without the settings. */
+    static final Duration DEFAULT_RECORD_RETENTION = Duration.ofDays(90);
+
     private final DynamoDbClient dynamoDb;
     private final String table;
     private final Clock clock;
+    private final Duration recordRetention;
 
     @Autowired
     public JobStore(DynamoDbClient dynamoDb, ReelRouteProperties properties) {
-        this(dynamoDb, ResourceNames.fromPrefix(properties.prefix()).jobsTable(), Clock.systemUTC());
+        this(dynamoDb, ResourceNames.fromPrefix(properties.prefix()).jobsTable(), Clock.systemUTC(),
+                properties.retention().jobRecords());
     }
 
     public JobStore(DynamoDbClient dynamoDb, String table, Clock clock) {
+        this(dynamoDb, table, clock, DEFAULT_RECORD_RETENTION);
+    }
+
+    /** @param recordRetention how long a record is kept after its job ends or is deleted (its {@code expires_at}) */
+    public JobStore(DynamoDbClient dynamoDb, String table, Clock clock, Duration recordRetention) {
         this.dynamoDb = dynamoDb;
         this.table = table;
         this.clock = clock;
+        this.recordRetention = recordRetention;
     }
 
     /** Strongly consistent read. */
@@ -120,12 +132,14 @@ public class JobStore {
             String callbackUrl, String rerenderOf) {
         long now = clock.millis();
         Map<String, AttributeValue> item = new HashMap<>(Map.of(JOB_ID, s(jobId), STATUS, s(JobStatus.CREATED.wireName()),
-                PIPELINE, s(pipeline), PARAMS, s(params.toString()), CREATED_AT, n(now), UPDATED_AT, n(now)));
+                PIPELINE, s(pipeline), PARAMS, s(params.toString()), CREATED_AT, n(now), UPDATED_AT, n(now),
+                WATCH, s(watchShard(jobId))));
         if (params.mode() != null) {
             item.put(MODE, s(params.mode().id()));
         }
         if (owner != null) {
             item.put(OWNER, s(owner));
+            item.put(UNFINISHED_OWNER, s(owner));
         }
         if (title != null && !title.isBlank()) {
             item.put(TITLE, s(title));
@@ -261,6 +275,29 @@ public class JobStore {
                 .expressionAttributeValues(values));
     }
 
+    /**
+     * Records the packager's job without an {@code hls_status}: the local packager's, whose events are only applied
+     * once it is recorded, and whose request is packaged again if the process stops (see package-hls).
+     */
+    public void recordPackagerJob(String jobId, String packagerJobId) {
+        dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression("SET #mc = :mc")
+                .conditionExpression("attribute_exists(#id)")
+                .expressionAttributeNames(Map.of("#id", JOB_ID, "#mc", MEDIACONVERT_JOB_ID))
+                .expressionAttributeValues(Map.of(":mc", s(packagerJobId))));
+    }
+
+    /**
+     * The packager's job recorded on the job ({@link #hlsSubmitted}, {@link #recordPackagerJob}): the only one whose
+     * state changes apply to it. Empty when none is recorded or there is no such job.
+     */
+    public Optional<String> packagerJobId(String jobId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(Map.of(JOB_ID, s(jobId))).projectionExpression("#mc")
+                .expressionAttributeNames(Map.of("#mc", MEDIACONVERT_JOB_ID))).item();
+        return item == null || !item.containsKey(MEDIACONVERT_JOB_ID) ? Optional.empty() : Optional.of(item.get(MEDIACONVERT_JOB_ID).s());
+    }
+
     /** Whether a completed job's HLS package is still to be submitted (no {@code hls_status} yet). */
     public boolean needsPackaging(String jobId) {
         return find(jobId).map(job -> job.status() == JobStatus.COMPLETED && job.hls() == null).orElse(false);
@@ -313,10 +350,13 @@ public class JobStore {
                     .conditionExpression(finalCondition)
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values));
-            return true;
         } catch (ConditionalCheckFailedException behind) {
             return false;
         }
+        if (next.isFinal()) {
+            releaseWatch(jobId);
+        }
+        return true;
     }
 
     /** Records the MP4 renditions a job's pipeline wrote (a repeat writes the same list again). */
@@ -406,10 +446,13 @@ public class JobStore {
                             + " AND (attribute_not_exists(#attempts) OR #attempts < :attempt)")
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values));
-            return true;
         } catch (ConditionalCheckFailedException staleOrEnded) {
             return false;
         }
+        if (next.isFinal()) {
+            releaseWatch(jobId);
+        }
+        return true;
     }
 
     /**
@@ -426,10 +469,11 @@ public class JobStore {
                     .expressionAttributeValues(Map.of(":failed", s(WebhookStatus.FAILED.wireName()),
                             ":error", s(trim(error)), ":now", n(clock.millis()),
                             ":pending", s(WebhookStatus.PENDING.wireName()))));
-            return true;
         } catch (ConditionalCheckFailedException endedOrNone) {
             return false;
         }
+        releaseWatch(jobId);
+        return true;
     }
 
     /** Records where the copy of the job's dead-lettered webhook delivery lies in the output bucket. */
@@ -448,14 +492,15 @@ public class JobStore {
     public void resetWebhook(String jobId) {
         try {
             dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
-                    .updateExpression("SET #ws = :pending, #at = :now REMOVE #delivery, #attempts, #code, #error, #delivered, #key")
+                    .updateExpression("SET #ws = :pending, #at = :now, #watch = :shard"
+                            + " REMOVE #delivery, #attempts, #code, #error, #delivered, #key")
                     .conditionExpression("attribute_exists(#url)")
                     .expressionAttributeNames(Map.of("#url", WEBHOOK_URL, "#ws", WEBHOOK_STATUS, "#at", WEBHOOK_UPDATED_AT,
                             "#delivery", WEBHOOK_DELIVERY_ID, "#attempts", WEBHOOK_ATTEMPTS, "#code",
                             WEBHOOK_LAST_STATUS_CODE, "#error", WEBHOOK_LAST_ERROR, "#delivered", WEBHOOK_DELIVERED_AT,
-                            "#key", WEBHOOK_DEAD_LETTER_KEY))
+                            "#key", WEBHOOK_DEAD_LETTER_KEY, "#watch", WATCH))
                     .expressionAttributeValues(Map.of(":pending", s(WebhookStatus.PENDING.wireName()),
-                            ":now", n(clock.millis()))));
+                            ":now", n(clock.millis()), ":shard", s(watchShard(jobId)))));
         } catch (ConditionalCheckFailedException noWebhook) {
             // Nothing to deliver for this job.
         }
@@ -463,20 +508,15 @@ public class JobStore {
 
     /**
      * Ended jobs (completed or failed, not deleted) whose webhook is still pending and has not changed since
-     * {@code before}: their request or its next attempt was lost. A filtered Scan, paginated.
+     * {@code before}: their request or its next attempt was lost. Read from the watch index, whatever its
+     * {@code updated_at} (a webhook's changes don't move it), so it reads the jobs being watched, not the history.
      */
     public List<Job> webhooksPendingSince(Instant before) {
-        List<Job> found = new ArrayList<>();
-        dynamoDb.scanPaginator(r -> r.tableName(table).consistentRead(true)
-                .filterExpression("#ws = :pending AND #at < :before AND #status IN (:completed, :failed)"
-                        + " AND attribute_not_exists(#deleted)")
-                .expressionAttributeNames(Map.of("#ws", WEBHOOK_STATUS, "#at", WEBHOOK_UPDATED_AT, "#status", STATUS,
-                        "#deleted", DELETED_AT))
-                .expressionAttributeValues(Map.of(":pending", s(WebhookStatus.PENDING.wireName()),
-                        ":before", n(before.toEpochMilli()), ":completed", s(JobStatus.COMPLETED.wireName()),
-                        ":failed", s(JobStatus.FAILED.wireName()))))
-                .items().forEach(item -> found.add(toJob(item)));
-        return found;
+        return watched(null, "#ws = :pending AND #at < :before AND #status IN (:completed, :failed)"
+                + " AND attribute_not_exists(#deleted)",
+                Map.of("#ws", WEBHOOK_STATUS, "#at", WEBHOOK_UPDATED_AT, "#status", STATUS, "#deleted", DELETED_AT),
+                Map.of(":pending", s(WebhookStatus.PENDING.wireName()), ":before", n(before.toEpochMilli()),
+                        ":completed", s(JobStatus.COMPLETED.wireName()), ":failed", s(JobStatus.FAILED.wireName())));
     }
 
     /** Fails the job (setting {@code completed_at}, when it ended, as {@link #moveTo} does for an end). */
@@ -567,38 +607,242 @@ public class JobStore {
 
     /**
      * Jobs that may be stalled: not deleted, last changed before {@code before}, and unfinished, or completed
-     * with HLS packaging not yet submitted, or still submitted or progressing. A filtered Scan of the whole table,
-     * paginated.
+     * with HLS packaging not yet submitted, or still submitted or progressing. A Query of the watch index, which
+     * holds only jobs still watched, so its cost follows the work in progress, not the jobs ever run.
      */
     public List<Job> unfinishedSince(Instant before) {
+        return watched(before, "attribute_not_exists(#deleted) AND (NOT #status IN (:completed, :failed)"
+                + " OR (#status = :completed AND (attribute_not_exists(#hls) OR #hls IN (:submitted, :progressing))))",
+                Map.of("#status", STATUS, "#deleted", DELETED_AT, "#hls", HLS_STATUS),
+                Map.of(":completed", s(JobStatus.COMPLETED.wireName()), ":failed", s(JobStatus.FAILED.wireName()),
+                        ":submitted", s(HlsStatus.SUBMITTED.wireName()), ":progressing", s(HlsStatus.PROGRESSING.wireName())));
+    }
+
+    /** Deleted jobs whose purge has not finished, last changed before {@code before}, from the watch index. */
+    public List<Job> purgesPendingSince(Instant before) {
+        return watched(before, "attribute_exists(#deleted) AND attribute_exists(#purge)",
+                Map.of("#deleted", DELETED_AT, "#purge", PURGE_PENDING), Map.of());
+    }
+
+    /**
+     * Takes out of the watch index the jobs in it, last changed before {@code before}, that need no watching: the
+     * second write after a job's last reason ended (see {@link #releaseWatch}) may have been lost to a crash.
+     * Returns how many.
+     */
+    public int releaseIdleWatches(Instant before) {
+        Condition idle = Condition.needsNoWatch();
+        List<Job> idleJobs = watched(before, idle.expression(), idle.names(), idle.values());
+        idleJobs.forEach(job -> releaseWatch(job.jobId()));
+        return idleJobs.size();
+    }
+
+    /**
+     * The watch index's jobs matching {@code filter}, from every shard; with {@code before}, only those whose
+     * {@code updated_at} is earlier. Index reads are eventually consistent: a job changed a moment ago may be seen
+     * as it was, which the watchdog's conditional repairs allow for.
+     */
+    private List<Job> watched(Instant before, String filter, Map<String, String> filterNames,
+            Map<String, AttributeValue> filterValues) {
+        Map<String, String> names = new HashMap<>(filterNames);
+        names.put("#watch", WATCH);
+        Map<String, AttributeValue> values = new HashMap<>(filterValues);
+        String key = "#watch = :shard";
+        if (before != null) {
+            names.put("#updated", UPDATED_AT);
+            values.put(":updatedBefore", n(before.toEpochMilli()));
+            key += " AND #updated < :updatedBefore";
+        }
+        String keyCondition = key;
         List<Job> found = new ArrayList<>();
-        dynamoDb.scanPaginator(r -> r.tableName(table).consistentRead(true)
-                .filterExpression("attribute_exists(#status) AND attribute_not_exists(#deleted) AND #updated < :before"
-                        + " AND (NOT #status IN (:completed, :failed) OR (#status = :completed AND (attribute_not_exists(#hls) OR #hls IN (:submitted, :progressing))))")
-                .expressionAttributeNames(Map.of("#status", STATUS, "#deleted", DELETED_AT, "#updated", UPDATED_AT,
-                        "#hls", HLS_STATUS))
-                .expressionAttributeValues(Map.of(":before", n(before.toEpochMilli()),
-                        ":completed", s(JobStatus.COMPLETED.wireName()), ":failed", s(JobStatus.FAILED.wireName()),
-                        ":submitted", s(HlsStatus.SUBMITTED.wireName()), ":progressing", s(HlsStatus.PROGRESSING.wireName()))))
-                .items().forEach(item -> found.add(toJob(item)));
+        for (int shard = 0; shard < WATCH_SHARDS; shard++) {
+            values.put(":shard", s(Integer.toString(shard)));
+            Map<String, AttributeValue> shardValues = Map.copyOf(values);
+            dynamoDb.queryPaginator(r -> r.tableName(table).indexName(WATCH_INDEX)
+                    .keyConditionExpression(keyCondition)
+                    .filterExpression(filter)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(shardValues))
+                    .items().forEach(item -> found.add(toJob(item)));
+        }
         return found;
     }
 
     /**
-     * Marks the job deleted ({@code deleted_at}, kept from the first call). The record stays so that late events
-     * still find their job; readers that serve owners treat a deleted job as absent. False if there is no such job.
+     * Takes the job out of the watch index if nothing about it needs watching any more (see {@code Tables.WATCH}).
+     * Called after each write that may have ended the last reason: a condition can't choose what one update
+     * removes, so this is a second, conditional write; if it is lost, {@link #releaseIdleWatches} does it later.
+     */
+    private void releaseWatch(String jobId) {
+        Condition idle = Condition.needsNoWatch();
+        Map<String, String> names = new HashMap<>(idle.names());
+        names.put("#watch", WATCH);
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                    .updateExpression("REMOVE #watch")
+                    .conditionExpression(idle.expression())
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(idle.values()));
+        } catch (ConditionalCheckFailedException stillWatched) {
+            // Something about it still needs the watchdog.
+        }
+    }
+
+    /** A condition expression with its names and values. */
+    private record Condition(String expression, Map<String, String> names, Map<String, AttributeValue> values) {
+
+        /**
+         * The job needs the watchdog: unfinished, completed with packaging not ended, ended with its webhook pending
+         * (all while not deleted), or deleted with its purge pending. The one definition of the watch index's members.
+         */
+        static Condition needsWatch() {
+            return new Condition("(attribute_not_exists(#deleted) AND (NOT #status IN (:completed, :failed)"
+                    + " OR (#status = :completed AND (attribute_not_exists(#hls) OR #hls IN (:submitted, :progressing)))"
+                    + " OR #ws = :pending))"
+                    + " OR (attribute_exists(#deleted) AND attribute_exists(#purge))",
+                    Map.of("#deleted", DELETED_AT, "#status", STATUS, "#hls", HLS_STATUS, "#ws", WEBHOOK_STATUS,
+                            "#purge", PURGE_PENDING),
+                    Map.of(":completed", s(JobStatus.COMPLETED.wireName()), ":failed", s(JobStatus.FAILED.wireName()),
+                            ":submitted", s(HlsStatus.SUBMITTED.wireName()),
+                            ":progressing", s(HlsStatus.PROGRESSING.wireName()),
+                            ":pending", s(WebhookStatus.PENDING.wireName())));
+        }
+
+        /** An unfinished job that is not deleted: one that belongs in its owner's unfinished jobs. */
+        static Condition unfinishedOwned() {
+            return new Condition("attribute_exists(#owner) AND attribute_not_exists(#deleted)"
+                    + " AND NOT #status IN (:completed, :failed)",
+                    Map.of("#owner", OWNER, "#deleted", DELETED_AT, "#status", STATUS),
+                    Map.of(":completed", s(JobStatus.COMPLETED.wireName()), ":failed", s(JobStatus.FAILED.wireName())));
+        }
+
+        /** A job (an item with a status) that {@link #needsWatch} does not hold for. */
+        static Condition needsNoWatch() {
+            Condition watch = needsWatch();
+            return new Condition("attribute_exists(#status) AND NOT (" + watch.expression() + ")", watch.names(),
+                    watch.values());
+        }
+    }
+
+    /**
+     * Marks the job deleted ({@code deleted_at}, kept from the first call) with its purge pending, and starts its
+     * record's retention. The record stays so that late events still find their job; readers that serve owners treat
+     * a deleted job as absent. It leaves the owner's unfinished jobs; it stays watched until {@link #purged}, so the
+     * watchdog finishes a purge that a restart or a failure cut short. False if there is no such job.
      */
     public boolean markDeleted(String jobId) {
         try {
             dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
-                    .updateExpression("SET #deleted = if_not_exists(#deleted, :now), #updated = :now")
+                    .updateExpression("SET #deleted = if_not_exists(#deleted, :now), #updated = :now, #purge = :true,"
+                            + " #watch = :shard, #expires = :expires REMOVE #unfinished")
                     .conditionExpression("attribute_exists(#id)")
-                    .expressionAttributeNames(Map.of("#id", JOB_ID, "#deleted", DELETED_AT, "#updated", UPDATED_AT))
-                    .expressionAttributeValues(Map.of(":now", n(clock.millis()))));
+                    .expressionAttributeNames(Map.of("#id", JOB_ID, "#deleted", DELETED_AT, "#updated", UPDATED_AT,
+                            "#purge", PURGE_PENDING, "#watch", WATCH, "#expires", EXPIRES_AT, "#unfinished", UNFINISHED_OWNER))
+                    .expressionAttributeValues(Map.of(":now", n(clock.millis()), ":true", AttributeValue.fromBool(true),
+                            ":shard", s(watchShard(jobId)), ":expires", n(expiresAt()))));
             return true;
         } catch (ConditionalCheckFailedException absent) {
             return false;
         }
+    }
+
+    /**
+     * The deleted job's objects are all removed: its purge is no longer pending, and nothing else about a deleted job
+     * needs watching. False if the job is not deleted (or not there).
+     */
+    public boolean purged(String jobId) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                    .updateExpression("REMOVE #purge, #watch")
+                    .conditionExpression("attribute_exists(#deleted)")
+                    .expressionAttributeNames(Map.of("#purge", PURGE_PENDING, "#watch", WATCH, "#deleted", DELETED_AT)));
+            return true;
+        } catch (ConditionalCheckFailedException notDeleted) {
+            return false;
+        }
+    }
+
+    /**
+     * Gives records written before the sparse indexes existed the attributes that put them in the indexes: a
+     * paginated Scan, once per table (a marker item says it was done), of the items that lack an attribute they should
+     * have. Each write is conditional on the job still being in that state, so a job that moved on meanwhile is left
+     * alone. Returns how many records were given an attribute, or -1 if the backfill had been done.
+     */
+    public int backfillIndexes() {
+        Map<String, AttributeValue> marker = Map.of(JOB_ID, s(INDEX_BACKFILL_MARKER));
+        if (dynamoDb.getItem(r -> r.tableName(table).consistentRead(true).key(marker)).hasItem()) {
+            return -1;
+        }
+        Condition watch = Condition.needsWatch();
+        Condition unfinished = Condition.unfinishedOwned();
+        Map<String, String> names = new HashMap<>(watch.names());
+        names.putAll(unfinished.names());
+        names.put("#watch", WATCH);
+        names.put("#unfinished", UNFINISHED_OWNER);
+        Map<String, AttributeValue> values = new HashMap<>(watch.values());
+        values.putAll(unfinished.values());
+        int given = 0;
+        for (Map<String, AttributeValue> item : dynamoDb.scanPaginator(r -> r.tableName(table).consistentRead(true)
+                .filterExpression("attribute_exists(#status) AND ((attribute_not_exists(#watch) AND (" + watch.expression()
+                        + ")) OR (attribute_not_exists(#unfinished) AND " + unfinished.expression() + "))")
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)).items()) {
+            String jobId = item.get(JOB_ID).s();
+            if (!item.containsKey(WATCH) && setIf(jobId, WATCH, s(watchShard(jobId)), watch)) {
+                given++;
+            }
+            if (!item.containsKey(UNFINISHED_OWNER) && item.containsKey(OWNER)
+                    && setIf(jobId, UNFINISHED_OWNER, item.get(OWNER), unfinished)) {
+                given++;
+            }
+        }
+        dynamoDb.updateItem(r -> r.tableName(table).key(marker).updateExpression("SET #at = :now")
+                .expressionAttributeNames(Map.of("#at", UPDATED_AT)).expressionAttributeValues(Map.of(":now", n(clock.millis()))));
+        return given;
+    }
+
+    /** Sets {@code attribute} to {@code value} if {@code condition} holds; whether it did. */
+    private boolean setIf(String jobId, String attribute, AttributeValue value, Condition condition) {
+        Map<String, String> names = new HashMap<>(condition.names());
+        names.put("#set", attribute);
+        Map<String, AttributeValue> values = new HashMap<>(condition.values());
+        values.put(":set", value);
+        return conditionally(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression("SET #set = :set")
+                .conditionExpression(condition.expression())
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values));
+    }
+
+    /**
+     * Deletes the records whose {@code expires_at} is before {@code now}: what DynamoDB's TTL does on AWS, for the embedded
+     * default (DynamoDB Local keeps expired items). A paginated Scan of the whole table, so for the embedded default
+     * only; each delete is conditional on the record still being expired. Returns how many went.
+     */
+    public int removeExpired(Instant now) {
+        Map<String, String> names = Map.of("#expires", EXPIRES_AT);
+        Map<String, AttributeValue> values = Map.of(":now", n(now.getEpochSecond()));
+        int removed = 0;
+        for (Map<String, AttributeValue> item : dynamoDb.scanPaginator(r -> r.tableName(table)
+                .filterExpression("#expires < :now")
+                .projectionExpression("#id")
+                .expressionAttributeNames(Map.of("#expires", EXPIRES_AT, "#id", JOB_ID))
+                .expressionAttributeValues(values)).items()) {
+            try {
+                dynamoDb.deleteItem(r -> r.tableName(table).key(Map.of(JOB_ID, item.get(JOB_ID)))
+                        .conditionExpression("#expires < :now")
+                        .expressionAttributeNames(names)
+                        .expressionAttributeValues(values));
+                removed++;
+            } catch (ConditionalCheckFailedException keptMeanwhile) {
+                // Retried meanwhile: it runs again.
+            }
+        }
+        return removed;
+    }
+
+    /** When a record whose job ends (or is deleted) now may go: epoch seconds, as DynamoDB's TTL reads them. */
+    private long expiresAt() {
+        return clock.instant().plus(recordRetention).getEpochSecond();
     }
 
     /**
@@ -607,28 +851,43 @@ public class JobStore {
      * job still being failed, so two retries at once re-drive it once. Clearing {@code completed_at} takes it out
      * of the failed-jobs listing. Going back to {@code created} also clears the segment total, which chunking sets
      * again. Recorded segment completions stay: segment keys are deterministic, so work already done is not
-     * repeated. False if the job is not failed (or not there).
+     * repeated. The job is unfinished again: watched, among its owner's unfinished jobs, and kept. False if the job
+     * is not failed (or not there, or deleted).
      */
     public boolean resetFailed(String jobId, JobStatus to) {
         if (to != JobStatus.CREATED && to != JobStatus.CHUNKING_COMPLETE) {
             throw new IllegalArgumentException("a failed job goes back to created or chunking_complete, not " + to);
         }
+        Optional<Job> found = find(jobId);
+        if (found.isEmpty()) {
+            return false;
+        }
+        String owner = found.get().owner();
         Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#status", STATUS, "#updated", UPDATED_AT,
-                "#phase", FAILURE_PHASE, "#reason", FAILURE_REASON, "#detail", FAILURE_DETAIL, "#ended", COMPLETED_AT));
-        String remove = "REMOVE #phase, #reason, #detail, #ended";
+                "#phase", FAILURE_PHASE, "#reason", FAILURE_REASON, "#detail", FAILURE_DETAIL, "#ended", COMPLETED_AT,
+                "#watch", WATCH, "#expires", EXPIRES_AT, "#deleted", DELETED_AT));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":to", s(to.wireName()), ":now", n(clock.millis()),
+                ":failed", s(JobStatus.FAILED.wireName()), ":shard", s(watchShard(jobId))));
+        String set = "SET #status = :to, #updated = :now, #watch = :shard";
+        String remove = " REMOVE #phase, #reason, #detail, #ended, #expires";
+        if (owner != null) {
+            names.put("#unfinished", UNFINISHED_OWNER);
+            values.put(":owner", s(owner));
+            set += ", #unfinished = :owner";
+        }
         if (to == JobStatus.CREATED) {
             names.put("#total", TOTAL_SEGMENTS);
             names.put("#chunked", CHUNKED_AT);
             remove += ", #total, #chunked";
         }
-        String update = "SET #status = :to, #updated = :now " + remove;
+        String update = set + remove;
         try {
             dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
                     .updateExpression(update)
-                    .conditionExpression("attribute_exists(#id) AND #status = :failed")
+                    // Not deleted: a deleted job is never started again (and must not come back to the indexes).
+                    .conditionExpression("attribute_exists(#id) AND #status = :failed AND attribute_not_exists(#deleted)")
                     .expressionAttributeNames(names)
-                    .expressionAttributeValues(Map.of(":to", s(to.wireName()), ":now", n(clock.millis()),
-                            ":failed", s(JobStatus.FAILED.wireName()))));
+                    .expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException notFailed) {
             return false;
@@ -663,30 +922,44 @@ public class JobStore {
     }
 
     /**
-     * The owner's unfinished jobs (neither completed nor failed nor deleted), in no particular order. The index
-     * can't serve them (they have no {@code completed_at}), so this is a Scan with a filter: fine for the job
-     * counts of one deployment, paginated like the index.
+     * The owner's unfinished jobs (neither completed nor failed nor deleted), the newest first, from the sparse
+     * {@code unfinished_owner-created_at} index: it holds only unfinished jobs, so a listing reads what it returns
+     * whatever the number of the owner's finished jobs. Eventually consistent, as index reads are: a job created or
+     * ended a moment ago may not show yet.
      */
     public Page unfinishedOf(String owner, int limit, Map<String, AttributeValue> startKey) {
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", s(owner)));
-        StringBuilder statuses = new StringBuilder();
-        for (JobStatus status : JobStatus.values()) {
-            if (!status.isTerminal()) {
-                values.put(":" + status.wireName(), s(status.wireName()));
-                statuses.append(statuses.length() == 0 ? "" : ", ").append(':').append(status.wireName());
-            }
-        }
         return collect(limit, startKey, (remaining, from) -> {
-            var response = dynamoDb.scan(r -> r.tableName(table)
-                    .filterExpression("#owner = :owner AND attribute_not_exists(#deleted) AND #status IN (" + statuses + ")")
-                    .expressionAttributeNames(Map.of("#status", STATUS, "#owner", OWNER, "#deleted", DELETED_AT))
-                    .expressionAttributeValues(values)
-                    .consistentRead(true)
+            var response = dynamoDb.query(r -> r.tableName(table).indexName(UNFINISHED_OWNER_INDEX)
+                    .keyConditionExpression("#unfinished = :owner")
+                    .expressionAttributeNames(Map.of("#unfinished", UNFINISHED_OWNER))
+                    .expressionAttributeValues(Map.of(":owner", s(owner)))
+                    .scanIndexForward(false)
                     .limit(remaining)
                     .exclusiveStartKey(from));
             return new Page(response.items().stream().map(JobStore::toJob).toList(),
                     response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null);
         });
+    }
+
+    /**
+     * How many unfinished jobs the owner has (for quotas): a COUNT Query of the same index, so it reads the owner's
+     * unfinished jobs' index entries and nothing of their finished ones. Eventually consistent, like the listing.
+     */
+    public long countUnfinishedOf(String owner) {
+        long count = 0;
+        Map<String, AttributeValue> from = null;
+        do {
+            Map<String, AttributeValue> start = from;
+            var response = dynamoDb.query(r -> r.tableName(table).indexName(UNFINISHED_OWNER_INDEX)
+                    .keyConditionExpression("#unfinished = :owner")
+                    .expressionAttributeNames(Map.of("#unfinished", UNFINISHED_OWNER))
+                    .expressionAttributeValues(Map.of(":owner", s(owner)))
+                    .select(Select.COUNT)
+                    .exclusiveStartKey(start));
+            count += response.count();
+            from = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+        } while (from != null);
+        return count;
     }
 
     private static final int MAX_REQUESTS_PER_PAGE = 10;
@@ -713,7 +986,9 @@ public class JobStore {
     /**
      * Moves the job to {@code next} if its current status is one of next's predecessors, setting
      * {@code attributes} in the same write. Re-entering the status it already has is reported, not written. Moving
-     * to an end (completed or failed) sets {@code completed_at}, when it ended, unless given.
+     * to an end (completed or failed) sets {@code completed_at}, when it ended, unless given, and {@code expires_at},
+     * and takes the job out of its owner's unfinished jobs in the same write; it leaves the watch index too unless
+     * something about it still needs the watchdog (packaging, a webhook).
      */
     public Transition moveTo(String jobId, JobStatus next, Map<String, AttributeValue> attributes) {
         Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#status", STATUS, "#updated", UPDATED_AT));
@@ -723,6 +998,12 @@ public class JobStore {
         if (next.isTerminal() && !attributes.containsKey(COMPLETED_AT)) {
             names.put("#completed", COMPLETED_AT);
             update.append(", #completed = :now");
+        }
+        if (next.isTerminal()) {
+            names.put("#expires", EXPIRES_AT);
+            names.put("#unfinished", UNFINISHED_OWNER);
+            values.put(":expires", n(expiresAt()));
+            update.append(", #expires = :expires REMOVE #unfinished");
         }
         List<JobStatus> from = List.copyOf(next.predecessors());
         StringBuilder allowed = new StringBuilder();
@@ -737,12 +1018,15 @@ public class JobStore {
                     .conditionExpression("attribute_exists(#id) AND #status IN (" + allowed + ")")
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values));
-            return new Transition(Outcome.MOVED, next);
         } catch (ConditionalCheckFailedException notAllowed) {
             return find(jobId)
                     .map(job -> new Transition(job.status() == next ? Outcome.ALREADY_THERE : Outcome.REJECTED, job.status()))
                     .orElse(new Transition(Outcome.NO_SUCH_JOB, null));
         }
+        if (next.isTerminal()) {
+            releaseWatch(jobId);
+        }
+        return new Transition(Outcome.MOVED, next);
     }
 
     private static Job toJob(Map<String, AttributeValue> item) {

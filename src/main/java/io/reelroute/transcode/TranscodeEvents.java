@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,9 +27,12 @@ import io.reelroute.store.JobStore;
 /**
  * The transcode-events queue's messages, both EventBridge envelopes. A "MediaConvert Job State Change" event
  * (from MediaConvert through EventBridge, or from the local packager in the same shape) is applied to the job
- * named in its {@code userMetadata.job_id}; the job's {@code hls_status} moves forward only, so a repeated or late
- * event changes nothing. A "ReelRoute Packaging Requested" event is the hand-off after reassembly: it asks the
- * process that runs transcode-submit to package the job in its {@code detail.job_id}. Both are built here too (the
+ * named in its {@code userMetadata.job_id} only if its MediaConvert job ({@code detail.jobId}) is the one recorded on
+ * that job when it was submitted: anyone who may create MediaConvert jobs in the account can name any job in
+ * userMetadata, and such an event, like one of an earlier submission, changes nothing. The job's {@code hls_status}
+ * moves forward only, so a repeated or late event changes nothing either. A "ReelRoute Packaging Requested" event
+ * is the hand-off after reassembly: it asks the process that runs transcode-submit to package the job in its
+ * {@code detail.job_id}. Both are built here too (the
  * request, and the local packager's COMPLETE and ERROR events), beside the code that reads them.
  */
 @Component("transcodeEvents")
@@ -65,11 +69,19 @@ public class TranscodeEvents {
         /** Not about one of ReelRoute's jobs (no job_id in userMetadata), or not a MediaConvert job event. */
         NOT_OURS,
         /** A status that does not change the package (INPUT_INFORMATION, NEW_WARNING, QUEUE_HOP). */
-        IGNORED
+        IGNORED,
+        /**
+         * The event's MediaConvert job is not the one recorded on the job (or none is): forged, or of another
+         * submission. Dropped, never applied.
+         */
+        OTHER_MEDIACONVERT_JOB
     }
 
     /** The errorCode of the local packager's ERROR events. */
     public static final String LOCAL_PACKAGER = "LOCAL_PACKAGER";
+
+    /** The prefix of the local packager's job ids, in its events' {@code detail.jobId} and on the job. */
+    private static final String LOCAL_JOB_PREFIX = "local-";
 
     private final JobStore jobs;
     private final ObjectMapper mapper;
@@ -124,7 +136,7 @@ public class TranscodeEvents {
         Instant now = Instant.now();
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("timestamp", now.toEpochMilli());
-        detail.put("jobId", "local-" + jobId);
+        detail.put("jobId", LOCAL_JOB_PREFIX + jobId);
         detail.put("queue", "local");
         detail.put("userMetadata", Map.of("job_id", jobId));
         detail.putAll(status);
@@ -139,6 +151,14 @@ public class TranscodeEvents {
         event.put("resources", List.of());
         event.put("detail", detail);
         return mapper.writeValueAsString(event);
+    }
+
+    /**
+     * Records the local packager's job on the job, as a MediaConvert submission records MediaConvert's, so that its
+     * events are applied; called before they are sent.
+     */
+    public void recordLocalPackaging(String jobId) {
+        jobs.recordPackagerJob(JobIds.requireValid(jobId), LOCAL_JOB_PREFIX + jobId);
     }
 
     /** The job a packaging request names; null for any other message (or a request without a valid job id). */
@@ -169,6 +189,12 @@ public class TranscodeEvents {
         if (jobId == null) {
             return new Applied(Outcome.NOT_OURS, null, "MediaConvert job " + detail.path("jobId").asText("?")
                     + " has no ReelRoute job_id in its userMetadata");
+        }
+        String mediaConvertJobId = detail.path("jobId").asText("");
+        Optional<String> recorded = jobs.packagerJobId(jobId);
+        if (recorded.isEmpty() || !recorded.get().equals(mediaConvertJobId)) {
+            return new Applied(Outcome.OTHER_MEDIACONVERT_JOB, jobId, "MediaConvert job '" + mediaConvertJobId
+                    + "' is not the one recorded on job " + jobId + " (" + recorded.orElse("none recorded") + ")");
         }
         String status = detail.path("status").asText("");
         return switch (status) {

@@ -3,24 +3,33 @@ package io.reelroute.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.RemoteKeySourceException;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
@@ -41,6 +50,8 @@ class ApiAuthTest {
 
     static final String ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool";
     static final String AUDIENCE = "3n4b5urk1ft4fl3mg5e62d9ado";
+    /** The JWKS servers here speak plain http, which only the embedded default accepts. */
+    static final boolean EMBEDDED = true;
 
     static RSAKey rsaKey;
     static ECKey ecKey;
@@ -67,7 +78,7 @@ class ApiAuthTest {
         camel = new DefaultCamelContext();
         // Started, as in the application: its messages' headers are then case-insensitive.
         camel.start();
-        auth = new ApiAuth(true, ISSUER, jwksUri(), AUDIENCE);
+        auth = new ApiAuth(true, EMBEDDED, ISSUER, jwksUri(), AUDIENCE);
     }
 
     @AfterAll
@@ -238,17 +249,17 @@ class ApiAuthTest {
 
     @Test
     void authOffGivesTheLocalSubjectWhateverTheHeader() {
-        ApiAuth off = new ApiAuth(false, "", "", "");
+        ApiAuth off = new ApiAuth(false, EMBEDDED, "", "", "");
         assertThat(off.subject(withHeader("Authorization", null))).isEqualTo("local");
         assertThat(off.subject(withHeader("Authorization", "Bearer garbage"))).isEqualTo("local");
     }
 
     @Test
     void authOnWithoutIssuerOrAudienceFailsAtStartup() {
-        assertThatThrownBy(() -> new ApiAuth(true, "", jwksUri(), AUDIENCE))
+        assertThatThrownBy(() -> new ApiAuth(true, EMBEDDED, "", jwksUri(), AUDIENCE))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("reelroute.api.auth.issuer");
-        assertThatThrownBy(() -> new ApiAuth(true, ISSUER, jwksUri(), null))
+        assertThatThrownBy(() -> new ApiAuth(true, EMBEDDED, ISSUER, jwksUri(), null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("reelroute.api.auth.audience");
     }
@@ -259,7 +270,7 @@ class ApiAuthTest {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        ApiAuth outage = new ApiAuth(true, ISSUER, "http://127.0.0.1:" + closedPort + "/.well-known/jwks.json", AUDIENCE);
+        ApiAuth outage = new ApiAuth(true, EMBEDDED, ISSUER, "http://127.0.0.1:" + closedPort + "/.well-known/jwks.json", AUDIENCE);
         assertThatThrownBy(() -> outage.subject(bearer(token(c -> { }))))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getStatus()).isEqualTo(503))
                 .hasMessageContaining("cannot be verified right now");
@@ -268,7 +279,128 @@ class ApiAuthTest {
     @Test
     void jwksUriDefaultsToTheIssuersWellKnownPath() throws Exception {
         String issuer = "http://127.0.0.1:" + jwks.getAddress().getPort();
-        ApiAuth byIssuer = new ApiAuth(true, issuer, "", AUDIENCE);
+        ApiAuth byIssuer = new ApiAuth(true, EMBEDDED, issuer, "", AUDIENCE);
         assertThat(byIssuer.subject(bearer(token(c -> c.issuer(issuer))))).isEqualTo("user-123");
+    }
+
+    /** A JWKS server on loopback that counts its fetches; {@code body} is what it answers. */
+    static final class KeyServer implements AutoCloseable {
+        final HttpServer server;
+        final AtomicInteger fetches = new AtomicInteger();
+        volatile byte[] body;
+        volatile Duration delay = Duration.ZERO;
+
+        KeyServer(JWKSet keys) throws IOException {
+            body = keys.toPublicJWKSet().toString().getBytes(StandardCharsets.UTF_8);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            server.createContext("/jwks.json", exchange -> {
+                fetches.incrementAndGet();
+                try {
+                    Thread.sleep(delay.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                byte[] answer = body;
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        String uri() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks.json";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void tokensWithMadeUpKeyIdsDoNotMakeEveryRequestFetchTheKeys() throws Exception {
+        try (KeyServer keys = new KeyServer(new JWKSet(rsaKey))) {
+            ApiAuth counted = new ApiAuth(true, EMBEDDED, ISSUER, keys.uri(), AUDIENCE);
+            assertThat(counted.subject(bearer(token(c -> { })))).isEqualTo("user-123");
+            assertThat(keys.fetches.get()).isEqualTo(1);
+            List<String> forged = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                forged.add(signed(new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate(), claims(c -> { })));
+            }
+            forged.parallelStream().forEach(token -> assertThatThrownBy(() -> counted.subject(bearer(token)))
+                    .isInstanceOf(ApiAuth.Unauthorized.class).hasMessageContaining("not signed by a trusted key"));
+            assertThat(counted.subject(bearer(token(c -> { })))).isEqualTo("user-123");
+            assertThat(keys.fetches.get()).as("one fetch within %s, however many unknown key ids", JwksKeys.MIN_REFETCH)
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aNewKeyOfTheIssuerIsFetchedOnceTheIntervalHasPassed() throws Exception {
+        try (KeyServer server = new KeyServer(new JWKSet(rsaKey))) {
+            JwksKeys keys = new JwksKeys(URI.create(server.uri()).toURL(), Duration.ofSeconds(2), JwksKeys.MAX_BYTES,
+                    Duration.ofMillis(500));
+            JWKSelector rotated = new JWKSelector(new JWKMatcher.Builder().keyID(otherKey.getKeyID()).build());
+            assertThat(keys.get(rotated, null)).isEmpty();
+            // The issuer rotates: a token signed with the new key is refused until the interval allows a fetch.
+            server.body = new JWKSet(List.<JWK>of(rsaKey, otherKey)).toPublicJWKSet().toString().getBytes(StandardCharsets.UTF_8);
+            assertThat(keys.get(rotated, null)).isEmpty();
+            assertThat(server.fetches.get()).isEqualTo(1);
+            Thread.sleep(600);
+            assertThat(keys.get(rotated, null)).extracting(JWK::getKeyID).containsExactly(otherKey.getKeyID());
+            assertThat(keys.get(rotated, null)).hasSize(1);
+            assertThat(server.fetches.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anOversizedKeySetIsRefused() throws Exception {
+        try (KeyServer server = new KeyServer(new JWKSet(rsaKey))) {
+            // A valid JWKS, but padded past 64 KiB.
+            server.body = ("{\"keys\": [" + rsaKey.toPublicJWK().toJSONString() + "], \"padding\": \""
+                    + "x".repeat(JwksKeys.MAX_BYTES) + "\"}").getBytes(StandardCharsets.UTF_8);
+            ApiAuth oversized = new ApiAuth(true, EMBEDDED, ISSUER, server.uri(), AUDIENCE);
+            assertThatThrownBy(() -> oversized.subject(bearer(token(c -> { }))))
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getStatus()).isEqualTo(503));
+            JwksKeys keys = new JwksKeys(URI.create(server.uri()).toURL());
+            assertThatThrownBy(() -> keys.get(new JWKSelector(new JWKMatcher.Builder().build()), null))
+                    .isInstanceOf(RemoteKeySourceException.class).hasMessageContaining("limit");
+        }
+    }
+
+    @Test
+    void anIssuerThatDoesNotAnswerTimesOut() throws Exception {
+        try (KeyServer server = new KeyServer(new JWKSet(rsaKey))) {
+            server.delay = Duration.ofSeconds(5);
+            JwksKeys keys = new JwksKeys(URI.create(server.uri()).toURL(), Duration.ofMillis(300), JwksKeys.MAX_BYTES,
+                    JwksKeys.MIN_REFETCH);
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> keys.get(new JWKSelector(new JWKMatcher.Builder().build()), null))
+                    .isInstanceOf(RemoteKeySourceException.class).hasMessageContaining("timed out");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+            // Not asked again at once: the next call fails from what is known.
+            assertThatThrownBy(() -> keys.get(new JWKSelector(new JWKMatcher.Builder().build()), null))
+                    .isInstanceOf(RemoteKeySourceException.class);
+            assertThat(server.fetches.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void keysOverPlainHttpAreRefusedAtStartOutsideTheEmbeddedDefault() {
+        assertThatThrownBy(() -> new ApiAuth(true, false, ISSUER, "http://keys.example.com/jwks.json", AUDIENCE))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("https").hasMessageContaining("reelroute.api.auth.jwks-uri")
+                .hasMessageContaining("http://keys.example.com/jwks.json");
+        assertThatThrownBy(() -> new ApiAuth(true, false, "http://issuer.example.com", "", AUDIENCE))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("reelroute.api.auth.issuer").hasMessageContaining("http://issuer.example.com/.well-known/jwks.json");
+        assertThatThrownBy(() -> new ApiAuth(true, false, ISSUER, "file:///etc/jwks.json", AUDIENCE))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("https");
+        // https is fine (nothing is fetched before the first token).
+        new ApiAuth(true, false, ISSUER, "https://keys.example.com/jwks.json", AUDIENCE);
+        new ApiAuth(true, false, ISSUER, "", AUDIENCE);
     }
 }

@@ -58,6 +58,15 @@ class DeclaredSourceSizeTest {
         assertThat(JobUploads.maxParts(Long.MAX_VALUE)).as("S3's own bound").isEqualTo(10_000);
     }
 
+    @Test
+    void noPartHoldsMoreThanFiveGiB() {
+        long gib = 1024 * MB;
+        assertThat(JobUploads.minParts(1)).isEqualTo(1);
+        assertThat(JobUploads.minParts(5 * gib)).isEqualTo(1);
+        assertThat(JobUploads.minParts(5 * gib + 1)).isEqualTo(2);
+        assertThat(JobUploads.minParts(20 * gib)).as("the default limit, 20 GB").isEqualTo(4);
+    }
+
     private ApiException refused(String body) {
         return catchThrowableOfType(ApiException.class, () -> JobUploads.declaredSize(json(body), limits));
     }

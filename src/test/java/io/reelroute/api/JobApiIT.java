@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +25,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.time.Duration;
@@ -31,6 +39,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
+import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.test.context.TestPropertySource;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -63,6 +73,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
     "reelroute.retry-delay-ms=200",
     "reelroute.media.work-dir=target/test-work-api",
     "reelroute.api.event-poll=200ms",
+    // Many jobs and event streams of one user, none of them about quotas (ApiOwnershipIT tests those).
+    "reelroute.api.max-active-jobs-per-user=1000",
+    "reelroute.api.job-creation-rate=1000",
+    "reelroute.api.max-streams-per-user=100",
 })
 class JobApiIT extends RouteTestSupport {
 
@@ -72,6 +86,8 @@ class JobApiIT extends RouteTestSupport {
     SegmentCompletionStore completions;
     @Autowired
     JobApi jobApi;
+    @Autowired
+    ServletWebServerApplicationContext web;
     @Autowired
     JobEvents jobEvents;
     @Autowired
@@ -270,7 +286,7 @@ class JobApiIT extends RouteTestSupport {
     }
 
     @Test
-    void theApiIsDocumentedBesideTheActuator() throws Exception {
+    void theApiIsDocumentedBesideTheProbes() throws Exception {
         Reply doc = call("GET", "/api-doc", null);
         assertThat(doc.status()).isEqualTo(200);
         assertThat(doc.json().get("paths").has("/jobs")).isTrue();
@@ -280,10 +296,12 @@ class JobApiIT extends RouteTestSupport {
         assertThat(doc.json().get("paths").has("/jobs/{id}/complete-upload")).isTrue();
         assertThat(doc.json().get("paths").has("/jobs/{id}/events")).isTrue();
         assertThat(doc.json().get("paths").has("/jobs/{id}/playback")).isTrue();
-        // The actuator is still served by the same container (its verdict depends on the pipeline's state).
-        Reply health = call("GET", "/actuator/health", null);
+        // Beside the API: the probes (their verdict depends on the pipeline's state), not the actuator, which has
+        // a port of its own.
+        Reply health = call("GET", "/readyz", null);
         assertThat(health.status()).isIn(200, 503);
         assertThat(health.json().has("status")).isTrue();
+        assertThat(call("GET", "/actuator/health", null).status()).isEqualTo(404);
     }
 
     @Test
@@ -525,7 +543,7 @@ class JobApiIT extends RouteTestSupport {
     }
 
     @Test
-    void completedJobsArePagedNewestFirstWithSignedTokens() throws Exception {
+    void completedJobsArePagedNewestFirstWithSealedTokens() throws Exception {
         List<String> made = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             String jobId = JobIds.newId();
@@ -583,6 +601,27 @@ class JobApiIT extends RouteTestSupport {
         assertThatThrownBy(() -> tokens.open(mine, "completed", "someone-else")).isInstanceOf(ApiException.class);
         assertThatThrownBy(() -> new PageTokens("other", mapper).open(mine, "completed", "local"))
                 .isInstanceOf(ApiException.class);
+    }
+
+    /**
+     * Without authentication every caller is the local user, so on the embedded default the API takes connections
+     * from this machine only: the server is bound to 127.0.0.1, and the machine's other addresses are refused.
+     */
+    @Test
+    void theEmbeddedDefaultWithoutAuthenticationListensOnLoopbackOnly() throws Exception {
+        InetAddress bound = (InetAddress) ((TomcatWebServer) web.getWebServer()).getTomcat().getConnector().getProperty("address");
+        assertThat(bound).isNotNull();
+        assertThat(bound.isLoopbackAddress()).isTrue();
+        assertThat(call("GET", "/pipelines", null).status()).isEqualTo(200);
+        Optional<InetAddress> external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()).findFirst();
+        if (external.isPresent()) {
+            try (Socket socket = new Socket()) {
+                assertThatThrownBy(() -> socket.connect(new InetSocketAddress(external.get(), port), 1_000))
+                        .as("a connection to %s:%d", external.get(), port).isInstanceOf(IOException.class);
+            }
+        }
     }
 
     /** The caller's failed jobs, the latest to fail first, each with why it failed; retried ones leave the list. */

@@ -4,10 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.File;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -27,6 +34,7 @@ import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
+import io.reelroute.contract.SourceKey;
 import io.reelroute.testing.EmbeddedDefaultTest;
 import io.reelroute.testing.RouteTestSupport;
 import io.reelroute.testing.TestVideos;
@@ -182,6 +190,51 @@ class WebPageBrowserIT extends RouteTestSupport {
                 .orElseThrow().click();
         await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("message")).getText()
                 .contains("no uploaded source"));
+    }
+
+    /**
+     * A file over the page's multipart threshold goes up in parts (upload-parts, a PUT a part, complete-upload); the
+     * test lowers the threshold and the part size so that a 6 MiB file makes two parts. With every event stream of
+     * the user taken, the page follows the job by polling GET /jobs/{id} to its end (a failure: the file is no video).
+     */
+    @Test
+    void aLargeFileGoesUpInPartsAndIsFollowedByPollingWhenNoStreamIsFree() throws Exception {
+        byte[] content = new byte[6 * 1024 * 1024];
+        new Random(7).nextBytes(content);
+        Path file = Files.createTempFile("reelroute-parts", ".mp4");
+        Files.write(file, content);
+        String busy = JobIds.newId();
+        jobs.createIfAbsent(busy, Mode.SBS, ApiAuth.LOCAL_SUBJECT, "busy");
+        HttpClient http = HttpClient.newHttpClient();
+        List<InputStream> streams = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                        + "/jobs/" + busy + "/events")).build(), HttpResponse.BodyHandlers.ofInputStream());
+                assertThat(stream.statusCode()).isEqualTo(200);
+                streams.add(stream.body());
+            }
+            browser = chromium();
+            browser.get("http://localhost:" + port + "/");
+            browser.executeScript("PARTS_ABOVE = 1024 * 1024; PART_BYTES = 5 * 1024 * 1024;");
+            browser.findElement(By.id("file")).sendKeys(file.toAbsolutePath().toString());
+            browser.findElement(By.id("start")).click();
+
+            await().atMost(PLAYBACK_PATIENCE).pollInterval(Duration.ofMillis(500)).until(
+                    () -> browser.findElement(By.id("message")).getText(), text -> text.startsWith("The job failed"));
+            String jobId = browser.findElement(By.id("job-id")).getText();
+            assertThat(browser.findElement(By.id("message")).getText()).contains("probe");
+            assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+            byte[] uploaded = s3.getObjectAsBytes(r -> r.bucket(names().inputBucket()).key(SourceKey.keyFor(jobId))).asByteArray();
+            assertThat(uploaded).as("both parts, joined").isEqualTo(content);
+            assertThat(s3.headObject(r -> r.bucket(names().inputBucket()).key(SourceKey.keyFor(jobId))).eTag())
+                    .as("a multipart object's ETag ends in its part count").matches("\"?[0-9a-f]+-2\"?");
+        } finally {
+            for (InputStream stream : streams) {
+                stream.close();
+            }
+            Files.deleteIfExists(file);
+        }
     }
 
     private void failIfTheJobFailed(String jobId) {

@@ -133,7 +133,8 @@ class PipelineBenchmark {
                 "--reelroute.embedded.inbox=" + data.resolve("inbox"),
                 "--reelroute.embedded.outbox=" + data.resolve("outbox"),
                 "--reelroute.inference.concurrent-consumers=" + consumers,
-                "--server.port=0");
+                "--server.port=0",
+                "--management.server.port=0");
     }
 
     /** Upload to {@code completed}, in milliseconds. */

@@ -89,6 +89,41 @@ class RunModeResolverTest {
         assertThat(chosen.getProperty(RunModeResolver.EVENTS_PROPERTY)).isEqualTo("false");
     }
 
+    @Test
+    void theEmbeddedDefaultWithoutAuthenticationListensOnLoopbackOnlyUntilOpened() {
+        MockEnvironment local = resolve(new MockEnvironment().withProperty("management.server.port", "8082"));
+        assertThat(local.getProperty("server.address")).isEqualTo("127.0.0.1");
+        assertThat(local.getProperty("management.server.address")).isEqualTo("127.0.0.1");
+
+        MockEnvironment opened = resolve(new MockEnvironment().withProperty("management.server.port", "8082")
+                .withProperty(RunModeResolver.BIND_PROPERTY, "0.0.0.0"));
+        assertThat(opened.getProperty("server.address")).isEqualTo("0.0.0.0");
+        assertThat(opened.getProperty("management.server.address")).isEqualTo("0.0.0.0");
+
+        MockEnvironment explicit = resolve(new MockEnvironment().withProperty("management.server.port", "8082")
+                .withProperty("server.address", "192.0.2.10").withProperty(RunModeResolver.BIND_PROPERTY, "0.0.0.0"));
+        assertThat(explicit.getProperty("server.address")).as("server.address wins").isEqualTo("192.0.2.10");
+        assertThat(explicit.getProperty("management.server.address")).isEqualTo("192.0.2.10");
+
+        // Spring refuses a management address on the API's own port.
+        assertThat(resolve(new MockEnvironment()).getProperty("management.server.address")).isNull();
+    }
+
+    @Test
+    void withAuthenticationOnOrOnAwsEveryInterfaceListens() {
+        MockEnvironment authenticated = resolve(new MockEnvironment().withProperty("management.server.port", "8082")
+                .withProperty(RunModeResolver.AUTH_PROPERTY, "true"));
+        assertThat(authenticated.getProperty("server.address")).isNull();
+        assertThat(authenticated.getProperty("management.server.address")).isNull();
+
+        MockEnvironment aws = resolve(new MockEnvironment().withProperty("management.server.port", "8082")
+                .withProperty("reelroute.mode", "aws"));
+        assertThat(aws.getProperty("server.address")).isNull();
+        assertThat(aws.getProperty("management.server.address")).isNull();
+        assertThat(resolve(new MockEnvironment().withProperty("reelroute.mode", "aws")
+                .withProperty(RunModeResolver.BIND_PROPERTY, "10.0.0.5")).getProperty("server.address")).isEqualTo("10.0.0.5");
+    }
+
     private static MockEnvironment resolve(MockEnvironment env) {
         new RunModeResolver().postProcessEnvironment(env, null);
         return env;

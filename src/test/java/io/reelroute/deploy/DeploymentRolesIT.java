@@ -65,7 +65,9 @@ class DeploymentRolesIT {
     static final MotoServer MOTO = new MotoServer();
 
     private static final Duration START_PATIENCE = Duration.ofMinutes(4);
-    private static final Pattern SERVER_STARTED = Pattern.compile("Tomcat started on port (\\d+)");
+    // ListenAddresses' start lines: the API's port, then the management port (health, metrics).
+    private static final Pattern SERVER_STARTED = Pattern.compile("The API listens on [^,]+, port (\\d+)");
+    private static final Pattern MANAGEMENT_STARTED = Pattern.compile("actuator endpoints listen on [^,]+, port (\\d+)");
     private static final Pattern ROUTE_METRIC = Pattern.compile("camel_exchanges_total\\{[^}]*routeId=\"([^\"]+)\"[^}]*} ([0-9.E]+)");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -84,6 +86,7 @@ class DeploymentRolesIT {
         final Process process;
         final Path log;
         private volatile int port;
+        private volatile int managementPort;
 
         Role(String name, Process process, Path log) {
             this.name = name;
@@ -103,12 +106,20 @@ class DeploymentRolesIT {
             return URI.create("http://127.0.0.1:" + port + path);
         }
 
-        /** The port from the server's start line, or 0 while it is not listening yet. */
+        /** On the management port: the actuator's endpoints. */
+        URI management(String path) {
+            return URI.create("http://127.0.0.1:" + managementPort + path);
+        }
+
+        /** The ports from the servers' start lines, the API's or 0 while both are not listening yet. */
         int listening() {
-            if (port == 0) {
+            if (port == 0 || managementPort == 0) {
                 try {
-                    Matcher started = SERVER_STARTED.matcher(Files.readString(log, StandardCharsets.UTF_8));
-                    if (started.find()) {
+                    String written = Files.readString(log, StandardCharsets.UTF_8);
+                    Matcher started = SERVER_STARTED.matcher(written);
+                    Matcher management = MANAGEMENT_STARTED.matcher(written);
+                    if (started.find() && management.find()) {
+                        managementPort = Integer.parseInt(management.group(1));
                         port = Integer.parseInt(started.group(1));
                     }
                 } catch (IOException | UncheckedIOException notYet) {
@@ -235,6 +246,7 @@ class DeploymentRolesIT {
                 "--spring.config.additional-location=file:" + Path.of("k8s", "base", "application.properties").toAbsolutePath(),
                 // Each process binds a port of its own choosing: one picked here could be taken before it binds.
                 "--server.port=0",
+                "--management.server.port=0",
                 "--reelroute.routes.dir=" + Path.of("routes").toAbsolutePath(),
                 "--reelroute.media.work-dir=" + work.resolve("work-" + name),
                 "--reelroute.aws.endpoint=" + MOTO.endpoint(),
@@ -275,7 +287,7 @@ class DeploymentRolesIT {
                 throw new AssertionError(role.name() + " exited with " + role.process().exitValue() + "\n" + tail(role.log));
             }
             try {
-                HttpRequest probe = HttpRequest.newBuilder(role.uri("/actuator/health/readiness")).timeout(Duration.ofSeconds(5)).build();
+                HttpRequest probe = HttpRequest.newBuilder(role.uri("/readyz")).timeout(Duration.ofSeconds(5)).build();
                 if (role.listening() > 0 && HTTP.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
@@ -288,7 +300,7 @@ class DeploymentRolesIT {
     }
 
     private static Map<String, Double> exchangesByRoute(Role role) throws Exception {
-        String metrics = HTTP.send(HttpRequest.newBuilder(role.uri("/actuator/prometheus")).build(),
+        String metrics = HTTP.send(HttpRequest.newBuilder(role.management("/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Map<String, Double> exchanges = new LinkedHashMap<>();
         Matcher m = ROUTE_METRIC.matcher(metrics);

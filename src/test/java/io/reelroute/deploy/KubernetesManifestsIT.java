@@ -29,17 +29,28 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.SeccompProfile;
+import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.reelroute.contract.ResourceNames;
 
@@ -47,8 +58,10 @@ import io.reelroute.contract.ResourceNames;
  * The Kubernetes overlays render, read as their Kubernetes types, and hold the deployment's rules: every role
  * runs routes that exist (with the in-process routes they call), every route runs in some role, the GPU is the
  * inference role's only, probes and scrapes point at what the application serves, KEDA watches the queues the
- * role consumes (queues Terraform creates), shutdown has the time the application takes, and every setting the
- * manifests give names one the application has. Skipped, saying why, where kubectl is absent.
+ * role consumes (queues Terraform creates), shutdown has the time the application takes, every setting the
+ * manifests give names one the application has, and the pods are hardened (the restricted Pod Security Standard, no
+ * Kubernetes API token, network policies that deny all but what the roles need, prod images by digest). Skipped,
+ * saying why, where kubectl is absent.
  */
 class KubernetesManifestsIT {
 
@@ -156,19 +169,25 @@ class KubernetesManifestsIT {
     void probesAndScrapesPointAtWhatTheApplicationServes() {
         // OperationsIT asks the running application for these endpoints; here they must be the ones probed.
         assertThat(defaults.getProperty("management.endpoint.health.probes.enabled")).isEqualTo("true");
+        // The probes on the API's port (/livez, /readyz), the actuator on a port of its own.
+        assertThat(defaults.getProperty("management.endpoint.health.probes.add-additional-paths")).isEqualTo("true");
         assertThat(defaults.getProperty("management.endpoints.web.exposure.include")).contains("health", "prometheus");
         int port = Integer.parseInt(defaults.getProperty("server.port", "8080"));
+        int management = Integer.parseInt(defaults.getProperty("management.server.port", String.valueOf(port)));
+        assertThat(management).as("metrics are not served on the API's port").isNotEqualTo(port);
         for (RenderedOverlay rendered : RENDERED.values()) {
             for (Deployment deployment : rendered.all(Deployment.class)) {
                 String where = rendered.overlay() + "/" + role(deployment);
                 Container app = app(deployment);
                 assertThat(app.getPorts()).as(where).anyMatch(p -> "http".equals(p.getName()) && p.getContainerPort() == port);
-                assertThat(httpGet(app.getLivenessProbe())).as(where).isEqualTo("http /actuator/health/liveness");
-                assertThat(httpGet(app.getStartupProbe())).as(where).isEqualTo("http /actuator/health/liveness");
-                assertThat(httpGet(app.getReadinessProbe())).as(where).isEqualTo("http /actuator/health/readiness");
+                assertThat(app.getPorts()).as(where).anyMatch(p -> "management".equals(p.getName())
+                        && p.getContainerPort() == management);
+                assertThat(httpGet(app.getLivenessProbe())).as(where).isEqualTo("http /livez");
+                assertThat(httpGet(app.getStartupProbe())).as(where).isEqualTo("http /livez");
+                assertThat(httpGet(app.getReadinessProbe())).as(where).isEqualTo("http /readyz");
                 assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).as(where).containsAllEntriesOf(Map.of(
                         "prometheus.io/scrape", "true", "prometheus.io/path", "/actuator/prometheus",
-                        "prometheus.io/port", String.valueOf(port)));
+                        "prometheus.io/port", String.valueOf(management)));
                 for (Container container : containers(deployment.getSpec().getTemplate().getSpec())) {
                     assertThat(container.getResources().getRequests()).as("%s/%s requests", where, container.getName())
                             .containsKeys("cpu", "memory");
@@ -376,6 +395,159 @@ class KubernetesManifestsIT {
         }
     }
 
+    /**
+     * Pod Security Admission enforces the "restricted" standard on each overlay's namespace, and every container of
+     * every role meets it (the fields that standard checks, with a container's own setting over its pod's), with a
+     * read-only root file system besides.
+     */
+    @Test
+    void everyContainerMeetsTheRestrictedPodSecurityStandardTheNamespaceEnforces() {
+        Set<String> allowedVolumes = Set.of("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+                "projected", "secret");
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            String namespace = rendered.configMap("reelroute-aws").getMetadata().getNamespace();
+            Namespace created = rendered.named(Namespace.class, namespace);
+            assertThat(created.getMetadata().getLabels()).as("%s: Pod Security Admission on %s", rendered.overlay(), namespace)
+                    .containsAllEntriesOf(Map.of("pod-security.kubernetes.io/enforce", "restricted",
+                            "pod-security.kubernetes.io/audit", "restricted", "pod-security.kubernetes.io/warn", "restricted"));
+            for (Deployment deployment : rendered.all(Deployment.class)) {
+                PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+                String where = rendered.overlay() + "/" + role(deployment);
+                assertThat(deployment.getMetadata().getNamespace()).isEqualTo(namespace);
+                assertThat(List.of(Boolean.TRUE.equals(pod.getHostNetwork()), Boolean.TRUE.equals(pod.getHostPID()),
+                        Boolean.TRUE.equals(pod.getHostIPC()))).as("%s: no host namespaces", where).containsOnly(false);
+                for (Volume volume : pod.getVolumes()) {
+                    Map<?, ?> fields = new ObjectMapper().convertValue(volume, Map.class);
+                    assertThat(fields.keySet()).as("%s: volume %s is of a type the standard allows", where, volume.getName())
+                            .allMatch(field -> field.equals("name") || allowedVolumes.contains(field));
+                }
+                PodSecurityContext podContext = Optional.ofNullable(pod.getSecurityContext()).orElseGet(PodSecurityContext::new);
+                for (Container container : containers(pod)) {
+                    String in = where + "/" + container.getName();
+                    SecurityContext own = Optional.ofNullable(container.getSecurityContext()).orElseGet(SecurityContext::new);
+                    assertThat(firstOf(own.getRunAsNonRoot(), podContext.getRunAsNonRoot())).as("%s: runAsNonRoot", in).isTrue();
+                    assertThat(firstOf(own.getRunAsUser(), podContext.getRunAsUser())).as("%s: runAsUser", in).isNotEqualTo(0L);
+                    SeccompProfile seccomp = firstOf(own.getSeccompProfile(), podContext.getSeccompProfile());
+                    assertThat(seccomp).as("%s: a seccomp profile", in).isNotNull();
+                    assertThat(seccomp.getType()).as("%s: seccomp", in).isIn("RuntimeDefault", "Localhost");
+                    assertThat(own.getAllowPrivilegeEscalation()).as("%s: allowPrivilegeEscalation", in).isFalse();
+                    assertThat(own.getPrivileged()).as("%s: privileged", in).isNotEqualTo(Boolean.TRUE);
+                    assertThat(own.getCapabilities()).as("%s: capabilities", in).isNotNull();
+                    assertThat(own.getCapabilities().getDrop()).as("%s: drops every capability", in).contains("ALL");
+                    assertThat(own.getCapabilities().getAdd()).as("%s: adds none but NET_BIND_SERVICE", in)
+                            .isSubsetOf("NET_BIND_SERVICE");
+                    assertThat(own.getReadOnlyRootFilesystem()).as("%s: a read-only root file system", in).isTrue();
+                    assertThat(container.getPorts()).as("%s: no host ports", in).allMatch(p -> p.getHostPort() == null);
+                    assertThat(container.getVolumeMounts()).as("%s: a writable /tmp", in)
+                            .anyMatch(m -> m.getMountPath().equals("/tmp") && !Boolean.TRUE.equals(m.getReadOnly()));
+                }
+            }
+        }
+    }
+
+    /**
+     * No role calls the Kubernetes API, so no pod gets a token for it; IRSA's token is another, projected by EKS's
+     * webhook whatever automountServiceAccountToken says.
+     */
+    @Test
+    void noPodMountsAKubernetesApiToken() {
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            assertThat(rendered.all(ServiceAccount.class)).as(rendered.overlay()).hasSize(ROLES.size())
+                    .allSatisfy(account -> assertThat(account.getAutomountServiceAccountToken())
+                            .as("%s: %s", rendered.overlay(), account.getMetadata().getName()).isFalse());
+            for (Deployment deployment : rendered.all(Deployment.class)) {
+                assertThat(deployment.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken())
+                        .as("%s/%s", rendered.overlay(), role(deployment)).isFalse();
+            }
+        }
+    }
+
+    /**
+     * The namespace denies all traffic but what the roles need: DNS, HTTPS out (AWS, not the instance metadata
+     * service), the api's HTTP port from anywhere, and scraping from a monitoring namespace on the port the pods'
+     * annotation names and on the management port. Nothing reaches the model server's port from outside its pod.
+     */
+    @Test
+    void networkPoliciesDenyEverythingButWhatTheRolesNeed() {
+        for (RenderedOverlay rendered : RENDERED.values()) {
+            List<NetworkPolicy> policies = rendered.all(NetworkPolicy.class);
+            assertThat(policies).as("%s: a default deny, in and out, for every pod", rendered.overlay()).anySatisfy(policy -> {
+                assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isNullOrEmpty();
+                assertThat(policy.getSpec().getPodSelector().getMatchExpressions()).isNullOrEmpty();
+                assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+                assertThat(policy.getSpec().getIngress()).isEmpty();
+                assertThat(policy.getSpec().getEgress()).isEmpty();
+            });
+            for (NetworkPolicy policy : policies) {
+                String name = rendered.overlay() + "/" + policy.getMetadata().getName();
+                assertThat(policy.getSpec().getPodSelector().getMatchExpressions()).as(name).isNullOrEmpty();
+                // A rule without ports opens every port.
+                assertThat(policy.getSpec().getIngress()).as("%s: ingress names its ports", name).allMatch(r -> !r.getPorts().isEmpty());
+                assertThat(policy.getSpec().getEgress()).as("%s: egress names its ports", name).allMatch(r -> !r.getPorts().isEmpty());
+            }
+            List<NetworkPolicyEgressRule> egress = policies.stream().filter(p -> selectsEveryPod(p))
+                    .flatMap(p -> p.getSpec().getEgress().stream()).toList();
+            assertThat(egress).as("%s: DNS to kube-system", rendered.overlay()).anySatisfy(rule -> {
+                assertThat(ports(rule.getPorts())).contains("UDP/53", "TCP/53");
+                assertThat(rule.getTo()).allMatch(peer -> peer.getIpBlock() == null && Map.of("kubernetes.io/metadata.name", "kube-system")
+                        .equals(peer.getNamespaceSelector().getMatchLabels()));
+            });
+            assertThat(egress).as("%s: HTTPS out, but not to the instance metadata service", rendered.overlay()).anySatisfy(rule -> {
+                assertThat(ports(rule.getPorts())).containsExactly("TCP/443");
+                assertThat(rule.getTo()).singleElement().satisfies(peer -> {
+                    assertThat(peer.getIpBlock().getCidr()).isEqualTo("0.0.0.0/0");
+                    assertThat(peer.getIpBlock().getExcept()).anyMatch(cidr -> covers(cidr, "169.254.169.254"));
+                });
+            });
+            for (Deployment deployment : rendered.all(Deployment.class)) {
+                String where = rendered.overlay() + "/" + role(deployment);
+                Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+                List<NetworkPolicyIngressRule> ingress = policies.stream()
+                        .filter(p -> labels.entrySet().containsAll(Optional.ofNullable(p.getSpec().getPodSelector().getMatchLabels())
+                                .orElse(Map.of()).entrySet()))
+                        .flatMap(p -> p.getSpec().getIngress().stream()).toList();
+                String scrapePort = deployment.getSpec().getTemplate().getMetadata().getAnnotations().get("prometheus.io/port");
+                for (String port : List.of("TCP/" + scrapePort, "TCP/8082")) {
+                    assertThat(ingress).as("%s: Prometheus scrapes %s from a monitoring namespace", where, port).anySatisfy(rule -> {
+                        assertThat(ports(rule.getPorts())).contains(port);
+                        assertThat(rule.getFrom()).isNotEmpty().allMatch(peer -> peer.getIpBlock() == null && peer.getPodSelector() == null
+                                && Map.of("reelroute.io/monitoring", "true").equals(peer.getNamespaceSelector().getMatchLabels()));
+                    });
+                }
+                assertThat(ingress).as("%s: the monitoring namespace reaches the management port only, not the API's", where)
+                        .filteredOn(rule -> !rule.getFrom().isEmpty())
+                        .allSatisfy(rule -> assertThat(ports(rule.getPorts())).doesNotContain("TCP/8080"));
+                boolean openToAll = ingress.stream().anyMatch(rule -> rule.getFrom().isEmpty());
+                if (role(deployment).equals("api")) {
+                    assertThat(ingress).as("%s: the API's HTTP port from anywhere", where)
+                            .anyMatch(rule -> rule.getFrom().isEmpty() && ports(rule.getPorts()).equals(List.of("TCP/8080")));
+                } else {
+                    assertThat(openToAll).as("%s: takes no traffic but scraping", where).isFalse();
+                }
+                for (Container container : containers(deployment.getSpec().getTemplate().getSpec())) {
+                    if (container.getName().equals(APP)) {
+                        continue;
+                    }
+                    for (ContainerPort port : container.getPorts()) {
+                        assertThat(ingress).as("%s: nothing outside the pod reaches %s's port %s", where, container.getName(),
+                                port.getContainerPort()).allMatch(rule -> rule.getPorts().stream().noneMatch(p ->
+                                        port.getContainerPort().equals(p.getPort().getIntVal())
+                                        || port.getName().equals(p.getPort().getStrVal())));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Production pods run exactly the images that were tested: every image by digest. */
+    @Test
+    void prodReferencesEveryImageByDigest() {
+        RenderedOverlay prod = RENDERED.get("prod");
+        List<String> images = prod.all(Deployment.class).stream()
+                .flatMap(d -> containers(d.getSpec().getTemplate().getSpec()).stream()).map(Container::getImage).toList();
+        assertThat(images).isNotEmpty().allMatch(image -> image.matches("[^@\\s]+@sha256:[0-9a-f]{64}"), "referenced by digest");
+    }
+
     // --- reading the objects ---
 
     private static String role(Deployment deployment) {
@@ -396,6 +568,36 @@ class KubernetesManifestsIT {
 
     private static Optional<String> env(Container container, String name) {
         return container.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).findFirst();
+    }
+
+    private static <T> T firstOf(T own, T inherited) {
+        return own != null ? own : inherited;
+    }
+
+    private static boolean selectsEveryPod(NetworkPolicy policy) {
+        return Optional.ofNullable(policy.getSpec().getPodSelector().getMatchLabels()).orElse(Map.of()).isEmpty();
+    }
+
+    /** A rule's ports as PROTOCOL/port. */
+    private static List<String> ports(List<NetworkPolicyPort> ports) {
+        return ports.stream().map(p -> Optional.ofNullable(p.getProtocol()).orElse("TCP") + "/"
+                + (p.getPort().getIntVal() != null ? p.getPort().getIntVal() : p.getPort().getStrVal())).toList();
+    }
+
+    /** Whether an IPv4 CIDR holds the address. */
+    private static boolean covers(String cidr, String address) {
+        String[] parts = cidr.split("/");
+        int bits = Integer.parseInt(parts[1]);
+        long mask = bits == 0 ? 0 : 0xFFFFFFFFL << (32 - bits) & 0xFFFFFFFFL;
+        return (ipv4(parts[0]) & mask) == (ipv4(address) & mask);
+    }
+
+    private static long ipv4(String address) {
+        long value = 0;
+        for (String octet : address.split("\\.")) {
+            value = value << 8 | Integer.parseInt(octet);
+        }
+        return value;
     }
 
     private static String httpGet(Probe probe) {

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.test.context.TestPropertySource;
 
 import io.reelroute.testing.EmbeddedDefaultTest;
@@ -35,8 +35,8 @@ class DeveloperLoopIT {
     static final String ROUTES_DIR = "target/developer-loop-routes";
     static final Path ROUTES = copyOfRoutes();
 
-    @LocalServerPort
-    int port;
+    @LocalManagementPort
+    int managementPort;
     @Autowired
     CamelContext camel;
 
@@ -67,7 +67,7 @@ class DeveloperLoopIT {
     @Test
     void theDeveloperConsoleListsTheRoutes() throws Exception {
         HttpResponse<String> routes = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/actuator/camel/route-controller")).build(),
+                URI.create("http://127.0.0.1:" + managementPort + "/actuator/camel/route-controller")).build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(routes.statusCode()).isEqualTo(200);

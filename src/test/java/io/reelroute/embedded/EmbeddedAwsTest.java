@@ -15,6 +15,8 @@ import java.net.SocketException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,7 +28,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.reelroute.contract.Job;
+import io.reelroute.contract.JobIds;
 import io.reelroute.contract.ResourceNames;
+import io.reelroute.store.JobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -37,6 +42,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -165,9 +171,14 @@ class EmbeddedAwsTest {
                 assertThat(redrive).contains(ResourceNames.dlq(name)).containsPattern("\"maxReceiveCount\":\"?3\"?");
             }
             assertThat(clients.dynamoDb.describeTable(r -> r.tableName(names.jobsTable())).table().globalSecondaryIndexes())
-                    .singleElement().satisfies(index -> assertThat(index.indexName()).isEqualTo("status-completed_at"));
+                    .extracting(index -> index.indexName())
+                    .containsExactlyInAnyOrder("status-completed_at", "unfinished_owner-created_at", "watch-updated_at");
             assertThat(clients.dynamoDb.describeTimeToLive(r -> r.tableName(names.reassemblyTriggeredTable()))
                     .timeToLiveDescription().attributeName()).isEqualTo("ttl");
+            assertThat(clients.dynamoDb.describeTimeToLive(r -> r.tableName(names.jobsTable()))
+                    .timeToLiveDescription().attributeName()).isEqualTo("expires_at");
+            // A second start keeps what exists (TTL already on, indexes there).
+            new EmbeddedResourceProvisioner(clients.s3, clients.sqs, clients.dynamoDb, 3, false).provision(names);
             assertThat(clients.s3.listBuckets().buckets()).extracting(b -> b.name()).containsAll(names.buckets());
         } finally {
             aws.close();
@@ -175,6 +186,56 @@ class EmbeddedAwsTest {
         aws.close(); // a second close is harmless
         assertThat(List.of(aws.s3Endpoint(), aws.sqsEndpoint(), aws.dynamoDbEndpoint())).allSatisfy(endpoint ->
                 assertThat(accepts(InetAddress.getLoopbackAddress(), endpoint.getPort())).as("%s after close", endpoint).isFalse());
+    }
+
+    /**
+     * A data folder from before the sparse indexes: its Jobs table gets them (and TTL), and the watchdog's backfill
+     * puts the records written before into them, once.
+     */
+    @Test
+    void anOlderJobsTableGetsTheNewIndexesAndItsRecordsAreBackfilledOnce() {
+        ResourceNames names = ResourceNames.fromPrefix("reelroute");
+        try (EmbeddedAws aws = EmbeddedAws.start(new EmbeddedAws.Settings(null, 0, 0, 0, null));
+                Clients clients = new Clients(aws)) {
+            clients.dynamoDb.createTable(r -> r.tableName(names.jobsTable()).billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(attribute("job_id", ScalarAttributeType.S), attribute("status", ScalarAttributeType.S),
+                            attribute("completed_at", ScalarAttributeType.N))
+                    .keySchema(KeySchemaElement.builder().attributeName("job_id").keyType(KeyType.HASH).build())
+                    .globalSecondaryIndexes(index -> index.indexName("status-completed_at")
+                            .keySchema(KeySchemaElement.builder().attributeName("status").keyType(KeyType.HASH).build(),
+                                    KeySchemaElement.builder().attributeName("completed_at").keyType(KeyType.RANGE).build())
+                            .projection(p -> p.projectionType(ProjectionType.ALL))));
+            String running = JobIds.newId();
+            String done = JobIds.newId();
+            clients.dynamoDb.putItem(r -> r.tableName(names.jobsTable()).item(Map.of("job_id", AttributeValue.fromS(running),
+                    "status", AttributeValue.fromS("chunking_complete"), "owner", AttributeValue.fromS("alice"),
+                    "created_at", AttributeValue.fromN("1000"), "updated_at", AttributeValue.fromN("1000"))));
+            clients.dynamoDb.putItem(r -> r.tableName(names.jobsTable()).item(Map.of("job_id", AttributeValue.fromS(done),
+                    "status", AttributeValue.fromS("failed"), "owner", AttributeValue.fromS("alice"),
+                    "created_at", AttributeValue.fromN("900"), "updated_at", AttributeValue.fromN("950"),
+                    "completed_at", AttributeValue.fromN("950"))));
+
+            new EmbeddedResourceProvisioner(clients.s3, clients.sqs, clients.dynamoDb, 3, false).provision(names);
+
+            assertThat(clients.dynamoDb.describeTable(r -> r.tableName(names.jobsTable())).table().globalSecondaryIndexes())
+                    .extracting(index -> index.indexName())
+                    .containsExactlyInAnyOrder("status-completed_at", "unfinished_owner-created_at", "watch-updated_at");
+            assertThat(clients.dynamoDb.describeTimeToLive(r -> r.tableName(names.jobsTable()))
+                    .timeToLiveDescription().attributeName()).isEqualTo("expires_at");
+            JobStore jobs = new JobStore(clients.dynamoDb, names.jobsTable(), Clock.systemUTC());
+            assertThat(jobs.unfinishedOf("alice", 10, null).jobs()).as("before the backfill").isEmpty();
+
+            assertThat(jobs.backfillIndexes()).as("attributes given").isEqualTo(2);
+
+            assertThat(jobs.unfinishedOf("alice", 10, null).jobs()).extracting(Job::jobId).containsExactly(running);
+            assertThat(jobs.countUnfinishedOf("alice")).isEqualTo(1);
+            assertThat(jobs.unfinishedSince(Instant.now())).extracting(Job::jobId).containsExactly(running);
+            assertThat(jobs.backfillIndexes()).as("done once").isEqualTo(-1);
+        }
+    }
+
+    private static AttributeDefinition attribute(String name, ScalarAttributeType type) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(type).build();
     }
 
     @Test

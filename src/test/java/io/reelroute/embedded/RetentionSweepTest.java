@@ -14,6 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.FailurePhase;
+import io.reelroute.contract.JobIds;
+import io.reelroute.contract.Mode;
+import io.reelroute.store.JobStore;
 import io.reelroute.testing.ProvisionedEmulators;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -47,7 +51,7 @@ class RetentionSweepTest {
         List<String> outputs = List.of("dead-letters/reelroute-chunking/" + job + "/m.json", "jobs/" + job + "/final.mp4");
         outputs.forEach(key -> s3.putObject(r -> r.bucket(output).key(key), RequestBody.fromString("x")));
         ReelRouteProperties.Retention retention = new ReelRouteProperties.Retention(Duration.ofDays(7), Duration.ofDays(2),
-                Duration.ofDays(30), Duration.ofHours(1));
+                Duration.ofDays(30), Duration.ofDays(90), Duration.ofHours(1));
         List<RetentionSweep.Rule> rules = RetentionSweep.rules(ProvisionedEmulators.NAMES, retention);
 
         assertThat(sweepAt(rules, Duration.ofDays(1))).isZero();
@@ -59,9 +63,33 @@ class RetentionSweepTest {
         assertThat(keys(output)).as("final.mp4 is the user's, kept").containsExactly(outputs.get(1));
     }
 
+    /** DynamoDB Local keeps expired items: the sweep removes job records past their expires_at, and only those. */
+    @Test
+    void jobRecordsGoOnceTheirRetentionFromTheirEndHasPassed() {
+        JobStore jobs = new JobStore(emulators.dynamoDb(), ProvisionedEmulators.NAMES.jobsTable(), Clock.systemUTC(),
+                Duration.ofDays(90));
+        String ended = JobIds.newId();
+        String deleted = JobIds.newId();
+        String running = JobIds.newId();
+        for (String id : List.of(ended, deleted, running)) {
+            jobs.createIfAbsent(id, Mode.SBS, "someone", null);
+        }
+        jobs.fail(ended, FailurePhase.PROBE, "not a video");
+        jobs.markDeleted(deleted);
+
+        assertThat(sweepAt(List.of(), Duration.ofDays(89))).as("within the retention").isZero();
+        assertThat(jobs.find(ended)).isPresent();
+
+        assertThat(sweepAt(List.of(), Duration.ofDays(91))).as("the ended and the deleted job's records").isEqualTo(2);
+        assertThat(jobs.find(ended)).isEmpty();
+        assertThat(jobs.find(deleted)).isEmpty();
+        assertThat(jobs.find(running)).as("an unfinished job has no expiry").isPresent();
+    }
+
     private static int sweepAt(List<RetentionSweep.Rule> rules, Duration later) {
         Clock clock = Clock.fixed(Instant.now().plus(later), ZoneOffset.UTC);
-        return new RetentionSweep(s3, rules, clock).sweep();
+        JobStore jobs = new JobStore(emulators.dynamoDb(), ProvisionedEmulators.NAMES.jobsTable(), clock);
+        return new RetentionSweep(s3, jobs, rules, clock).sweep();
     }
 
     private static List<String> keys(String bucket) {

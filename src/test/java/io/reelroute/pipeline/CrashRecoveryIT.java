@@ -289,6 +289,8 @@ class CrashRecoveryIT {
         settings.put("reelroute.embedded.inbox", ROOT.resolve("inbox").toString());
         settings.put("reelroute.embedded.outbox", ROOT.resolve("outbox").toString());
         settings.put("server.port", Integer.toString(ports.server()));
+        // The actuator's port, unused here: any free one, not 8082, which another process may hold.
+        settings.put("management.server.port", "0");
         settings.put("reelroute.embedded.s3-port", Integer.toString(ports.s3()));
         settings.put("reelroute.embedded.sqs-port", Integer.toString(ports.sqs()));
         settings.put("reelroute.embedded.dynamodb-port", Integer.toString(ports.dynamoDb()));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
@@ -90,8 +91,8 @@ class FaultyModelServerIT extends RouteTestSupport {
             assertThat(job.failurePhase()).isEqualTo(FailurePhase.INFERENCE);
             assertThat(job.failureReason()).matches("segment [01] of 2: the model server gave no answer within 3 s");
             assertNothingLeft();
-            // Each segment: the first attempt and two retries, each stopped at the segment timeout.
-            assertThat(MODEL.attempts(jobId, 2)).containsExactly(3, 3);
+            // The first attempt and two retries, each stopped at the segment timeout.
+            assertAttemptsSpent(jobId, job);
             assertNoOutputs(jobId);
             assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
             // Both segments failed, the job once.
@@ -114,7 +115,7 @@ class FaultyModelServerIT extends RouteTestSupport {
         assertThat(job.failureReason()).matches("segment ([01]) of 2: the http backend reported success but "
                 + "s3://" + names().outputBucket() + "/jobs/" + jobId + "/segments/\\1\\.mp4 does not exist");
         assertNothingLeft();
-        assertThat(MODEL.attempts(jobId, 2)).containsExactly(3, 3);
+        assertAttemptsSpent(jobId, job);
         assertNoOutputs(jobId);
     }
 
@@ -155,6 +156,17 @@ class FaultyModelServerIT extends RouteTestSupport {
     }
 
     // --- helpers -------------------------------------------------------------------------------------
+
+    /**
+     * The segment the failure names used its first attempt and both retries; the other segment got no more than
+     * that, and may have got fewer, because a segment of a job that has already failed is not sent again.
+     */
+    void assertAttemptsSpent(String jobId, Job job) {
+        int failed = Integer.parseInt(job.failureReason().replaceFirst("^segment (\\d+) of .*", "$1"));
+        List<Integer> attempts = MODEL.attempts(jobId, 2);
+        assertThat(attempts.get(failed)).as("attempts of the failed segment %d", failed).isEqualTo(3);
+        assertThat(attempts).allSatisfy(n -> assertThat(n).isBetween(0, 3));
+    }
 
     void assertNoOutputs(String jobId) {
         assertThat(s3.listObjectsV2(r -> r.bucket(names().outputBucket()).prefix("jobs/" + jobId + "/")).contents())

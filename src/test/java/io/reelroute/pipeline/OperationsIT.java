@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.aws2.sqs.Sqs2Endpoint;
@@ -17,12 +18,14 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.reelroute.aws.SqsAttributeHeaders;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.testing.EmbeddedDefaultTest;
 import io.reelroute.testing.RouteTestSupport;
@@ -30,7 +33,8 @@ import io.reelroute.testing.TestVideos;
 
 /**
  * What an operator sees of a running pipeline: liveness and readiness probes (the AWS services included),
- * per-hop metrics on /actuator/prometheus, and the job id on every log line of a job's work.
+ * per-hop metrics on /actuator/prometheus of the management port (never the API's), and the job id on every log
+ * line of a job's work.
  */
 @EmbeddedDefaultTest
 @AutoConfigureObservability
@@ -45,6 +49,8 @@ class OperationsIT extends RouteTestSupport {
 
     @LocalServerPort
     int port;
+    @LocalManagementPort
+    int managementPort;
     @Autowired
     CamelContext camel;
 
@@ -56,18 +62,28 @@ class OperationsIT extends RouteTestSupport {
         String jobId = startJob("stereo", "{\"format\": \"full-sbs\"}", TestVideos.clip(8, 320, 240, true));
         awaitStatus(jobId, JobStatus.COMPLETED);
 
-        HttpResponse<String> liveness = get("/actuator/health/liveness");
-        assertThat(liveness.statusCode()).isEqualTo(200);
-        HttpResponse<String> readiness = get("/actuator/health/readiness");
+        // The probes on the API's port: the status, nothing more.
+        for (String probe : new String[] {"/livez", "/readyz"}) {
+            HttpResponse<String> answer = get(port, probe);
+            assertThat(answer.statusCode()).as(probe + ": " + answer.body()).isEqualTo(200);
+            assertThat(mapper.readTree(answer.body()).get("status").asText()).isEqualTo("UP");
+            assertThat(mapper.readTree(answer.body()).has("components")).as(answer.body()).isFalse();
+        }
+        // The actuator is on the management port only: with authentication off every caller is the local user,
+        // who sees what readiness is made of.
+        assertThat(get(port, "/actuator/health").statusCode()).isEqualTo(404);
+        assertThat(get(managementPort, "/actuator/health/liveness").statusCode()).isEqualTo(200);
+        HttpResponse<String> readiness = get(managementPort, "/actuator/health/readiness");
         assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
         JsonNode components = mapper.readTree(readiness.body()).get("components");
         assertThat(components.get("aws").get("status").asText()).isEqualTo("UP");
         assertThat(components.get("aws").get("details").get("dynamodb").asText()).isEqualTo("UP");
         assertThat(components.has("camelHealth")).isTrue();
 
-        // Camel's per-route exchanges (processed, failed) and durations, and the pipeline's own counters. The
-        // reassembly exchange ends just after the job is marked completed.
-        String metrics = await().atMost(Duration.ofSeconds(20)).until(() -> get("/actuator/prometheus").body(),
+        // Camel's per-route exchanges (processed, failed) and durations, and the pipeline's own counters, on the
+        // management port, never the API's. The reassembly exchange ends just after the job is marked completed.
+        assertThat(get(port, "/actuator/prometheus").statusCode()).isEqualTo(404);
+        String metrics = await().atMost(Duration.ofSeconds(20)).until(() -> get(managementPort, "/actuator/prometheus").body(),
                 body -> body.contains("camel_route_policy_seconds_count{camelContext=\"reelroute\",eventType=\"route\",kind=\"CamelRoute\",routeId=\"reassembly\"} 1"));
         assertThat(metrics).contains("camel_exchanges_total{camelContext=\"reelroute\",eventType=\"route\",kind=\"CamelRoute\",routeId=\"inference\"} 2.0");
         assertThat(metrics).containsPattern("camel_exchanges_failed_total\\{[^}]*routeId=\"chunk\"} 0.0");
@@ -87,11 +103,22 @@ class OperationsIT extends RouteTestSupport {
         assertThat(visibilityTimeout("reassembly")).isEqualTo(30);
     }
 
+    /** Every SQS endpoint of the application drops message attributes named like Camel's headers (SqsAttributeHeaders). */
+    @Test
+    void everyQueueEndpointKeepsForgedCamelHeadersOut() {
+        List<Sqs2Endpoint> queues = camel.getEndpoints().stream().filter(Sqs2Endpoint.class::isInstance)
+                .map(Sqs2Endpoint.class::cast).toList();
+        assertThat(queues).extracting(e -> e.getConfiguration().getQueueName())
+                .anyMatch(name -> name.endsWith("-chunking-dlq")).anyMatch(name -> name.endsWith("-reassembly"));
+        assertThat(queues).allSatisfy(endpoint -> assertThat(endpoint.getHeaderFilterStrategy())
+                .as(endpoint.getEndpointUri()).isInstanceOf(SqsAttributeHeaders.Filter.class));
+    }
+
     private Integer visibilityTimeout(String routeId) {
         return ((Sqs2Endpoint) camel.getRoute(routeId).getEndpoint()).getConfiguration().getVisibilityTimeout();
     }
 
-    private HttpResponse<String> get(String path) throws Exception {
+    private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }

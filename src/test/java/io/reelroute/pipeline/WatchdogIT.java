@@ -30,7 +30,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  */
 @EmbeddedDefaultTest
 @TestPropertySource(properties = {
-    "camel.main.route-filter-exclude-pattern=embedded-s3-notifications",
+    "camel.main.route-filter-exclude-pattern=embedded-s3-*",
     "reelroute.sqs.wait-time-seconds=1",
     "reelroute.chunking.segment-seconds=4",
     "reelroute.inference.concurrent-consumers=2",

@@ -23,6 +23,7 @@ import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.Params;
 import io.reelroute.contract.Tables;
+import io.reelroute.contract.WebhookStatus;
 import io.reelroute.store.JobStore.Outcome;
 import io.reelroute.testing.ProvisionedEmulators;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -218,6 +219,101 @@ class JobStoreTest {
         jobs.fail(id, FailurePhase.REASSEMBLY, "disk full");
         assertThat(jobs.endedOf(owner, JobStatus.FAILED, 10, null).jobs()).singleElement()
                 .satisfies(failed -> assertThat(failed.failureDetail()).isNull());
+    }
+
+    /**
+     * The sparse index attributes follow the job: unfinished_owner while it is unfinished, watch while the watchdog may
+     * have to act (unfinished, packaging or a webhook pending, a purge pending), and neither once it needs nothing.
+     */
+    @Test
+    void theSparseIndexAttributesLastOnlyWhileTheJobNeedsThem() {
+        String owner = "owner-" + JobIds.newId();
+        String packaged = JobIds.newId();
+        jobs.createIfAbsent(packaged, Mode.SBS, owner, null);
+        assertThat(item(packaged)).containsEntry(Tables.UNFINISHED_OWNER, AttributeValue.fromS(owner))
+                .containsEntry(Tables.WATCH, AttributeValue.fromS(Tables.watchShard(packaged)));
+        jobs.complete(packaged);
+        assertThat(item(packaged)).as("completed, its packaging to come").doesNotContainKey(Tables.UNFINISHED_OWNER)
+                .containsKey(Tables.WATCH);
+        jobs.hlsSubmitted(packaged, "mc-1");
+        jobs.hlsReady(packaged, "jobs/" + packaged + "/hls/master.m3u8");
+        assertThat(item(packaged)).as("packaged").doesNotContainKeys(Tables.UNFINISHED_OWNER, Tables.WATCH);
+
+        String failed = JobIds.newId();
+        jobs.createIfAbsent(failed, Mode.SBS, owner, null);
+        jobs.fail(failed, FailurePhase.PROBE, "not a video");
+        assertThat(item(failed)).doesNotContainKeys(Tables.UNFINISHED_OWNER, Tables.WATCH);
+        assertThat(jobs.resetFailed(failed, JobStatus.CREATED)).isTrue();
+        assertThat(item(failed)).as("retried: unfinished again").containsKeys(Tables.UNFINISHED_OWNER, Tables.WATCH)
+                .doesNotContainKey(Tables.EXPIRES_AT);
+
+        String notified = JobIds.newId();
+        jobs.createIfAbsent(notified, "stereo", Params.of(JsonNodeFactory.instance.objectNode().put("mode", "sbs")), owner,
+                null, "https://example.com/hook");
+        jobs.fail(notified, FailurePhase.PROBE, "not a video");
+        assertThat(item(notified)).as("its webhook pending").containsKey(Tables.WATCH);
+        String delivery = jobs.webhookRequested(notified, "d-1").orElseThrow().webhook().deliveryId();
+        jobs.recordWebhookAttempt(notified, delivery, 1, WebhookStatus.DELIVERED, 204, null);
+        assertThat(item(notified)).as("delivered").doesNotContainKey(Tables.WATCH);
+
+        String deleted = JobIds.newId();
+        jobs.createIfAbsent(deleted, Mode.SBS, owner, null);
+        jobs.markDeleted(deleted);
+        assertThat(item(deleted)).doesNotContainKey(Tables.UNFINISHED_OWNER).containsKeys(Tables.WATCH, Tables.PURGE_PENDING);
+        assertThat(jobs.purgesPendingSince(Instant.now().plusSeconds(1))).extracting(Job::jobId).contains(deleted);
+        assertThat(jobs.resetFailed(deleted, JobStatus.CREATED)).as("a deleted job is not run again").isFalse();
+        assertThat(jobs.purged(deleted)).isTrue();
+        assertThat(item(deleted)).doesNotContainKeys(Tables.WATCH, Tables.PURGE_PENDING);
+        assertThat(jobs.purgesPendingSince(Instant.now().plusSeconds(1))).extracting(Job::jobId).doesNotContain(deleted);
+
+        assertThat(jobs.unfinishedOf(owner, 10, null).jobs()).extracting(Job::jobId).containsExactly(failed);
+        assertThat(jobs.countUnfinishedOf(owner)).isEqualTo(1);
+    }
+
+    /** The owner's unfinished jobs come newest first, a page at a time; the count is of them all. */
+    @Test
+    void unfinishedJobsAreListedNewestFirstAndCounted() {
+        String owner = "owner-" + JobIds.newId();
+        Instant start = Instant.parse("2026-12-01T10:00:00Z");
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = JobIds.newId();
+            new JobStore(dynamoDb, "reelroute-jobs", Clock.fixed(start.plusSeconds(i), ZoneOffset.UTC))
+                    .createIfAbsent(id, Mode.SBS, owner, null);
+            ids.add(0, id);
+        }
+        jobs.startChunking(ids.get(1));
+        jobs.complete(ids.get(4));
+        List<String> expected = ids.subList(0, 4);
+
+        JobStore.Page first = jobs.unfinishedOf(owner, 3, null);
+        assertThat(ids(first)).containsExactlyElementsOf(expected.subList(0, 3));
+        assertThat(ids(jobs.unfinishedOf(owner, 3, first.lastKey()))).containsExactly(expected.get(3));
+        assertThat(jobs.countUnfinishedOf(owner)).isEqualTo(4);
+        assertThat(jobs.countUnfinishedOf("nobody-" + JobIds.newId())).isZero();
+    }
+
+    /** A record's expiry is when its job ended (or was deleted) plus the retention, in epoch seconds. */
+    @Test
+    void anEndedOrDeletedJobsRecordExpiresItsRetentionAfterItsEnd() {
+        Instant end = Instant.parse("2026-12-01T10:00:00Z");
+        JobStore ending = new JobStore(dynamoDb, "reelroute-jobs", Clock.fixed(end, ZoneOffset.UTC), java.time.Duration.ofDays(30));
+        long expected = end.plus(java.time.Duration.ofDays(30)).getEpochSecond();
+        String completed = JobIds.newId();
+        String failed = JobIds.newId();
+        String deleted = JobIds.newId();
+        String running = JobIds.newId();
+        for (String id : List.of(completed, failed, deleted, running)) {
+            jobs.createIfAbsent(id, Mode.SBS, "someone", null);
+        }
+        ending.complete(completed);
+        ending.fail(failed, FailurePhase.PROBE, "not a video");
+        ending.markDeleted(deleted);
+
+        for (String id : List.of(completed, failed, deleted)) {
+            assertThat(item(id)).as(id).containsEntry(Tables.EXPIRES_AT, AttributeValue.fromN(Long.toString(expected)));
+        }
+        assertThat(item(running)).doesNotContainKey(Tables.EXPIRES_AT);
     }
 
     /** A new job of {@code owner}, failed by {@code failing} through a store whose clock reads {@code endedAt}. */

@@ -17,13 +17,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.reelroute.contract.HlsStatus;
+import io.reelroute.contract.InboundMessage;
 import io.reelroute.contract.InboundMessage.EventBridgeEvent;
 import io.reelroute.contract.InboundMessages;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
+import io.reelroute.contract.WebhookRequest;
 import io.reelroute.store.JobStore;
+import io.reelroute.testing.HopContext;
 import io.reelroute.testing.ProvisionedEmulators;
 import io.reelroute.transcode.TranscodeEvents.Outcome;
 
@@ -35,6 +38,8 @@ import io.reelroute.transcode.TranscodeEvents.Outcome;
 class TranscodeEventsTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The MediaConvert job the tests' jobs were submitted as; {@link #event} puts it into the samples. */
+    private static final String MEDIACONVERT_JOB = "1763633700000-abc123";
     private static ProvisionedEmulators emulators;
     private static JobStore jobs;
     private static TranscodeEvents events;
@@ -98,7 +103,6 @@ class TranscodeEventsTest {
     @Test
     void progressingAndStatusUpdatesRecordThePercent() throws IOException {
         String jobId = completedJob();
-        jobs.hlsSubmitted(jobId, "1671477617078-2886ye");
 
         assertThat(apply("mediaconvert-job-progressing.json", jobId).outcome()).isEqualTo(Outcome.PROGRESS);
         assertThat(jobs.find(jobId).orElseThrow().hls().status()).isEqualTo(HlsStatus.PROGRESSING);
@@ -106,7 +110,7 @@ class TranscodeEventsTest {
 
         Job.Hls hls = jobs.find(jobId).orElseThrow().hls();
         assertThat(hls.percent()).isEqualTo(7);
-        assertThat(hls.mediaConvertJobId()).isEqualTo("1671477617078-2886ye");
+        assertThat(hls.mediaConvertJobId()).isEqualTo(MEDIACONVERT_JOB);
     }
 
     @Test
@@ -122,13 +126,13 @@ class TranscodeEventsTest {
         assertThat(apply("mediaconvert-job-complete-hls.json", jobId).outcome()).as("a duplicate").isEqualTo(Outcome.STALE);
         assertThat(apply("mediaconvert-job-status-update.json", jobId, 80).outcome()).isEqualTo(Outcome.STALE);
         assertThat(apply("mediaconvert-job-error.json", jobId).outcome()).isEqualTo(Outcome.STALE);
-        // A submission recorded late keeps what the events said and adds the MediaConvert job id.
-        jobs.hlsSubmitted(jobId, "1763633700000-abc123");
+        // A repeated submission (the same MediaConvert job) keeps what the events said.
+        jobs.hlsSubmitted(jobId, MEDIACONVERT_JOB);
 
         Job.Hls hls = jobs.find(jobId).orElseThrow().hls();
         assertThat(hls.status()).isEqualTo(HlsStatus.READY);
         assertThat(hls.percent()).isEqualTo(100);
-        assertThat(hls.mediaConvertJobId()).isEqualTo("1763633700000-abc123");
+        assertThat(hls.mediaConvertJobId()).isEqualTo(MEDIACONVERT_JOB);
     }
 
     @Test
@@ -142,13 +146,19 @@ class TranscodeEventsTest {
 
     @Test
     void theLocalPackagersCompleteEventReadsBackAsMediaConvertsAndMakesThePackageReady() throws IOException {
-        String jobId = completedJob();
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, Mode.SBS);
+        jobs.complete(jobId);
         String master = "s3://reelroute-output/jobs/" + jobId + "/hls/master.m3u8";
 
         EventBridgeEvent complete = (EventBridgeEvent) new InboundMessages(MAPPER).classify(events.packagedLocally(jobId, master));
         assertThat(complete.source()).isEqualTo("aws.mediaconvert");
         assertThat(complete.detailType()).isEqualTo("MediaConvert Job State Change");
         assertThat(events.packagingRequested(complete)).as("no packaging request").isNull();
+        assertThat(events.apply(complete).outcome()).as("not before the local packager's job is recorded")
+                .isEqualTo(Outcome.OTHER_MEDIACONVERT_JOB);
+        events.recordLocalPackaging(jobId);
+        assertThat(jobs.needsPackaging(jobId)).as("a stopped local packager packages again").isTrue();
         TranscodeEvents.Applied applied = events.apply(complete);
 
         assertThat(applied.outcome()).isEqualTo(Outcome.READY);
@@ -160,6 +170,7 @@ class TranscodeEventsTest {
     @Test
     void theLocalPackagersErrorEventCarriesTheFailuresMessage() throws IOException {
         String jobId = completedJob();
+        events.recordLocalPackaging(jobId);
         String error = events.localPackagingFailed(jobId, new HlsPackagingFailed("ffmpeg exited with code 1: moov atom not found"));
 
         TranscodeEvents.Applied applied = events.apply((EventBridgeEvent) new InboundMessages(MAPPER).classify(error));
@@ -189,6 +200,7 @@ class TranscodeEventsTest {
 
         String jobId = JobIds.newId();
         jobs.createIfAbsent(jobId, Mode.SBS);
+        jobs.hlsSubmitted(jobId, MEDIACONVERT_JOB);
         EventBridgeEvent complete = event("mediaconvert-job-complete-hls.json", jobId, null);
         ObjectNode detail = (ObjectNode) complete.detail();
         ((ObjectNode) detail.get("userMetadata")).put("made_from", "source");
@@ -208,16 +220,99 @@ class TranscodeEventsTest {
 
         String failing = JobIds.newId();
         jobs.createIfAbsent(failing, Mode.SBS);
+        jobs.hlsSubmitted(failing, MEDIACONVERT_JOB);
         EventBridgeEvent error = event("mediaconvert-job-error.json", failing, null);
         assertThat(events.apply(error).jobFailure()).as("an HLS packaging job's error fails only the package").isNull();
         ((ObjectNode) error.detail().get("userMetadata")).put("made_from", "source");
         assertThat(events.apply(error).jobFailure().getMessage()).startsWith("MediaConvert ");
     }
 
+    @Test
+    void anEventOfAnotherMediaConvertJobChangesNothingTheRecordedOnesDo() throws IOException {
+        String jobId = completedJob();
+        String forger = "1763633799999-forged";
+
+        for (String sample : new String[] {"mediaconvert-job-complete-hls.json", "mediaconvert-job-error.json",
+                "mediaconvert-job-progressing.json", "mediaconvert-job-status-update.json"}) {
+            TranscodeEvents.Applied forged = events.apply(event(sample, jobId, forger, null));
+            assertThat(forged.outcome()).as(sample).isEqualTo(Outcome.OTHER_MEDIACONVERT_JOB);
+            assertThat(forged.jobId()).isEqualTo(jobId);
+            assertThat(forged.reason()).contains(forger).contains(MEDIACONVERT_JOB);
+        }
+        // One that claims to have made the job's outputs neither completes nor fails the job.
+        EventBridgeEvent madeFromSource = event("mediaconvert-job-error.json", jobId, forger, null);
+        ((ObjectNode) madeFromSource.detail().get("userMetadata")).put("made_from", "source");
+        TranscodeEvents.Applied failing = events.apply(madeFromSource);
+        assertThat(failing.jobFailure()).isNull();
+        assertThat(failing.mp4Outputs()).isEmpty();
+        Job unchanged = jobs.find(jobId).orElseThrow();
+        assertThat(unchanged.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(unchanged.hls()).isEqualTo(new Job.Hls(HlsStatus.SUBMITTED, MEDIACONVERT_JOB, null, null, null, null));
+
+        // A job with no MediaConvert job recorded takes none of them.
+        String notSubmitted = JobIds.newId();
+        jobs.createIfAbsent(notSubmitted, Mode.SBS);
+        jobs.complete(notSubmitted);
+        assertThat(events.apply(event("mediaconvert-job-complete-hls.json", notSubmitted, forger, null)).outcome())
+                .isEqualTo(Outcome.OTHER_MEDIACONVERT_JOB);
+        assertThat(events.apply(event("mediaconvert-job-complete-hls.json", notSubmitted, "", null)).outcome())
+                .as("nor one without a jobId").isEqualTo(Outcome.OTHER_MEDIACONVERT_JOB);
+        assertThat(jobs.find(notSubmitted).orElseThrow().hls()).isNull();
+
+        assertThat(apply("mediaconvert-job-complete-hls.json", jobId).outcome()).isEqualTo(Outcome.READY);
+        assertThat(jobs.find(jobId).orElseThrow().hls().status()).isEqualTo(HlsStatus.READY);
+    }
+
+    @Test
+    void theTranscodeEventsHopDropsAndCountsAForgedEventAndAppliesTheGenuineOne() throws Exception {
+        String jobId = completedJob();
+        try (HopContext hop = HopContext.with(Map.of("reelroute.prefix", "reelroute", "reelroute.output-bucket", "reelroute-output",
+                "reelroute.queue-url.transcode-events", "http://127.0.0.1:1/queue/reelroute-transcode-events",
+                "reelroute.sqs.wait-time-seconds", "1", "reelroute.sqs.visibility-timeout.transcode-events", "60"))) {
+            hop.bind("inboundMessages", new InboundMessages(MAPPER))
+                    .bind("transcodeEvents", events)
+                    .bind("jobStore", jobs)
+                    // The hop's other messages (webhook requests) and outcomes (a pipeline's MP4s) are not under test.
+                    .bind("webhooks", new NoWebhooks())
+                    .bind("mp4Renditions", new Object())
+                    .bind("jobFailures", new Object())
+                    .yaml("""
+                            - routeConfiguration:
+                                id: transient-faults
+                            """)
+                    .load("transcode-events.camel.yaml")
+                    .advice("transcode-events", route -> route.replaceFromWith("direct:events"))
+                    .start();
+
+            hop.request("direct:events", body("mediaconvert-job-complete-hls.json", jobId, "1763633799999-forged", null));
+
+            assertThat(hop.counted("reelroute.messages.dropped", "hop", "transcode-events", "reason", "mediaconvert-job-mismatch"))
+                    .isEqualTo(1);
+            assertThat(jobs.find(jobId).orElseThrow().hls().status()).isEqualTo(HlsStatus.SUBMITTED);
+            assertThat(hop.counted("reelroute.hls.ready")).isZero();
+
+            hop.request("direct:events", body("mediaconvert-job-complete-hls.json", jobId, MEDIACONVERT_JOB, null));
+
+            assertThat(jobs.find(jobId).orElseThrow().hls().status()).isEqualTo(HlsStatus.READY);
+            assertThat(hop.counted("reelroute.hls.ready")).isEqualTo(1);
+            assertThat(hop.counted("reelroute.messages.dropped", "hop", "transcode-events", "reason", "mediaconvert-job-mismatch"))
+                    .isEqualTo(1);
+        }
+    }
+
+    /** Answers the transcode-events hop's question "is this a webhook request?" with no. */
+    public static final class NoWebhooks {
+        public WebhookRequest requested(InboundMessage inbound) {
+            return null;
+        }
+    }
+
+    /** A completed job whose packaging was submitted as {@link #MEDIACONVERT_JOB}. */
     private static String completedJob() {
         String jobId = JobIds.newId();
         jobs.createIfAbsent(jobId, Mode.SBS);
         jobs.complete(jobId);
+        jobs.hlsSubmitted(jobId, MEDIACONVERT_JOB);
         return jobId;
     }
 
@@ -229,8 +324,19 @@ class TranscodeEventsTest {
         return events.apply(event(sample, jobId, percent));
     }
 
-    /** A published sample event, as the queue delivers it, with our job id and a percent put in. */
+    /**
+     * A published sample event, as the queue delivers it, with our job id (and the MediaConvert job it was submitted
+     * as) and a percent put in.
+     */
     static EventBridgeEvent event(String sample, String jobId, Integer percent) throws IOException {
+        return event(sample, jobId, MEDIACONVERT_JOB, percent);
+    }
+
+    static EventBridgeEvent event(String sample, String jobId, String mediaConvertJobId, Integer percent) throws IOException {
+        return (EventBridgeEvent) new InboundMessages(MAPPER).classify(body(sample, jobId, mediaConvertJobId, percent));
+    }
+
+    static String body(String sample, String jobId, String mediaConvertJobId, Integer percent) throws IOException {
         ObjectNode envelope;
         try (InputStream in = TranscodeEventsTest.class.getResourceAsStream("/events/" + sample)) {
             envelope = (ObjectNode) MAPPER.readTree(in);
@@ -238,11 +344,11 @@ class TranscodeEventsTest {
         ObjectNode detail = (ObjectNode) envelope.get("detail");
         if (jobId != null) {
             detail.set("userMetadata", MAPPER.valueToTree(Map.of("job_id", jobId)));
+            detail.put("jobId", mediaConvertJobId);
         }
         if (percent != null) {
             ((ObjectNode) detail.get("jobProgress")).put("jobPercentComplete", percent);
         }
-        byte[] body = MAPPER.writeValueAsBytes(envelope);
-        return (EventBridgeEvent) new InboundMessages(MAPPER).classify(new String(body, StandardCharsets.UTF_8));
+        return new String(MAPPER.writeValueAsBytes(envelope), StandardCharsets.UTF_8);
     }
 }
