@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.reelroute.config.RunModeResolver;
-import io.reelroute.contract.InboundMessage;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.LifecycleEvent;
 import io.reelroute.store.JobStore;
@@ -48,10 +47,6 @@ public class LifecycleEvents {
         this.enabled = enabled;
     }
 
-    /** The event a transcode-events message asks to publish ({@link LifecycleEvent#request}); null for any other. */
-    public LifecycleEvent requested(InboundMessage inbound) {
-        return LifecycleEvent.requested(inbound);
-    }
 
     /** The event's detail: the job's state now. */
     public String detail(LifecycleEvent event) {
