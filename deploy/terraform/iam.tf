@@ -114,7 +114,8 @@ locals {
     media = concat(local.common_statements, [
       # upload-event and reassembly: the aws2-sqs consumers (ChangeMessageVisibility: extendMessageVisibility).
       { sid = "ConsumeChunkingAndReassembly", actions = local.sqs_consume, resources = [local.queue_arn["chunking"], local.queue_arn["reassembly"]] },
-      # reassembly-check: the reassembly hand-off; after-completion: the packaging request to transcode-events.
+      # reassembly-check: the reassembly hand-off; after-completion: the packaging request to transcode-events;
+      # JobFailures: the request to publish a failure event, and a webhook's, to transcode-events.
       { sid = "SendReassemblyAndPackagingRequests", actions = ["sqs:SendMessage"], resources = [local.queue_arn["reassembly"], local.queue_arn["transcode-events"]] },
       # upload-object (JobStarter: conditional PutItem, startChunking), chunk (chunkingComplete), reassembly
       # (plan, ReassemblyLocks, startReassembly, complete), JobFailures (fail, recordLastError), lifecycle-event
@@ -147,6 +148,8 @@ locals {
       { sid = "ConsumeVideoWorker", actions = local.sqs_consume, resources = [local.queue_arn["video-worker"]] },
       # reassembly-check: the reassembly hand-off once the last segment is done.
       { sid = "TriggerReassembly", actions = ["sqs:SendMessage"], resources = [local.queue_arn["reassembly"]] },
+      # JobFailures (a job failed here): the request to publish its failure event, and its webhook's, to transcode-events.
+      { sid = "RequestFailureEvents", actions = ["sqs:SendMessage"], resources = [local.queue_arn["transcode-events"]] },
       # record-completion: TransactWriteItems = Update of the job's count (here) + Put of the completion (below);
       # reassembly-check (readyForReassembly), JobFailures (fail, recordLastError), lifecycle-event (detail).
       { sid = "JobRecords", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [local.arn.jobs] },
@@ -198,6 +201,8 @@ locals {
       { sid = "ConsumeDeadLetters", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage"], resources = [for key in local.queue_keys : local.dlq_arn[key]] },
       # watchdog (Redrive): a lost upload event, segment events or reassembly message sent again.
       { sid = "RedriveStalledJobs", actions = ["sqs:SendMessage"], resources = [local.queue_arn["chunking"], local.queue_arn["video-worker"], local.queue_arn["reassembly"]] },
+      # watchdog, dead-letters-* (a job failed here): the request to publish its failure event, and its webhook's.
+      { sid = "RequestFailureEvents", actions = ["sqs:SendMessage"], resources = [local.queue_arn["transcode-events"]] },
       # watchdog: the lease (conditional UpdateItem of lease#watchdog), recordRepair, fail, purged, the release of
       # idle watches; the one-off backfill of records from before the sparse indexes (a Scan, once: a marker item
       # says it was done); dead-letters-*: find, failDeadLettered, hlsFailed; lifecycle-event (detail).

@@ -638,6 +638,10 @@ run "policies_are_least_privilege" {
     error_message = "every role but keda-scaler sends where a route or Redrive does"
   }
   assert {
+    condition     = alltrue([for role in ["inference", "media", "watchdog"] : anytrue([for s in jsondecode(aws_iam_role_policy.this[role].policy).Statement : contains(s.Action, "sqs:SendMessage") && contains(s.Resource, aws_sqs_queue.work["transcode-events"].arn)])])
+    error_message = "every role that fails jobs requests their failure events (and webhooks) on the transcode-events queue"
+  }
+  assert {
     condition = (jsondecode(aws_iam_role_policy.this["keda-scaler"].policy).Statement == [{
       Sid      = "ReadQueueDepths"
       Effect   = "Allow"

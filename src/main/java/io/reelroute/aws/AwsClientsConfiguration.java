@@ -13,6 +13,7 @@ import io.reelroute.config.RunModeResolver;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -54,7 +55,8 @@ public class AwsClientsConfiguration {
 
     @Bean(destroyMethod = "close")
     S3Client s3Client(ReelRouteProperties properties, AwsEndpoints endpoints, AwsCredentialsProvider credentials) {
-        return configure(S3Client.builder(), properties, endpoints.s3(), credentials)
+        return configure(S3Client.builder(), properties, endpoints.s3(), credentials,
+                timeouts(properties).addExecutionInterceptor(new S3TransferTimeouts(properties.aws().transferTimeout())))
                 .forcePathStyle(endpoints.s3PathStyle())
                 .build();
     }
@@ -85,13 +87,15 @@ public class AwsClientsConfiguration {
 
     /**
      * A synchronous Lambda invocation holds the connection open until the function returns (15 minutes at most),
-     * so reads wait longer than the HTTP client's default of 30 s; each call sets its own overall time limit.
+     * so reads, and an attempt, wait longer than the HTTP client's default of 30 s and the attempt limit of other
+     * clients; each call sets its own overall time limit.
      */
     @Bean(destroyMethod = "close")
     LambdaClient lambdaClient(ReelRouteProperties properties, AwsCredentialsProvider credentials,
             @Value("${" + RunModeResolver.EMBEDDED_PROPERTY + ":false}") boolean embedded) {
         return configure(LambdaClient.builder(), properties,
-                serviceEndpoint(properties.inference().lambda().endpoint(), properties, embedded), credentials)
+                serviceEndpoint(properties.inference().lambda().endpoint(), properties, embedded), credentials,
+                ClientOverrideConfiguration.builder().apiCallTimeout(LAMBDA_READ_TIMEOUT).apiCallAttemptTimeout(LAMBDA_READ_TIMEOUT))
                 .httpClientBuilder(ApacheHttpClient.builder().socketTimeout(LAMBDA_READ_TIMEOUT))
                 .build();
     }
@@ -116,7 +120,8 @@ public class AwsClientsConfiguration {
     @Bean(destroyMethod = "close")
     EventBridgeClient eventBridgeClient(ReelRouteProperties properties, AwsCredentialsProvider credentials,
             @Value("${" + RunModeResolver.EMBEDDED_PROPERTY + ":false}") boolean embedded) {
-        return configure(EventBridgeClient.builder(), properties, serviceEndpoint(null, properties, embedded), credentials)
+        return configure(EventBridgeClient.builder(), properties,
+                serviceEndpoint(properties.events().endpoint(), properties, embedded), credentials)
                 .build();
     }
 
@@ -133,7 +138,24 @@ public class AwsClientsConfiguration {
 
     private static <B extends AwsClientBuilder<B, ?>> B configure(B builder, ReelRouteProperties properties,
             URI endpoint, AwsCredentialsProvider credentials) {
-        builder.region(Region.of(properties.aws().region())).credentialsProvider(credentials);
+        return configure(builder, properties, endpoint, credentials, timeouts(properties));
+    }
+
+    /**
+     * Every client has a time limit for a call and for each attempt, so a connection that never answers (a stuck
+     * load balancer, a half-open socket) fails the call, which the hop's error policy retries, instead of holding a
+     * consumer thread for ever.
+     */
+    static ClientOverrideConfiguration.Builder timeouts(ReelRouteProperties properties) {
+        return ClientOverrideConfiguration.builder()
+                .apiCallTimeout(properties.aws().apiCallTimeout())
+                .apiCallAttemptTimeout(properties.aws().apiCallAttemptTimeout());
+    }
+
+    private static <B extends AwsClientBuilder<B, ?>> B configure(B builder, ReelRouteProperties properties,
+            URI endpoint, AwsCredentialsProvider credentials, ClientOverrideConfiguration.Builder override) {
+        builder.region(Region.of(properties.aws().region())).credentialsProvider(credentials)
+                .overrideConfiguration(override.build());
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }

@@ -51,7 +51,13 @@ public record ReelRouteProperties(
     public record Aws(
             @DefaultValue("us-east-1") String region,
             /** Any AWS-compatible endpoint (LocalStack, Floci, moto); empty means AWS itself. */
-            String endpoint) {
+            String endpoint,
+            /** The longest an AWS SDK call may take, its retries included (a stuck connection fails, then is retried by the hop). */
+            @DefaultValue("2m") Duration apiCallTimeout,
+            /** The longest one attempt of a call may take. */
+            @DefaultValue("60s") Duration apiCallAttemptTimeout,
+            /** Both limits for an S3 call that moves a whole object or part (get, put, upload part, copy). */
+            @DefaultValue("1h") Duration transferTimeout) {
 
         public boolean hasEndpoint() {
             return endpoint != null && !endpoint.isBlank();
@@ -83,7 +89,17 @@ public record ReelRouteProperties(
             @DefaultValue("60s") Duration probeTimeout,
             @DefaultValue("30m") Duration splitTimeout,
             /** Where sources and segments pass through on local disk; empty means {@code <java.io.tmpdir>/reelroute}. */
-            String workDir) {
+            String workDir,
+            /**
+             * The ffmpeg demuxers a source (and every file made from it) may be opened with, comma-separated; empty
+             * means {@code MediaCommands.DEFAULT_DEMUXERS}. Playlists and concat lists are left out on purpose.
+             */
+            String demuxers,
+            /**
+             * Whether ffmpeg, ffprobe and models are started to die with this process (setpriv --pdeathsig KILL), so a
+             * process killed by SIGKILL or the OOM killer leaves none running; where setpriv is missing, a warning.
+             */
+            @DefaultValue("true") boolean dieWithParent) {
 
         public Path workRoot() {
             return workDir == null || workDir.isBlank()
@@ -128,7 +144,12 @@ public record ReelRouteProperties(
                 /** Per-mode templates that replace {@code command} for that mode (keys sbs, anaglyph). */
                 java.util.Map<String, String> commandByMode,
                 /** Per-format templates that replace both for that stereo format (keys full-sbs, half-sbs, ...). */
-                java.util.Map<String, String> commandByFormat) {
+                java.util.Map<String, String> commandByFormat,
+                /**
+                 * Environment variables the command gets although they are withheld from programs (AWS_*, REELROUTE_*,
+                 * SPRING_*): for a model that needs its own AWS access, say. Empty: none.
+                 */
+                java.util.List<String> keepEnv) {
         }
 
         public record Http(
@@ -158,8 +179,8 @@ public record ReelRouteProperties(
 
     public record Reassembly(
             @DefaultValue("1") int concurrentConsumers,
-            /** How long a reassembly lock holds; a crashed holder's lock frees itself after it. */
-            @DefaultValue("30m") Duration lockTtl,
+            /** The reassembly lock's lease, renewed every third of it while the join runs; a crashed holder's lock frees itself after it. */
+            @DefaultValue("2m") Duration lockTtl,
             @DefaultValue("20m") Duration concatTimeout,
             /** How long an unconfirmed reassembly trigger blocks another (the hand-off is one queue send). */
             @DefaultValue("60s") Duration triggerLease,
@@ -207,7 +228,9 @@ public record ReelRouteProperties(
             /** Custom lifecycle events on EventBridge; auto (the default): off on the embedded default, on elsewhere. */
             @DefaultValue("auto") String enabled,
             @DefaultValue("default") String busName,
-            @DefaultValue("io.reelroute") String source) {
+            @DefaultValue("io.reelroute") String source,
+            /** EventBridge endpoint; empty means {@code reelroute.aws.endpoint} in AWS mode, then AWS itself. */
+            String endpoint) {
     }
 
     public record Api(

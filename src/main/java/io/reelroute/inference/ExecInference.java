@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -30,7 +32,9 @@ import io.reelroute.media.VideoProbe;
  * {@code {divergence}}, {@code {convergence}}, {@code {depth_model}}, {@code {max_fps}}, {@code {encoder}},
  * {@code {crf}}) and {@code {params_json}} (all of them as one JSON object) only where an argument is the
  * placeholder alone, so a value is always one whole argument. With no template, the CPU stereo preview of
- * {@link MediaCommands#stereoPreview} runs with the configured ffmpeg.
+ * {@link MediaCommands#stereoPreview} runs with the configured ffmpeg. The command gets this process's environment
+ * without its AWS credentials and secrets ({@link ProcessRunner.Environment}), except the names of
+ * {@code reelroute.inference.exec.keep-env}.
  */
 @Component
 public class ExecInference implements InferenceBackend {
@@ -42,8 +46,17 @@ public class ExecInference implements InferenceBackend {
     private final String command;
     private final Map<String, String> commandByMode;
     private final Map<String, String> commandByFormat;
+    private final ProcessRunner.Environment environment;
 
+    @Autowired
     public ExecInference(MediaTools tools, FileProbe probe, ReelRouteProperties properties) {
+        this(tools, probe, properties, System.getenv());
+    }
+
+    /** @param parentEnvironment what the model's environment is made from: this process's, in production */
+    ExecInference(MediaTools tools, FileProbe probe, ReelRouteProperties properties, Map<String, String> parentEnvironment) {
+        this.environment = new ProcessRunner.Environment(parentEnvironment, properties.inference().exec().keepEnv() == null
+                ? Set.of() : Set.copyOf(properties.inference().exec().keepEnv()));
         this.tools = tools;
         this.probe = probe;
         this.command = properties.inference().exec().command();
@@ -68,7 +81,7 @@ public class ExecInference implements InferenceBackend {
         List<String> args = command(work);
         ProcessRunner.Result result;
         try {
-            result = ProcessRunner.run(args, work.timeout(), work.workDir().resolve("inference.log"));
+            result = ProcessRunner.run(args, work.timeout(), work.workDir().resolve("inference.log"), environment);
         } catch (IOException e) {
             throw new InferenceFailure(work.describe() + ": could not run " + args.get(0) + ": " + e.getMessage(), e);
         }

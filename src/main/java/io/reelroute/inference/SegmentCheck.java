@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -18,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.StereoFormat;
 import io.reelroute.contract.StereoParams;
+import io.reelroute.media.MediaCommands;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
 import io.reelroute.media.VideoProbe;
@@ -105,9 +107,10 @@ public class SegmentCheck {
     private Counted count(Path video) throws IOException {
         Path log = Files.createTempFile("reelroute-check-", ".log");
         try {
-            ProcessRunner.Result result = ProcessRunner.run(tools.ffprobe(), List.of("-v", "error", "-select_streams", "v:0",
-                    "-count_packets", "-show_entries", "stream=width,height,nb_read_packets,avg_frame_rate:format=duration",
-                    "-of", "json", video.toString()), timeout, log);
+            List<String> args = new ArrayList<>(List.of("-v", "error", "-select_streams", "v:0", "-count_packets",
+                    "-show_entries", "stream=width,height,nb_read_packets,avg_frame_rate:format=duration", "-of", "json"));
+            args.addAll(MediaCommands.input(video));
+            ProcessRunner.Result result = ProcessRunner.run(tools.ffprobe(), args, timeout, log);
             if (!result.succeeded()) {
                 return null;
             }
@@ -128,10 +131,11 @@ public class SegmentCheck {
     private String stillThroughout(Path video, double seconds) throws IOException {
         Path log = Files.createTempFile("reelroute-check-", ".log");
         try {
-            ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), List.of("-nostdin", "-nostats", "-hide_banner",
-                    "-i", video.toString(), "-map", "0:v:0",
-                    "-vf", "blackdetect=d=0.1:pix_th=0.10,freezedetect=n=0.001:d=0.5",
-                    "-f", "null", "-"), timeout, log);
+            List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-hide_banner"));
+            args.addAll(MediaCommands.input(video));
+            args.addAll(List.of("-map", "0:v:0", "-vf", "blackdetect=d=0.1:pix_th=0.10,freezedetect=n=0.001:d=0.5",
+                    "-f", "null", "-"));
+            ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), args, timeout, log);
             if (!result.succeeded()) {
                 return null;
             }
@@ -160,9 +164,11 @@ public class SegmentCheck {
     /** The mean difference of the two views' luma in the output's middle frame. */
     private double viewDifference(SegmentWork work, StereoFormat format, Counted output) throws IOException {
         Path raw = work.workDir().resolve("check-frame.gray");
-        ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                "-ss", String.format(Locale.ROOT, "%.3f", output.seconds() / 2), "-i", work.outputFile().toString(),
-                "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", raw.toString()), timeout, work.workDir().resolve("check-frame.log"));
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+                "-ss", String.format(Locale.ROOT, "%.3f", output.seconds() / 2)));
+        args.addAll(MediaCommands.input(work.outputFile()));
+        args.addAll(List.of("-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", raw.toString()));
+        ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), args, timeout, work.workDir().resolve("check-frame.log"));
         if (!result.succeeded() || !Files.exists(raw)) {
             throw failure(work, "could not read a frame of the model's output: " + result.tail());
         }

@@ -18,6 +18,7 @@ import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.InboundMessage;
 import io.reelroute.contract.InboundMessages;
 import io.reelroute.contract.Job;
+import io.reelroute.contract.LifecycleEvent;
 import io.reelroute.contract.ReassemblyMessage;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
@@ -53,7 +54,9 @@ public class DeadLetters {
         /** The message names no job of ours: only the copy is kept. */
         NO_JOB,
         /** A completion webhook's request: its delivery is now failed (the job stays as it ended). */
-        WEBHOOK_FAILED
+        WEBHOOK_FAILED,
+        /** A request to publish a lifecycle event that EventBridge kept refusing: the event is not published. */
+        EVENT_NOT_PUBLISHED
     }
 
     /** A dead letter handled: what became of it, its job (null if it names none of ours) and its copy's key. */
@@ -116,6 +119,9 @@ public class DeadLetters {
         Job job = found.get();
         String reason = "gave up after " + receives + " deliveries from the " + queue + " queue; last error: "
                 + (job.lastError() == null ? "none recorded" : job.lastError());
+        if (queue.equals("transcode-events") && eventRequest(body) != null) {
+            return Outcome.EVENT_NOT_PUBLISHED;
+        }
         if (queue.equals("transcode-events") && webhookRequest(body) != null) {
             // Its delivery kept failing before an attempt could be recorded (the Jobs table, the job's view).
             if (jobs.webhookFailed(jobId, "gave up after " + receives + " deliveries of its request; last error: "
@@ -175,6 +181,10 @@ public class DeadLetters {
             if (webhook != null) {
                 return Optional.of(webhook.jobId());
             }
+            LifecycleEvent requested = LifecycleEvent.requested(message);
+            if (requested != null) {
+                return Optional.of(requested.jobId());
+            }
             if (message instanceof InboundMessage.EventBridgeEvent event) {
                 return Optional.ofNullable(TranscodeEvents.jobIdOf(event));
             }
@@ -182,6 +192,15 @@ public class DeadLetters {
             // Not ours to understand: kept under "unknown".
         }
         return Optional.empty();
+    }
+
+    /** The lifecycle event a message asks to publish, or null. */
+    private LifecycleEvent eventRequest(String body) {
+        try {
+            return LifecycleEvent.requested(inbound.classify(body));
+        } catch (Exception unreadable) {
+            return null;
+        }
     }
 
     /** The webhook request a message is, or null. */

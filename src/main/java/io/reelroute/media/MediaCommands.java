@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 import io.reelroute.contract.Params;
 import io.reelroute.contract.StereoParams;
@@ -18,7 +19,75 @@ public final class MediaCommands {
     /** The split's list of segments: one line per segment, {@code name,start,end} (seconds in the source). */
     public static final String SEGMENT_LIST = "segments.csv";
 
+    /**
+     * The containers a source may come in, as ffmpeg names its demuxers (any one name of a demuxer's list admits it):
+     * MP4/MOV and its kin, Matroska/WebM, AVI, MPEG-TS, MXF, FLV, MPEG-PS, ASF/WMV, Ogg, and the audio files WAV,
+     * MP3, AAC and FLAC. Playlists (HLS, DASH), concat lists, image sequences, raw and text formats are left out:
+     * they make ffmpeg open other files or URLs that the upload names.
+     */
+    public static final String DEFAULT_DEMUXERS =
+            "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mxf,flv,mpeg,asf,ogg,wav,mp3,aac,flac";
+    /** The protocols a local input may use: its file, nothing it points at elsewhere. */
+    static final String FILE_PROTOCOLS = "file";
+    /** The protocols a presigned URL's input may use ({@link RemoteMedia}): HTTPS and what it runs on. */
+    static final String REMOTE_PROTOCOLS = "file,http,https,tcp,tls,crypto";
+    private static final Pattern DEMUXER_LIST = Pattern.compile("[a-z0-9_]+(,[a-z0-9_]+)*");
+
+    /** reelroute.media.demuxers: one list per process, set where the settings are read ({@link MediaTools}). */
+    private static volatile String demuxers = DEFAULT_DEMUXERS;
+
     private MediaCommands() {
+    }
+
+    /** Sets the demuxers every input may be opened with ({@link #DEFAULT_DEMUXERS} when blank). */
+    public static void allowDemuxers(String list) {
+        String value = list == null || list.isBlank() ? DEFAULT_DEMUXERS : list.replace(" ", "").toLowerCase(Locale.ROOT);
+        if (!DEMUXER_LIST.matcher(value).matches()) {
+            throw new IllegalArgumentException("reelroute.media.demuxers must be a comma-separated list of ffmpeg demuxer names, was " + list);
+        }
+        demuxers = value;
+    }
+
+    /** The demuxers inputs may be opened with now. */
+    public static String demuxers() {
+        return demuxers;
+    }
+
+    /**
+     * The input options and {@code -i} of every ffmpeg and ffprobe run that opens media: local files only, in one of
+     * the allowed containers ({@link #allowDemuxers}). A source that is a playlist or a concat list (which would
+     * make ffmpeg read other files of this machine, or URLs, that the upload names) fails to open: "Format not on
+     * whitelist".
+     */
+    public static List<String> input(Path file) {
+        return List.of("-protocol_whitelist", FILE_PROTOCOLS, "-format_whitelist", demuxers, "-i", file.toString());
+    }
+
+    /** As {@link #input(Path)}, of a local file or of a presigned HTTP(S) URL, which may use the protocols HTTPS needs. */
+    public static List<String> input(String fileOrUrl) {
+        boolean remote = fileOrUrl.startsWith("https://") || fileOrUrl.startsWith("http://");
+        return List.of("-protocol_whitelist", remote ? REMOTE_PROTOCOLS : FILE_PROTOCOLS, "-format_whitelist", demuxers,
+                "-i", fileOrUrl);
+    }
+
+    /**
+     * The join's input: a concat list this process wrote, whose parts (local files in the allowed containers) the
+     * concat demuxer opens with the same restrictions.
+     */
+    static List<String> concatInput(Path list) {
+        return List.of("-f", "concat", "-safe", "0", "-protocol_whitelist", FILE_PROTOCOLS,
+                "-format_whitelist", "concat," + demuxers, "-i", list.toString());
+    }
+
+    /** ffprobe: as {@link #probe(Path)}, of an HLS playlist this process wrote, read through to its own segments. */
+    public static List<String> probePlaylist(Path playlist) {
+        return List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-show_chapters",
+                "-protocol_whitelist", FILE_PROTOCOLS, "-format_whitelist", "hls," + demuxers, "-i", playlist.toString());
+    }
+
+    /** ffmpeg's usual start: quiet, never reading standard input, overwriting its outputs. */
+    private static List<String> quiet() {
+        return List.of("-nostdin", "-nostats", "-loglevel", "error", "-y");
     }
 
     /** ffprobe: format, streams and chapters as JSON on stdout. */
@@ -28,7 +97,10 @@ public final class MediaCommands {
 
     /** As {@link #probe(Path)}, of a file or URL. */
     public static List<String> probe(String source) {
-        return List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-show_chapters", source);
+        List<String> args = new ArrayList<>(List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams",
+                "-show_chapters"));
+        args.addAll(input(source));
+        return args;
     }
 
     /**
@@ -62,9 +134,9 @@ public final class MediaCommands {
     }
 
     private static List<String> segment(Path source, Path outDir, SegmentPlan plan, String keyframes, List<String> where) {
-        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                "-i", source.toString(),
-                "-map", "0:v:0", "-map", "0:a:0?"));
+        List<String> args = new ArrayList<>(quiet());
+        args.addAll(input(source));
+        args.addAll(List.of("-map", "0:v:0", "-map", "0:a:0?"));
         args.addAll(codecs(plan, keyframes));
         args.addAll(List.of("-f", "segment"));
         args.addAll(where);
@@ -83,9 +155,10 @@ public final class MediaCommands {
      * {@code start}, or the mezzanine from exactly there.
      */
     public static List<String> clip(String input, double start, double seconds, SegmentPlan plan, Path output) {
-        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                "-ss", String.format(Locale.ROOT, "%.3f", start), "-i", input,
-                "-t", String.format(Locale.ROOT, "%.3f", seconds), "-map", "0:v:0", "-map", "0:a:0?"));
+        List<String> args = new ArrayList<>(quiet());
+        args.addAll(List.of("-ss", String.format(Locale.ROOT, "%.3f", start)));
+        args.addAll(input(input));
+        args.addAll(List.of("-t", String.format(Locale.ROOT, "%.3f", seconds), "-map", "0:v:0", "-map", "0:a:0?"));
         args.addAll(codecs(plan, "0"));
         args.addAll(List.of("-avoid_negative_ts", "make_zero", "-movflags", "+faststart", output.toString()));
         return args;
@@ -115,8 +188,8 @@ public final class MediaCommands {
      * SubRip, which the join turns into MP4's timed text), and the chapters, each track with its language and title.
      */
     public static List<String> tracks(Path source, Path output, SegmentPlan.Tracks tracks) {
-        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                "-i", source.toString()));
+        List<String> args = new ArrayList<>(quiet());
+        args.addAll(input(source));
         for (int i = 0; i < tracks.audioCopied().size(); i++) {
             args.addAll(List.of("-map", "0:a:" + i, "-c:a:" + i, tracks.audioCopied().get(i) ? "copy" : "aac"));
             if (!tracks.audioCopied().get(i)) {
@@ -138,8 +211,11 @@ public final class MediaCommands {
      * as {@code pts_time:} lines.
      */
     public static List<String> sceneChanges(Path source) {
-        return List.of("-nostdin", "-nostats", "-hide_banner", "-loglevel", "error", "-i", source.toString(), "-map", "0:v:0",
-                "-vf", "scale=160:-2,select='gt(scene,0.3)',metadata=mode=print:file=-", "-f", "null", "-");
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-hide_banner", "-loglevel", "error"));
+        args.addAll(input(source));
+        args.addAll(List.of("-map", "0:v:0",
+                "-vf", "scale=160:-2,select='gt(scene,0.3)',metadata=mode=print:file=-", "-f", "null", "-"));
+        return args;
     }
 
     /**
@@ -174,9 +250,9 @@ public final class MediaCommands {
             case CROSS_EYED -> "[rv][lv]hstack=inputs=2";
             case ANAGLYPH -> anaglyph(params.anaglyphMethod());
         };
-        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                "-i", input.toString(),
-                "-filter_complex", views + packed + "[v]",
+        List<String> args = new ArrayList<>(quiet());
+        args.addAll(input(input));
+        args.addAll(List.of("-filter_complex", views + packed + "[v]",
                 "-map", "[v]", "-map", "0:a:0?"));
         // Every frame as it comes, unless the segment is faster than max_fps: then that rate, constant.
         if (segment.frameRate() > params.maxFps() || segment.frameRate() <= 0) {
@@ -228,9 +304,12 @@ public final class MediaCommands {
 
     /** ffmpeg: one JPEG still of {@code input} at {@code seconds}, scaled to {@code frame} (after the display rotation). */
     public static List<String> still(Path input, double seconds, Frame frame, Path output) {
-        return List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                "-ss", String.format(Locale.ROOT, "%.3f", seconds), "-i", input.toString(),
-                "-frames:v", "1", "-vf", "scale=" + frame.width() + ":" + frame.height(), "-q:v", "3", output.toString());
+        List<String> args = new ArrayList<>(quiet());
+        args.addAll(List.of("-ss", String.format(Locale.ROOT, "%.3f", seconds)));
+        args.addAll(input(input));
+        args.addAll(List.of("-frames:v", "1", "-vf", "scale=" + frame.width() + ":" + frame.height(), "-q:v", "3",
+                output.toString()));
+        return args;
     }
 
     /**
@@ -264,10 +343,11 @@ public final class MediaCommands {
      * segments still carry would turn the picture twice.
      */
     public static List<String> concat(Path list, Path output, Encoding reencode, SourceTracks tracks) {
-        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                "-f", "concat", "-safe", "0", "-display_rotation", "0", "-i", list.toString()));
+        List<String> args = new ArrayList<>(quiet());
+        args.addAll(List.of("-display_rotation", "0"));
+        args.addAll(concatInput(list));
         if (tracks != null) {
-            args.addAll(List.of("-i", tracks.file().toString()));
+            args.addAll(input(tracks.file()));
         }
         args.addAll(List.of("-map", "0:v:0", "-map", tracks != null && tracks.audio() ? "1:a?" : "0:a?"));
         if (tracks != null) {
@@ -351,9 +431,9 @@ public final class MediaCommands {
             filter.append(";[s").append(i).append("]scale=").append(r.width()).append(':').append(r.height())
                     .append(":flags=bicubic[v").append(i).append(']');
         }
-        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                "-i", input.toString(),
-                "-filter_complex", filter.toString()));
+        List<String> args = new ArrayList<>(quiet());
+        args.addAll(input(input));
+        args.addAll(List.of("-filter_complex", filter.toString()));
         for (int i = 0; i < ladder.size(); i++) {
             args.addAll(List.of("-map", "[v" + i + "]"));
         }
@@ -419,7 +499,8 @@ public final class MediaCommands {
         if (tracks.size() != outputs.size() || tracks.isEmpty()) {
             throw new IllegalArgumentException("one output per subtitle track, and at least one: " + tracks + " to " + outputs);
         }
-        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y", "-i", input.toString()));
+        List<String> args = new ArrayList<>(quiet());
+        args.addAll(input(input));
         for (int i = 0; i < tracks.size(); i++) {
             args.addAll(List.of("-map", "0:s:" + tracks.get(i), "-c:s", "webvtt", "-f", "webvtt", outputs.get(i).toString()));
         }
@@ -460,9 +541,9 @@ public final class MediaCommands {
             List<String> corrections) {
         List<String> filters = new ArrayList<>(corrections);
         filters.add("scale=" + frame.width() + ":" + frame.height() + ":flags=bicubic");
-        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                "-i", input.toString(),
-                "-map", "0:v:0",
+        List<String> args = new ArrayList<>(quiet());
+        args.addAll(input(input));
+        args.addAll(List.of("-map", "0:v:0",
                 "-vf", String.join(",", filters),
                 "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
                 "-crf", Integer.toString(crf)));

@@ -153,16 +153,17 @@ public class MediaSteps {
                 // Accurate seek (decode from the keyframe before) to the first lead-in frame, audio from the same instant.
                 double from = (firstFrame - lead) / frameRate;
                 Path cut = segment.resolveSibling("lead-" + segment.getFileName());
-                run(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                        "-ss", seconds(Math.max(0, from)), "-i", source.toString(),
-                        "-map", "0:v:0", "-map", "0:a:0?", "-frames:v", Long.toString(lead + frames),
+                List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+                        "-ss", seconds(Math.max(0, from))));
+                args.addAll(MediaCommands.input(source));
+                args.addAll(List.of("-map", "0:v:0", "-map", "0:a:0?", "-frames:v", Long.toString(lead + frames),
                         // The mezzanine's corrections (deinterlace, tone map, square pixels), if the split made one.
                         "-vf", filters.isEmpty() ? "null" : String.join(",", filters),
                         // The frame count bounds the video; half a frame more keeps -t from dropping the last one.
                         "-t", seconds((lead + frames + 0.5) / frameRate),
                         "-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p",
-                        "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart", cut.toString()),
-                        splitTimeout, segment.resolveSibling("lead-" + i + ".log"), FailurePhase.CHUNKING, "the source");
+                        "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart", cut.toString()));
+                run(args, splitTimeout, segment.resolveSibling("lead-" + i + ".log"), FailurePhase.CHUNKING, "the source");
                 Files.move(cut, segment, StandardCopyOption.REPLACE_EXISTING);
             }
             firstFrame += frames;
@@ -206,9 +207,10 @@ public class MediaSteps {
     /** The frames of a video's first video stream: its packets, counted without decoding. */
     private long frames(Path video) throws IOException {
         Path log = video.resolveSibling(video.getFileName() + ".frames.log");
-        ProcessRunner.Result result = ProcessRunner.run(tools.ffprobe(), List.of("-v", "error", "-select_streams", "v:0",
-                "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "default=noprint_wrappers=1:nokey=1",
-                video.toString()), splitTimeout, log);
+        List<String> args = new ArrayList<>(List.of("-v", "error", "-select_streams", "v:0",
+                "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "default=noprint_wrappers=1:nokey=1"));
+        args.addAll(MediaCommands.input(video));
+        ProcessRunner.Result result = ProcessRunner.run(tools.ffprobe(), args, splitTimeout, log);
         if (!result.succeeded()) {
             throw new MediaCommandException(FailurePhase.CHUNKING, "ffprobe", result, splitTimeout);
         }
@@ -270,8 +272,9 @@ public class MediaSteps {
         VideoProbe video = probe.probe(part, part.getFileName().toString());
         long frames = Math.round(leadInSeconds * video.frameRate());
         Path out = part.resolveSibling("trimmed-" + part.getFileName());
-        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y", "-i", part.toString(),
-                "-vf", "trim=start_frame=" + frames + ",setpts=PTS-STARTPTS", "-map", "0:v:0"));
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y"));
+        args.addAll(MediaCommands.input(part));
+        args.addAll(List.of("-vf", "trim=start_frame=" + frames + ",setpts=PTS-STARTPTS", "-map", "0:v:0"));
         if (video.hasAudio()) {
             args.addAll(List.of("-af", "atrim=start=" + seconds(frames / Math.max(video.frameRate(), 1e-6)) + ",asetpts=PTS-STARTPTS",
                     "-map", "0:a:0", "-c:a", "aac", "-b:a", "192k"));

@@ -23,6 +23,8 @@ public class MediaTools {
     @Autowired
     public MediaTools(ReelRouteProperties properties) {
         this(properties.media().ffmpeg(), properties.media().ffprobe());
+        MediaCommands.allowDemuxers(properties.media().demuxers());
+        LOG.info("Inputs are opened as local files (or presigned URLs) with the demuxers {}", MediaCommands.demuxers());
     }
 
     public MediaTools(String ffmpegPath, String ffprobePath) {

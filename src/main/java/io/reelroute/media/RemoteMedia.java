@@ -59,7 +59,8 @@ public class RemoteMedia {
         try {
             ProcessRunner.Result result = ProcessRunner.run(tools.ffprobe(), MediaCommands.probe(url), timeout, log);
             if (!result.succeeded()) {
-                String tail = hide(result.tail(), url, name);
+                String refused = FileProbe.refusedFormat(result.tail());
+                String tail = refused != null ? refused : hide(result.tail(), url, name);
                 throw new FileProbe.Unreadable(result.timedOut(), result.timedOut()
                         ? "stopped after the timeout of " + timeout.toSeconds() + " s" + (tail.isEmpty() ? "" : "; " + tail)
                         : tail.isEmpty() ? "ffprobe exited with code " + result.exitCode() : tail);

@@ -7,10 +7,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
-import java.util.UUID;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+
+import jakarta.annotation.PreDestroy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -61,6 +71,8 @@ public class ReassemblyWork {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(ReassemblyWork.class);
+
     /** The joined file may differ from its parts by container rounding, never by a lost segment. */
     private static final double DURATION_TOLERANCE_SECONDS = 0.5;
 
@@ -72,9 +84,23 @@ public class ReassemblyWork {
     private final ObjectMapper mapper;
     private final ResourceNames names;
     private final Path workRoot;
-    private final Duration lockTtl;
+    private final Duration lockLease;
     private final boolean audioFromSource;
-    private final String worker = hostName() + "/" + UUID.randomUUID();
+    /**
+     * The lock's owner for every run of this process: the pod (or host) and the process id. A container restarted in
+     * its pod is the same owner (PID 1 again), so the message it gets back resumes at once instead of waiting out
+     * the lease its dead predecessor held; within the process, {@link #RUNNING} keeps two runs of one job apart.
+     */
+    private final String worker = hostName() + "/" + ProcessHandle.current().pid();
+    /** The jobs this process is reassembling now (a JVM holds one lock owner, whatever its contexts). */
+    private static final Set<String> RUNNING = ConcurrentHashMap.newKeySet();
+    /** Each run's lease renewal, by job. */
+    private final Map<String, ScheduledFuture<?>> renewals = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "reassembly-lock-renewal");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public ReassemblyWork(S3Client s3, JobStore jobs, SegmentCompletionStore completions, ReassemblyLocks locks,
             FileProbe fileProbe, ObjectMapper mapper, ReelRouteProperties properties) {
@@ -86,7 +112,7 @@ public class ReassemblyWork {
         this.mapper = mapper;
         this.names = ResourceNames.fromPrefix(properties.prefix());
         this.workRoot = properties.media().workRoot();
-        this.lockTtl = properties.reassembly().lockTtl();
+        this.lockLease = properties.reassembly().lockTtl();
         this.audioFromSource = !"model".equals(properties.reassembly().audioFrom());
     }
 
@@ -124,13 +150,47 @@ public class ReassemblyWork {
         }
     }
 
-    /** Takes the job's lock for this run, or throws {@link LockHeld}. */
+    /**
+     * Takes the job's lock for this run and renews its lease every third of it until {@link #cleanup}, or throws
+     * {@link LockHeld} (another worker holds it, or this process is already reassembling the job).
+     */
     public Run lock(String jobId) {
-        String owner = worker + "/" + UUID.randomUUID();
-        if (!locks.acquire(jobId, owner, lockTtl)) {
-            throw new LockHeld("job " + jobId + " is being reassembled by another worker; its lock frees itself at expiry");
+        if (!RUNNING.add(jobId)) {
+            throw new LockHeld("job " + jobId + " is being reassembled by this worker already");
         }
-        return new Run(jobId, owner, null, List.of(), 0, false, null, 0, null);
+        try {
+            if (!locks.acquire(jobId, worker, lockLease)) {
+                throw new LockHeld("job " + jobId + " is being reassembled by another worker; its lock frees itself at expiry");
+            }
+        } catch (RuntimeException e) {
+            RUNNING.remove(jobId);
+            throw e;
+        }
+        long every = Math.max(1, lockLease.toMillis() / 3);
+        renewals.put(jobId, renewer.scheduleAtFixedRate(() -> renew(jobId), every, every, TimeUnit.MILLISECONDS));
+        return new Run(jobId, worker, null, List.of(), 0, false, null, 0, null);
+    }
+
+    /** The lock owner of this process's runs. */
+    String owner() {
+        return worker;
+    }
+
+    /** One renewal; a lock lost (its lease ran out, and another took it) is not renewed again. */
+    private void renew(String jobId) {
+        try {
+            if (!locks.renew(jobId, worker, lockLease)) {
+                LOG.warn("Job {}: the reassembly lock was lost (its lease ran out before it was renewed); another worker "
+                        + "may be joining it too, to the same final.mp4", jobId);
+                ScheduledFuture<?> renewal = renewals.get(jobId);
+                if (renewal != null) {
+                    renewal.cancel(false);
+                }
+            }
+        } catch (RuntimeException e) {
+            // DynamoDB unreachable: the next renewal tries again while the lease lasts.
+            LOG.warn("Job {}: could not renew the reassembly lock: {}", jobId, e.getMessage());
+        }
     }
 
     /**
@@ -228,8 +288,21 @@ public class ReassemblyWork {
         if (run == null) {
             return;
         }
-        WorkFolders.remove(run.workDir());
-        locks.release(run.jobId(), run.lockOwner());
+        try {
+            ScheduledFuture<?> renewal = renewals.remove(run.jobId());
+            if (renewal != null) {
+                renewal.cancel(false);
+            }
+            WorkFolders.remove(run.workDir());
+            locks.release(run.jobId(), run.lockOwner());
+        } finally {
+            RUNNING.remove(run.jobId());
+        }
+    }
+
+    @PreDestroy
+    void stopRenewing() {
+        renewer.shutdownNow();
     }
 
     private boolean finalExists(String jobId) {

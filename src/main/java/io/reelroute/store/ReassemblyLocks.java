@@ -18,7 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 /**
  * The reassembly lock, kept on the job's item: an owner and an expiry. Taking it succeeds when nobody holds
  * it, when its holder is this owner, or when it has expired, so a worker that died holding it frees it by
- * itself once the expiry passes.
+ * itself once the expiry passes. The lease is short and its holder renews it while it works
+ * ({@link io.reelroute.reassembly.ReassemblyWork}), so a dead holder delays the job by one lease at most.
  */
 @Component
 public class ReassemblyLocks {
@@ -53,6 +54,25 @@ public class ReassemblyLocks {
                             ":now", AttributeValue.fromN(Long.toString(now)))));
             return true;
         } catch (ConditionalCheckFailedException held) {
+            return false;
+        }
+    }
+
+    /**
+     * Extends {@code owner}'s lock to {@code lease} from now; false when it holds it no more (it expired and another
+     * took it, or it was released).
+     */
+    public boolean renew(String jobId, String owner, Duration lease) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table)
+                    .key(Map.of(JOB_ID, AttributeValue.fromS(jobId)))
+                    .updateExpression("SET #expires = :expires")
+                    .conditionExpression("#owner = :owner")
+                    .expressionAttributeNames(Map.of("#owner", REASSEMBLY_LOCK_OWNER, "#expires", REASSEMBLY_LOCK_EXPIRES_AT))
+                    .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(owner),
+                            ":expires", AttributeValue.fromN(Long.toString(clock.millis() + lease.toMillis())))));
+            return true;
+        } catch (ConditionalCheckFailedException lost) {
             return false;
         }
     }

@@ -358,7 +358,7 @@ public class LocalHlsPackager {
     private Streams streams(Path playlist) throws IOException {
         JsonNode root;
         try {
-            root = probe.describe(playlist);
+            root = probe.describePlaylist(playlist);
         } catch (UnprocessableSourceException unreadable) {
             throw new HlsPackagingFailed(unreadable.getMessage(), unreadable);
         }

@@ -35,6 +35,19 @@ class LifecycleEventTest {
     }
 
     @Test
+    void aRequestToPublishTravelsAsAnEventBridgeEnvelopeAndIsReadBack() throws Exception {
+        String jobId = JobIds.newId();
+        String message = LifecycleEvent.failed(jobId).request(MAPPER);
+
+        InboundMessage inbound = new InboundMessages(MAPPER).classify(message);
+
+        assertThat(inbound.kind()).isEqualTo(InboundMessage.Kind.EVENT_BRIDGE_EVENT);
+        assertThat(LifecycleEvent.requested(inbound)).isEqualTo(LifecycleEvent.failed(jobId));
+        assertThat(LifecycleEvent.requested(new InboundMessages(MAPPER).classify(
+                new WebhookRequest(jobId, "d-1", 1).message(MAPPER)))).as("another request").isNull();
+    }
+
+    @Test
     void theDetailOfAFailedJobSaysWhereAndWhy() throws Exception {
         String jobId = JobIds.newId();
         Job job = job(jobId, JobStatus.FAILED, Instant.parse("2026-12-01T10:00:00Z"), null, FailurePhase.INFERENCE,

@@ -190,6 +190,29 @@ class ExecInferenceTest {
         return script;
     }
 
+    /** The model runs without the process's AWS credentials and secrets, but with the rest of its environment. */
+    @Test
+    void theModelGetsTheEnvironmentWithoutTheProcessCredentialsAndSecretsButWithWhatItKeeps() throws IOException {
+        Map<String, String> parent = new java.util.HashMap<>(System.getenv());
+        parent.putAll(Map.of("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret-key",
+                "AWS_SESSION_TOKEN", "session", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.170.23/v1/credentials",
+                "REELROUTE_WEBHOOKS_SECRET", "hmac", "SPRING_APPLICATION_JSON", "{}", "CUDA_VISIBLE_DEVICES", "0",
+                "AWS_REGION", "eu-west-1"));
+        SegmentWork work = work(params("{}"), Duration.ofMinutes(1));
+        Files.copy(TestVideos.clip(1, 160, 120, false), work.inputFile());
+        ExecInference backend = new ExecInference(TOOLS, new FileProbe(TOOLS, Duration.ofMinutes(1), new ObjectMapper()),
+                InferenceSettings.with(Map.of("reelroute.inference.exec.command", "sh -c \"env > {output}\"",
+                        "reelroute.inference.exec.keep-env", "AWS_REGION")), parent);
+
+        backend.infer(work);
+
+        List<String> seen = Files.readAllLines(work.outputFile());
+        assertThat(seen).contains("CUDA_VISIBLE_DEVICES=0", "AWS_REGION=eu-west-1")
+                .noneMatch(line -> line.startsWith("AWS_SECRET_ACCESS_KEY=") || line.startsWith("AWS_ACCESS_KEY_ID=")
+                        || line.startsWith("AWS_SESSION_TOKEN=") || line.startsWith("AWS_CONTAINER_")
+                        || line.startsWith("REELROUTE_") || line.startsWith("SPRING_"));
+    }
+
     private static ExecInference backend(Map<String, String> settings) {
         return new ExecInference(TOOLS, new FileProbe(TOOLS, Duration.ofMinutes(1), new ObjectMapper()),
                 InferenceSettings.with(settings));

@@ -14,7 +14,7 @@ class MediaCommandsTest {
     void probeAsksForFormatAndStreamsAsJson() {
         assertThat(MediaCommands.probe(Path.of("/work/a b/source.mp4")))
                 .containsExactly("-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-show_chapters",
-                        "/work/a b/source.mp4");
+                        "-protocol_whitelist", "file", "-format_whitelist", MediaCommands.DEFAULT_DEMUXERS, "-i", "/work/a b/source.mp4");
     }
 
     @Test

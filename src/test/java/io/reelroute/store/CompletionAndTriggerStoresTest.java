@@ -206,6 +206,24 @@ class CompletionAndTriggerStoresTest {
         assertThat(locks.acquire(JobIds.newId(), "c", Duration.ofMinutes(5))).as("no such job").isFalse();
     }
 
+    @Test
+    void aLockIsRenewedByItsOwnerOnly() {
+        ReassemblyLocks locks = new ReassemblyLocks(dynamoDb, NAMES.jobsTable(), clock);
+        String jobId = JobIds.newId();
+        jobs.createIfAbsent(jobId, Mode.SBS);
+        assertThat(locks.acquire(jobId, "a", Duration.ofMinutes(2))).isTrue();
+
+        now.addAndGet(Duration.ofMinutes(1).toMillis());
+        assertThat(locks.renew(jobId, "a", Duration.ofMinutes(2))).isTrue();
+        assertThat(locks.renew(jobId, "b", Duration.ofMinutes(2))).as("not b's").isFalse();
+        now.addAndGet(Duration.ofSeconds(90).toMillis());
+        assertThat(locks.acquire(jobId, "b", Duration.ofMinutes(2))).as("renewed past its first lease").isFalse();
+
+        now.addAndGet(Duration.ofMinutes(1).toMillis());
+        assertThat(locks.acquire(jobId, "b", Duration.ofMinutes(2))).as("a stopped renewing: free one lease later").isTrue();
+        assertThat(locks.renew(jobId, "a", Duration.ofMinutes(2))).as("a lost it").isFalse();
+    }
+
     // --- helpers ------------------------------------------------------------------------------------
 
     private static DynamoDbIdempotentRepository repository() {

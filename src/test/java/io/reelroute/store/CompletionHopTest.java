@@ -119,7 +119,7 @@ class CompletionHopTest {
                 .bind("segmentCompletions", completions)
                 .bind("reassemblyTriggered", new DynamoDbIdempotentRepository(emulators.dynamoDb(),
                         NAMES.reassemblyTriggeredTable(), Duration.ofSeconds(60), Duration.ofDays(7)))
-                .bind("jobFailures", new JobFailures(jobs, new LifecycleEvents(jobs, hop.producer(), hop.meters())));
+                .bind("jobFailures", new JobFailures(jobs, new LifecycleEvents(jobs, hop.producer(), hop.meters(), new com.fasterxml.jackson.databind.ObjectMapper(), false)));
         for (String file : new String[] {"error-policy.camel.yaml", "aggregate-completion.camel.yaml",
                 "exactly-once-trigger.camel.yaml", "completion.camel.yaml"}) {
             hop.load(file);
