@@ -3,17 +3,20 @@ package io.reelroute.aws;
 import java.net.URI;
 import java.time.Duration;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.config.RunModeResolver;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -40,6 +43,14 @@ public class AwsClientsConfiguration {
 
     /** Lambda's longest run plus a margin. */
     static final Duration LAMBDA_READ_TIMEOUT = Duration.ofMinutes(16);
+
+    /** Counts each client's requests where the application has a meter registry (it has, but for slim tests). */
+    private final ExecutionInterceptor requestMeter;
+
+    AwsClientsConfiguration(ObjectProvider<MeterRegistry> meters) {
+        MeterRegistry registry = meters.getIfAvailable();
+        this.requestMeter = registry == null ? new ExecutionInterceptor() { } : new AwsRequestMeter(registry);
+    }
 
     @Bean
     @ConditionalOnProperty(name = RunModeResolver.EMBEDDED_PROPERTY, havingValue = "false")
@@ -95,7 +106,8 @@ public class AwsClientsConfiguration {
             @Value("${" + RunModeResolver.EMBEDDED_PROPERTY + ":false}") boolean embedded) {
         return configure(LambdaClient.builder(), properties,
                 serviceEndpoint(properties.inference().lambda().endpoint(), properties, embedded), credentials,
-                ClientOverrideConfiguration.builder().apiCallTimeout(LAMBDA_READ_TIMEOUT).apiCallAttemptTimeout(LAMBDA_READ_TIMEOUT))
+                ClientOverrideConfiguration.builder().apiCallTimeout(LAMBDA_READ_TIMEOUT).apiCallAttemptTimeout(LAMBDA_READ_TIMEOUT)
+                        .addExecutionInterceptor(requestMeter))
                 .httpClientBuilder(ApacheHttpClient.builder().socketTimeout(LAMBDA_READ_TIMEOUT))
                 .build();
     }
@@ -136,7 +148,7 @@ public class AwsClientsConfiguration {
         return null;
     }
 
-    private static <B extends AwsClientBuilder<B, ?>> B configure(B builder, ReelRouteProperties properties,
+    private <B extends AwsClientBuilder<B, ?>> B configure(B builder, ReelRouteProperties properties,
             URI endpoint, AwsCredentialsProvider credentials) {
         return configure(builder, properties, endpoint, credentials, timeouts(properties));
     }
@@ -146,10 +158,11 @@ public class AwsClientsConfiguration {
      * load balancer, a half-open socket) fails the call, which the hop's error policy retries, instead of holding a
      * consumer thread for ever.
      */
-    static ClientOverrideConfiguration.Builder timeouts(ReelRouteProperties properties) {
+    ClientOverrideConfiguration.Builder timeouts(ReelRouteProperties properties) {
         return ClientOverrideConfiguration.builder()
                 .apiCallTimeout(properties.aws().apiCallTimeout())
-                .apiCallAttemptTimeout(properties.aws().apiCallAttemptTimeout());
+                .apiCallAttemptTimeout(properties.aws().apiCallAttemptTimeout())
+                .addExecutionInterceptor(requestMeter);
     }
 
     private static <B extends AwsClientBuilder<B, ?>> B configure(B builder, ReelRouteProperties properties,
