@@ -3,6 +3,8 @@ package io.reelroute.embedded;
 import java.io.File;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
@@ -39,6 +41,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public class EmbeddedAwsConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedAwsConfiguration.class);
+    /** The route, and its seda queue, that turns each object S3Mock writes into its notification. */
+    private static final String OBJECT_WRITTEN = "embedded-s3-object-written";
 
     @Bean(destroyMethod = "close")
     EmbeddedAws embeddedAws(ReelRouteProperties properties) {
@@ -84,9 +88,15 @@ public class EmbeddedAwsConfiguration {
             @Override
             public void afterApplicationStart(CamelContext camelContext) {
                 ProducerTemplate producer = camelContext.createProducerTemplate();
+                Endpoint written = camelContext.getEndpoint("seda:" + OBJECT_WRITTEN);
                 aws.onObjectWritten((bucket, key) -> {
                     if (bridge.announces(bucket, key)) {
-                        producer.sendBody("seda:embedded-s3-object-written", key);
+                        Exchange exchange = written.createExchange();
+                        exchange.getMessage().setBody(key);
+                        // Named after the route it feeds: Camel's exchange metrics carry a routeId on every meter,
+                        // and Prometheus refuses a meter of the same name without one.
+                        exchange.getExchangeExtension().setFromRouteId(OBJECT_WRITTEN);
+                        producer.send(written, exchange);
                     }
                 });
             }
