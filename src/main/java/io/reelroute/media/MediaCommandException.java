@@ -27,6 +27,11 @@ public class MediaCommandException extends PermanentJobFailure {
     /** Exit codes of a program killed by a signal (SIGKILL from the OOM killer, SIGTERM at shutdown). */
     private static final int KILLED = 137;
     private static final int TERMINATED = 143;
+    /**
+     * ffmpeg's exit when more of the input failed to decode than -max_error_rate allows: its "Decode error rate"
+     * line may be missing from the output's tail, which threads write in no fixed order.
+     */
+    private static final int DECODE_ERRORS = 69;
 
     /** A program that was killed: nothing about the media is known, so the run is retried. */
     public static final class Killed extends java.io.IOException {
@@ -74,7 +79,7 @@ public class MediaCommandException extends PermanentJobFailure {
             return "a stream of " + what + " is " + tag.group(1) + ", which can't be written where it was going"
                     + (source(what) ? "; export the video as H.264 or HEVC in MP4 and upload it again" : "");
         }
-        if (DAMAGED.matcher(tail).find()) {
+        if (DAMAGED.matcher(tail).find() || (tool.equals("ffmpeg") && result.exitCode() == DECODE_ERRORS)) {
             return what + " is damaged: " + tool + " could not read its data"
                     + (source(what) ? "; export or copy the file again and upload it" : "");
         }
