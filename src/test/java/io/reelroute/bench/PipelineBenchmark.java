@@ -13,12 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.reelroute.ReelRouteApplication;
 import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
@@ -122,19 +120,7 @@ class PipelineBenchmark {
     }
 
     private static ConfigurableApplicationContext start(int consumers) throws IOException {
-        Path data = Files.createTempDirectory(Path.of("target"), "bench-data-").toAbsolutePath();
-        // Arguments, not default properties: those would lose to application.properties.
-        return new SpringApplicationBuilder(ReelRouteApplication.class).run(
-                "--reelroute.mode=embedded",
-                "--reelroute.embedded.data-dir=" + data,
-                "--reelroute.embedded.s3-port=0",
-                "--reelroute.embedded.sqs-port=0",
-                "--reelroute.embedded.dynamodb-port=0",
-                "--reelroute.embedded.inbox=" + data.resolve("inbox"),
-                "--reelroute.embedded.outbox=" + data.resolve("outbox"),
-                "--reelroute.inference.concurrent-consumers=" + consumers,
-                "--server.port=0",
-                "--management.server.port=0");
+        return BenchApplication.start("--reelroute.inference.concurrent-consumers=" + consumers);
     }
 
     /** Upload to {@code completed}, in milliseconds. */

@@ -8,12 +8,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.reelroute.ReelRouteApplication;
 import io.reelroute.aws.AwsResources;
 import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.Job;
@@ -95,19 +93,7 @@ class RequestsPerSegmentBenchmark {
     }
 
     private static ConfigurableApplicationContext start() throws IOException {
-        Path data = Files.createTempDirectory(Path.of("target"), "bench-requests-").toAbsolutePath();
-        return new SpringApplicationBuilder(ReelRouteApplication.class).run(
-                "--reelroute.mode=embedded",
-                "--reelroute.embedded.data-dir=" + data,
-                "--reelroute.embedded.s3-port=0",
-                "--reelroute.embedded.sqs-port=0",
-                "--reelroute.embedded.dynamodb-port=0",
-                "--reelroute.embedded.inbox=" + data.resolve("inbox"),
-                "--reelroute.embedded.outbox=" + data.resolve("outbox"),
-                "--reelroute.chunking.segment-seconds=2",
-                "--reelroute.inference.concurrent-consumers=2",
-                "--server.port=0",
-                "--management.server.port=0");
+        return BenchApplication.start("--reelroute.chunking.segment-seconds=2", "--reelroute.inference.concurrent-consumers=2");
     }
 
     /** Upload to HLS ready. */
