@@ -78,7 +78,9 @@ public record ReelRouteProperties(
 
     public record Chunking(
             @DefaultValue("10") int segmentSeconds,
-            @DefaultValue("1") int concurrentConsumers) {
+            @DefaultValue("1") int concurrentConsumers,
+            /** Segments uploaded at once while the split goes on. */
+            @DefaultValue("4") int parallelUploads) {
     }
 
     public record Media(

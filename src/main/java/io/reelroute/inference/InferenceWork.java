@@ -95,8 +95,8 @@ public class InferenceWork {
     public Inferred run(SegmentKey segment, String backendName) throws IOException {
         InferenceBackend backend = backend(backendName);
         Job job = jobs.find(segment.jobId()).orElseThrow(() -> new PermanentJobFailure(FailurePhase.INFERENCE,
-                "segment " + segment.index() + " of " + segment.total() + ": job " + segment.jobId() + " does not exist"));
-        String what = "segment " + segment.index() + " of " + segment.total();
+                segment.describe() + ": job " + segment.jobId() + " does not exist"));
+        String what = segment.describe();
         // A failed or deleted job's segments are not sent to the model; a retry looks again, so one stops early.
         JobEndedException.requireLive(job, what);
         StereoParams params = StereoParams.of(job.params(), defaultDepthModel);
@@ -144,7 +144,7 @@ public class InferenceWork {
         JobEndedException.requireLive(job, "preview clip " + clip.index());
         StereoParams params = StereoParams.of(preview.params(), defaultDepthModel);
         Path dir = WorkFolders.create(workRoot, "preview-" + clip.jobId() + "-" + clip.index());
-        SegmentWork work = new SegmentWork(new SegmentKey(clip.jobId(), clip.index(), clip.count(), params.format().mode()),
+        SegmentWork work = new SegmentWork(new SegmentKey(clip.jobId(), clip.index(), params.format().mode()),
                 params, names.inputBucket(), names.outputBucket(), clip.outputKey(), dir, timeout, clip.key(), true);
         run(backend, work, dir);
         removeIfDeletedMeanwhile(clip.jobId(), work.outputKey(), "preview clip " + clip.index());

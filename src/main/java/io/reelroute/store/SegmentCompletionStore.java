@@ -62,7 +62,6 @@ public class SegmentCompletionStore {
         Put completion = Put.builder().tableName(completionsTable)
                 .item(Map.of(JOB_ID, AttributeValue.fromS(segment.jobId()),
                         SEGMENT_INDEX, AttributeValue.fromN(Integer.toString(segment.index())),
-                        TOTAL_SEGMENTS, AttributeValue.fromN(Integer.toString(segment.total())),
                         OUTPUT_KEY, AttributeValue.fromS(outputKey),
                         COMPLETED_AT, AttributeValue.fromN(now)))
                 .conditionExpression("attribute_not_exists(#id)")

@@ -717,7 +717,7 @@ class JobApiIT extends RouteTestSupport {
         jobs.chunkingComplete(jobId, 1);
         s3.putObject(r -> r.bucket(names().outputBucket()).key(OutputKeys.segment(jobId, 0)),
                 RequestBody.fromFile(TestVideos.clip(4, 320, 240, true)));
-        completions.record(new SegmentKey(jobId, 0, 1, Mode.SBS), OutputKeys.segment(jobId, 0));
+        completions.record(new SegmentKey(jobId, 0, Mode.SBS), OutputKeys.segment(jobId, 0));
         jobs.fail(jobId, FailurePhase.REASSEMBLY, "disk full");
         JsonNode failed = call("GET", "/jobs/" + jobId, null).json();
         assertThat(failed.get("status").asText()).isEqualTo("failed");

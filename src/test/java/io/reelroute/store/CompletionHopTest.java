@@ -105,7 +105,7 @@ class CompletionHopTest {
     }
 
     private static Inferred done(String jobId, int index) {
-        return new Inferred(new SegmentKey(jobId, index, 2, Mode.SBS), "jobs/" + jobId + "/segments/" + index + ".mp4",
+        return new Inferred(new SegmentKey(jobId, index, Mode.SBS), "jobs/" + jobId + "/segments/" + index + ".mp4",
                 "exec", Duration.ofMillis(1500));
     }
 
