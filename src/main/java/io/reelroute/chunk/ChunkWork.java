@@ -11,6 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -35,6 +37,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @Component("chunkWork")
 public class ChunkWork {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkWork.class);
 
     private static final double MISSING_TOLERANCE_SECONDS = 1.0;
     private static final double MISSING_TOLERANCE_FRACTION = 0.02;
@@ -113,11 +117,14 @@ public class ChunkWork {
         MediaSteps.LeadIns leadIns = media.leadIns(run.source(), run.overlapSeconds(), probe);
         ExecutorService uploads = Executors.newFixedThreadPool(parallelUploads);
         List<Future<?>> uploaded = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        boolean handedOnAll = false;
         try {
             MediaSteps.Segments split = media.split(run.source(), run.segmentsDir(), segmentSeconds, run.snapToScenes(),
                     probe, (index, file) -> {
                         leadIns.add(index, file);
                         String key = new SegmentKey(jobId, index, mode).key();
+                        keys.add(key);
                         uploaded.add(uploads.submit(() -> s3.putObject(r -> r.bucket(inputBucket).key(key), file)));
                     });
             if (split.files().isEmpty()) {
@@ -127,11 +134,27 @@ public class ChunkWork {
                 awaitUpload(upload);
             }
             requireWholeSource(split, probe);
+            handedOnAll = true;
             return split.files().size();
         } finally {
-            // A failed split stops the uploads still waiting; the work folder goes once those running have ended.
+            // A failed split stops the uploads still waiting (the work folder goes once those running have ended)
+            // and takes back the segments it handed on: a job that fails in chunking leaves none (work on them stops,
+            // as for any failed job), and a retried run hands them on again.
             uploads.shutdownNow();
             awaitTermination(uploads);
+            if (!handedOnAll) {
+                removeHandedOn(jobId, keys);
+            }
+        }
+    }
+
+    private void removeHandedOn(String jobId, List<String> keys) {
+        for (String key : keys) {
+            try {
+                s3.deleteObject(r -> r.bucket(inputBucket).key(key));
+            } catch (RuntimeException e) {
+                LOG.warn("Job {}: segment {} of a failed split is left in s3://{}: {}", jobId, key, inputBucket, e.toString());
+            }
         }
     }
 

@@ -19,6 +19,7 @@ import io.reelroute.contract.InboundMessage.S3ObjectRef;
 import io.reelroute.contract.Inferred;
 import io.reelroute.contract.InvalidKeyException;
 import io.reelroute.contract.Job;
+import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.JobEndedException;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.PermanentJobFailure;
@@ -104,7 +105,7 @@ public class InferenceWork {
         SegmentWork work = new SegmentWork(segment, params, names.inputBucket(), names.outputBucket(),
                 OutputKeys.segment(segment.jobId(), segment.index()), dir, timeout);
         Duration backendTime = run(backend, work, dir);
-        removeIfDeletedMeanwhile(segment.jobId(), work.outputKey(), what);
+        removeIfEndedMeanwhile(segment.jobId(), work.outputKey(), what);
         return new Inferred(segment, work.outputKey(), backend.name(), backendTime);
     }
 
@@ -147,19 +148,20 @@ public class InferenceWork {
         SegmentWork work = new SegmentWork(new SegmentKey(clip.jobId(), clip.index(), params.format().mode()),
                 params, names.inputBucket(), names.outputBucket(), clip.outputKey(), dir, timeout, clip.key(), true);
         run(backend, work, dir);
-        removeIfDeletedMeanwhile(clip.jobId(), work.outputKey(), "preview clip " + clip.index());
+        removeIfEndedMeanwhile(clip.jobId(), work.outputKey(), "preview clip " + clip.index());
         return work.outputKey();
     }
 
     /**
-     * A job deleted while its model ran: the output just written is removed again (the purge that ran at deletion
-     * could not see it), and the message is dropped.
+     * A job deleted or failed while its model ran: the output just written is removed again (the purge that ran at
+     * deletion could not see it; a job that failed in chunking leaves nothing behind), and the message is dropped.
      */
-    private void removeIfDeletedMeanwhile(String jobId, String outputKey, String what) {
+    private void removeIfEndedMeanwhile(String jobId, String outputKey, String what) {
         Job now = jobs.find(jobId).orElse(null);
-        if (now == null || now.deletedAt() != null) {
+        if (now == null || now.deletedAt() != null || now.status() == JobStatus.FAILED) {
             s3.deleteObject(r -> r.bucket(names.outputBucket()).key(outputKey));
-            throw new JobEndedException(what + ": job " + jobId + " was deleted while its model ran; its output is removed");
+            throw new JobEndedException(what + ": job " + jobId + " was " + (now != null && now.deletedAt() == null
+                    ? "failed" : "deleted") + " while its model ran; its output is removed");
         }
     }
 

@@ -132,6 +132,21 @@ class ChunkWorkTest {
     }
 
     @Test
+    void aSplitThatFailsTakesBackTheSegmentsItHandedOn() throws Exception {
+        // The index comes first and declares 8 s, but half the media data is missing: found once the split ends.
+        Path source = Files.write(work.resolve("cut-off.mp4"),
+                TestVideos.firstHalf(TestVideos.faststart(TestVideos.clip(8, 160, 120, true))));
+        String jobId = JobIds.newId();
+        MediaSteps media = media();
+        VideoProbe probe = media.probe(source);
+
+        assertThatThrownBy(() -> chunk("reelroute-input").splitAndHandOn(jobId, Mode.SBS, run(source), 2, probe))
+                .isInstanceOfSatisfying(PermanentJobFailure.class,
+                        e -> assertThat(e.getMessage()).startsWith("the source is truncated or damaged"));
+        assertThat(s3.listObjectsV2(r -> r.bucket("reelroute-input").prefix("segments/" + jobId + "/")).contents()).isEmpty();
+    }
+
+    @Test
     void aFailedUploadFailsTheSplit() throws Exception {
         Path source = Files.copy(TestVideos.clip(8, 320, 240, true), work.resolve("source.mp4"));
         ChunkWork chunk = chunk("no-such-bucket");
