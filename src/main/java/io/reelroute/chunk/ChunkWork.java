@@ -5,11 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.ArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +21,7 @@ import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.jobs.JobSources;
 import io.reelroute.media.MediaSteps;
+import io.reelroute.media.Transfers;
 import io.reelroute.media.VideoProbe;
 import io.reelroute.media.WorkFolders;
 import io.reelroute.store.JobStore;
@@ -73,7 +69,7 @@ public class ChunkWork {
     @Autowired
     public ChunkWork(JobSources sources, JobStore jobs, MediaSteps media, S3Client s3, ReelRouteProperties properties) {
         this(sources, jobs, properties.media().workRoot(), media, s3, ResourceNames.fromPrefix(properties.prefix()).inputBucket(),
-                properties.chunking().parallelUploads());
+                properties.media().parallelTransfers());
     }
 
     ChunkWork(JobSources sources, JobStore jobs, Path workRoot, MediaSteps media, S3Client s3, String inputBucket,
@@ -110,38 +106,32 @@ public class ChunkWork {
      * Splits the run's source into segments of about {@code segmentSeconds} ({@link MediaSteps#split}) and hands each
      * on as soon as ffmpeg has written it: its lead-in added ({@code overlap_seconds}), then uploaded to the input
      * bucket under its canonical key ({@link SegmentKey}), which announces it to the per-segment work hop while the
-     * split goes on. Up to reelroute.chunking.parallel-uploads uploads run at once. Returns how many segments there
+     * split goes on. Up to reelroute.media.parallel-transfers uploads run at once. Returns how many segments there
      * are, once every one is uploaded and the source was split to its end ({@link #requireWholeSource}).
      */
     public int splitAndHandOn(String jobId, Mode mode, Run run, int segmentSeconds, VideoProbe probe) throws IOException {
         MediaSteps.LeadIns leadIns = media.leadIns(run.source(), run.overlapSeconds(), probe);
-        ExecutorService uploads = Executors.newFixedThreadPool(parallelUploads);
-        List<Future<?>> uploaded = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         boolean handedOnAll = false;
-        try {
+        try (Transfers<Object> uploads = new Transfers<>(parallelUploads)) {
             MediaSteps.Segments split = media.split(run.source(), run.segmentsDir(), segmentSeconds, run.snapToScenes(),
                     probe, (index, file) -> {
                         leadIns.add(index, file);
                         String key = new SegmentKey(jobId, index, mode).key();
                         keys.add(key);
-                        uploaded.add(uploads.submit(() -> s3.putObject(r -> r.bucket(inputBucket).key(key), file)));
+                        uploads.submit(() -> s3.putObject(r -> r.bucket(inputBucket).key(key), file));
                     });
             if (split.files().isEmpty()) {
                 throw new PermanentJobFailure(FailurePhase.CHUNKING, "ffmpeg wrote no segments for the source");
             }
-            for (Future<?> upload : uploaded) {
-                awaitUpload(upload);
-            }
+            uploads.awaitAll();
             requireWholeSource(split, probe);
             handedOnAll = true;
             return split.files().size();
         } finally {
-            // A failed split stops the uploads still waiting (the work folder goes once those running have ended)
-            // and takes back the segments it handed on: a job that fails in chunking leaves none (work on them stops,
-            // as for any failed job), and a retried run hands them on again.
-            uploads.shutdownNow();
-            awaitTermination(uploads);
+            // A failed split has stopped its uploads (closing them) and takes back the segments it handed on: a job
+            // that fails in chunking leaves none (work on them stops, as for any failed job), and a retried run hands
+            // them on again.
             if (!handedOnAll) {
                 removeHandedOn(jobId, keys);
             }
@@ -155,28 +145,6 @@ public class ChunkWork {
             } catch (RuntimeException e) {
                 LOG.warn("Job {}: segment {} of a failed split is left in s3://{}: {}", jobId, key, inputBucket, e.toString());
             }
-        }
-    }
-
-    private static void awaitUpload(Future<?> upload) throws IOException {
-        try {
-            upload.get();
-        } catch (ExecutionException failed) {
-            if (failed.getCause() instanceof RuntimeException e) {
-                throw e;
-            }
-            throw new IOException("a segment's upload failed", failed.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while uploading segments", e);
-        }
-    }
-
-    private static void awaitTermination(ExecutorService uploads) {
-        try {
-            uploads.awaitTermination(1, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
