@@ -26,16 +26,13 @@ import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.PermanentJobFailure;
-import io.reelroute.embedded.EmbeddedAws;
 import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaSteps;
 import io.reelroute.media.MediaTools;
 import io.reelroute.media.ProcessRunner;
 import io.reelroute.media.VideoProbe;
+import io.reelroute.testing.ProvisionedEmulators;
 import io.reelroute.testing.TestVideos;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -49,7 +46,7 @@ class ChunkWorkTest {
     static final VideoProbe EIGHT_SECONDS = new VideoProbe(8.0, "h264", 160, 120, true, "yuv420p");
     static final MediaTools TOOLS = MediaTools.bundled();
 
-    private static EmbeddedAws aws;
+    private static ProvisionedEmulators emulators;
     private static S3Client s3;
 
     @TempDir
@@ -57,16 +54,14 @@ class ChunkWorkTest {
 
     @BeforeAll
     static void startS3() {
-        aws = EmbeddedAws.start(new EmbeddedAws.Settings(null, 0, 0, 0, "us-east-1"));
-        s3 = S3Client.builder().endpointOverride(aws.s3Endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
-        s3.createBucket(r -> r.bucket("reelroute-input"));
+        emulators = ProvisionedEmulators.start();
+        s3 = emulators.s3();
     }
 
     @AfterAll
     static void stopS3() {
         s3.close();
-        aws.close();
+        emulators.close();
     }
 
     /** Records each segment as it is handed on: the segment files ffmpeg had opened by then, and its duration. */

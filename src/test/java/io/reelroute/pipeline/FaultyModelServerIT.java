@@ -162,7 +162,7 @@ class FaultyModelServerIT extends RouteTestSupport {
      * that, and may have got fewer, because a segment of a job that has already failed is not sent again.
      */
     void assertAttemptsSpent(String jobId, Job job) {
-        int failed = Integer.parseInt(job.failureReason().replaceFirst("^segment (\\d+) of .*", "$1"));
+        int failed = Integer.parseInt(job.failureReason().replaceFirst("^segment (\\d+): .*", "$1"));
         List<Integer> attempts = MODEL.attempts(jobId, 2);
         assertThat(attempts.get(failed)).as("attempts of the failed segment %d", failed).isEqualTo(3);
         assertThat(attempts).allSatisfy(n -> assertThat(n).isBetween(0, 3));
