@@ -311,13 +311,9 @@ public class JobStore {
 
     /**
      * Records the packager's job without an {@code hls_status}: the local packager's, whose events are only applied
-     * once it is recorded, and whose request is packaged again if the process stops (see package-hls).
+     * once it is recorded, and whose request is packaged again if the process stops (see package-hls); with when the
+     * packaging hop's run ({@code run}, null for none) started.
      */
-    public void recordPackagerJob(String jobId, String packagerJobId) {
-        recordPackagerJob(jobId, packagerJobId, null);
-    }
-
-    /** As {@link #recordPackagerJob(String, String)}, keeping when the packaging hop's run ({@code run}, null for none) started. */
     public void recordPackagerJob(String jobId, String packagerJobId, HopRun run) {
         Map<String, AttributeValue> attributes = new HashMap<>(Map.of(MEDIACONVERT_JOB_ID, s(packagerJobId)));
         attributes.putAll(hopTimes(run, null, null));
@@ -468,14 +464,10 @@ public class JobStore {
                 .expressionAttributeValues(values));
     }
 
-    /** Records where the job's poster still lies in the output bucket (a repeat writes the same key again). */
-    public void recordPoster(String jobId, String key) {
-        recordPoster(jobId, key, null);
-    }
-
     /**
-     * As {@link #recordPoster(String, String)}, for a poster made first thing in the hop run {@code within} (null
-     * for none): the poster's part of the timeline runs from that run's start to now.
+     * Records where the job's poster still lies in the output bucket (a repeat writes the same key again). The poster
+     * is made first thing in the hop run {@code within} (null for none): its part of the timeline runs from that
+     * run's start to now.
      */
     public void recordPoster(String jobId, String key, HopRun within) {
         long now = clock.millis();

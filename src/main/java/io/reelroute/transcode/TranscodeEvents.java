@@ -156,13 +156,9 @@ public class TranscodeEvents {
 
     /**
      * Records the local packager's job on the job, as a MediaConvert submission records MediaConvert's, so that its
-     * events are applied; called before they are sent.
+     * events are applied, with when the packaging hop's run ({@code run}, null for none) started; called before they
+     * are sent.
      */
-    public void recordLocalPackaging(String jobId) {
-        recordLocalPackaging(jobId, null);
-    }
-
-    /** As {@link #recordLocalPackaging(String)}, keeping when the packaging hop's run ({@code run}, null for none) started. */
     public void recordLocalPackaging(String jobId, HopRun run) {
         jobs.recordPackagerJob(JobIds.requireValid(jobId), LOCAL_JOB_PREFIX + jobId, run);
     }
