@@ -13,12 +13,12 @@ public enum Hop {
     COMPLETION("completion"),
     /** Join the segments into final.mp4 (join-segments). */
     REASSEMBLY("reassembly"),
-    /** The HLS package: submitted (package-hls, or the local packager) to ready or failed. */
-    PACKAGING("packaging"),
     /** The renditions pipeline's poster still (poster-frame). */
     POSTER("poster"),
     /** The renditions pipeline's whole run: poster and MP4 renditions (mp4-renditions). */
-    RENDITIONS("renditions");
+    RENDITIONS("renditions"),
+    /** The HLS package: submitted (package-hls, or the local packager) to ready or failed; every pipeline's last. */
+    PACKAGING("packaging");
 
     private final String wireName;
 
