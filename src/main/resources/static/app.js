@@ -112,7 +112,9 @@ function show(job) {
   const p = job.progress || {};
   $('segments').max = p.segments_total || 1;
   $('segments').value = p.segments_completed || 0;
-  $('segments-text').textContent = p.segments_total ? p.segments_completed + ' of ' + p.segments_total : 'not chunked yet';
+  // Segments are worked on while the source is still being split; the total is known when the split ends.
+  $('segments-text').textContent = p.segments_total ? p.segments_completed + ' of ' + p.segments_total
+    : p.segments_completed ? p.segments_completed + ' done, still splitting' : 'not chunked yet';
   $('hls').value = job.hls_status === 'ready' ? 100 : (p.hls_percent || 0);
   $('hls-text').textContent = job.hls_status || 'not started';
   $('eta').textContent = job.eta_seconds == null ? '-' : job.eta_seconds + ' s';

@@ -672,7 +672,7 @@ public class JobApi {
         List<String> missing = new ArrayList<>();
         for (int index = 0; index < job.totalSegments(); index++) {
             if (!done.contains(index)) {
-                missing.add(new SegmentKey(job.jobId(), index, job.totalSegments(), job.mode()).key());
+                missing.add(new SegmentKey(job.jobId(), index, job.mode()).key());
             }
         }
         return missing;

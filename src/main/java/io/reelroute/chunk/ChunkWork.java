@@ -1,12 +1,13 @@
 package io.reelroute.chunk;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.IntStream;
+import java.util.ArrayList;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -16,12 +17,15 @@ import io.reelroute.contract.Job;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.Params;
 import io.reelroute.contract.PermanentJobFailure;
+import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.jobs.JobSources;
 import io.reelroute.media.MediaSteps;
+import io.reelroute.media.Transfers;
 import io.reelroute.media.VideoProbe;
 import io.reelroute.media.WorkFolders;
 import io.reelroute.store.JobStore;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The chunk hop's local disk: a folder per run that holds the downloaded source and the segments ffmpeg writes,
@@ -30,11 +34,14 @@ import io.reelroute.store.JobStore;
 @Component("chunkWork")
 public class ChunkWork {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkWork.class);
+
     private static final double MISSING_TOLERANCE_SECONDS = 1.0;
     private static final double MISSING_TOLERANCE_FRACTION = 0.02;
 
-    /** One chunk run's work folder and the source downloaded into it; the segments go to {@link #segmentsDir()}. */
     /**
+     * One chunk run's work folder and the source downloaded into it; the segments go to {@link #segmentsDir()}.
+     *
      * @param segmentSeconds the segment length the job's params ask for; null where they name none
      * @param overlapSeconds the lead-in each segment but the first gets from the one before ({@code overlap_seconds}), 0 for none
      * @param snapToScenes whether cuts move to nearby scene changes ({@code snap_to_scenes})
@@ -51,23 +58,29 @@ public class ChunkWork {
         }
     }
 
-    /** A segment file and the canonical key it is uploaded under. */
-    public record SegmentUpload(File file, String key) {
-    }
-
     private final JobSources sources;
     private final JobStore jobs;
     private final Path workRoot;
+    private final MediaSteps media;
+    private final S3Client s3;
+    private final String inputBucket;
+    private final int parallelUploads;
 
     @Autowired
-    public ChunkWork(JobSources sources, JobStore jobs, ReelRouteProperties properties) {
-        this(sources, jobs, properties.media().workRoot());
+    public ChunkWork(JobSources sources, JobStore jobs, MediaSteps media, S3Client s3, ReelRouteProperties properties) {
+        this(sources, jobs, properties.media().workRoot(), media, s3, ResourceNames.fromPrefix(properties.prefix()).inputBucket(),
+                properties.media().parallelTransfers());
     }
 
-    ChunkWork(JobSources sources, JobStore jobs, Path workRoot) {
+    ChunkWork(JobSources sources, JobStore jobs, Path workRoot, MediaSteps media, S3Client s3, String inputBucket,
+            int parallelUploads) {
         this.sources = sources;
         this.jobs = jobs;
         this.workRoot = workRoot;
+        this.media = media;
+        this.s3 = s3;
+        this.inputBucket = inputBucket;
+        this.parallelUploads = Math.max(1, parallelUploads);
     }
 
     /**
@@ -90,19 +103,49 @@ public class ChunkWork {
     }
 
     /**
-     * The segments the split wrote, in order, each with its canonical key; the source must have been split to its
-     * end ({@link #requireWholeSource}).
+     * Splits the run's source into segments of about {@code segmentSeconds} ({@link MediaSteps#split}) and hands each
+     * on as soon as ffmpeg has written it: its lead-in added ({@code overlap_seconds}), then uploaded to the input
+     * bucket under its canonical key ({@link SegmentKey}), which announces it to the per-segment work hop while the
+     * split goes on. Up to reelroute.media.parallel-transfers uploads run at once. Returns how many segments there
+     * are, once every one is uploaded and the source was split to its end ({@link #requireWholeSource}).
      */
-    public List<SegmentUpload> segments(String jobId, Mode mode, MediaSteps.Segments split, VideoProbe probe) {
-        List<Path> files = split.files();
-        if (files.isEmpty()) {
-            throw new PermanentJobFailure(FailurePhase.CHUNKING, "ffmpeg wrote no segments for the source");
+    public int splitAndHandOn(String jobId, Mode mode, Run run, int segmentSeconds, VideoProbe probe) throws IOException {
+        MediaSteps.LeadIns leadIns = media.leadIns(run.source(), run.overlapSeconds(), probe);
+        List<String> keys = new ArrayList<>();
+        boolean handedOnAll = false;
+        try (Transfers<Object> uploads = new Transfers<>(parallelUploads)) {
+            MediaSteps.Segments split = media.split(run.source(), run.segmentsDir(), segmentSeconds, run.snapToScenes(),
+                    probe, (index, file) -> {
+                        leadIns.add(index, file);
+                        String key = new SegmentKey(jobId, index, mode).key();
+                        keys.add(key);
+                        uploads.submit(() -> s3.putObject(r -> r.bucket(inputBucket).key(key), file));
+                    });
+            if (split.files().isEmpty()) {
+                throw new PermanentJobFailure(FailurePhase.CHUNKING, "ffmpeg wrote no segments for the source");
+            }
+            uploads.awaitAll();
+            requireWholeSource(split, probe);
+            handedOnAll = true;
+            return split.files().size();
+        } finally {
+            // A failed split has stopped its uploads (closing them) and takes back the segments it handed on: a job
+            // that fails in chunking leaves none (work on them stops, as for any failed job), and a retried run hands
+            // them on again.
+            if (!handedOnAll) {
+                removeHandedOn(jobId, keys);
+            }
         }
-        requireWholeSource(split, probe);
-        int total = files.size();
-        return IntStream.range(0, total)
-                .mapToObj(i -> new SegmentUpload(files.get(i).toFile(), new SegmentKey(jobId, i, total, mode).key()))
-                .toList();
+    }
+
+    private void removeHandedOn(String jobId, List<String> keys) {
+        for (String key : keys) {
+            try {
+                s3.deleteObject(r -> r.bucket(inputBucket).key(key));
+            } catch (RuntimeException e) {
+                LOG.warn("Job {}: segment {} of a failed split is left in s3://{}: {}", jobId, key, inputBucket, e.toString());
+            }
+        }
     }
 
     /**

@@ -99,7 +99,9 @@ public record ReelRouteProperties(
              * Whether ffmpeg, ffprobe and models are started to die with this process (setpriv --pdeathsig KILL), so a
              * process killed by SIGKILL or the OOM killer leaves none running; where setpriv is missing, a warning.
              */
-            @DefaultValue("true") boolean dieWithParent) {
+            @DefaultValue("true") boolean dieWithParent,
+            /** Files a hop moves between its work folder and S3 at once (segments up, segment outputs down). */
+            @DefaultValue("4") int parallelTransfers) {
 
         public Path workRoot() {
             return workDir == null || workDir.isBlank()

@@ -14,9 +14,9 @@ public record Inferred(SegmentKey segment, String outputKey, String backend, Dur
         return segment.jobId();
     }
 
-    /** "segment 3 of 6 (sbs) inferred to jobs/…/segments/3.mp4 by http in 1.23 s", for the log. */
+    /** "segment 3 (sbs) inferred to jobs/…/segments/3.mp4 by http in 1.23 s", for the log. */
     public String summary() {
-        return String.format(Locale.ROOT, "segment %d of %d (%s) inferred to %s by %s in %.2f s", segment.index(),
-                segment.total(), segment.mode().id(), outputKey, backend, backendTime.toNanos() / 1e9);
+        return String.format(Locale.ROOT, "segment %d (%s) inferred to %s by %s in %.2f s", segment.index(),
+                segment.mode().id(), outputKey, backend, backendTime.toNanos() / 1e9);
     }
 }

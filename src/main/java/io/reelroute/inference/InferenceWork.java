@@ -20,6 +20,7 @@ import io.reelroute.contract.InboundMessage.S3ObjectRef;
 import io.reelroute.contract.Inferred;
 import io.reelroute.contract.InvalidKeyException;
 import io.reelroute.contract.Job;
+import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.JobEndedException;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.PermanentJobFailure;
@@ -97,8 +98,8 @@ public class InferenceWork {
     public Inferred run(SegmentKey segment, String backendName, HopRun run) throws IOException {
         InferenceBackend backend = backend(backendName);
         Job job = jobs.find(segment.jobId()).orElseThrow(() -> new PermanentJobFailure(FailurePhase.INFERENCE,
-                "segment " + segment.index() + " of " + segment.total() + ": job " + segment.jobId() + " does not exist"));
-        String what = "segment " + segment.index() + " of " + segment.total();
+                segment.describe() + ": job " + segment.jobId() + " does not exist"));
+        String what = segment.describe();
         // A failed or deleted job's segments are not sent to the model; a retry looks again, so one stops early.
         JobEndedException.requireLive(job, what);
         StereoParams params = StereoParams.of(job.params(), defaultDepthModel);
@@ -106,7 +107,7 @@ public class InferenceWork {
         SegmentWork work = new SegmentWork(segment, params, names.inputBucket(), names.outputBucket(),
                 OutputKeys.segment(segment.jobId(), segment.index()), dir, timeout);
         Duration backendTime = run(backend, work, dir);
-        removeIfDeletedMeanwhile(segment.jobId(), work.outputKey(), what);
+        removeIfEndedMeanwhile(segment.jobId(), work.outputKey(), what);
         return new Inferred(segment, work.outputKey(), backend.name(), backendTime, run);
     }
 
@@ -146,22 +147,23 @@ public class InferenceWork {
         JobEndedException.requireLive(job, "preview clip " + clip.index());
         StereoParams params = StereoParams.of(preview.params(), defaultDepthModel);
         Path dir = WorkFolders.create(workRoot, "preview-" + clip.jobId() + "-" + clip.index());
-        SegmentWork work = new SegmentWork(new SegmentKey(clip.jobId(), clip.index(), clip.count(), params.format().mode()),
+        SegmentWork work = new SegmentWork(new SegmentKey(clip.jobId(), clip.index(), params.format().mode()),
                 params, names.inputBucket(), names.outputBucket(), clip.outputKey(), dir, timeout, clip.key(), true);
         run(backend, work, dir);
-        removeIfDeletedMeanwhile(clip.jobId(), work.outputKey(), "preview clip " + clip.index());
+        removeIfEndedMeanwhile(clip.jobId(), work.outputKey(), "preview clip " + clip.index());
         return work.outputKey();
     }
 
     /**
-     * A job deleted while its model ran: the output just written is removed again (the purge that ran at deletion
-     * could not see it), and the message is dropped.
+     * A job deleted or failed while its model ran: the output just written is removed again (the purge that ran at
+     * deletion could not see it; a job that failed in chunking leaves nothing behind), and the message is dropped.
      */
-    private void removeIfDeletedMeanwhile(String jobId, String outputKey, String what) {
+    private void removeIfEndedMeanwhile(String jobId, String outputKey, String what) {
         Job now = jobs.find(jobId).orElse(null);
-        if (now == null || now.deletedAt() != null) {
+        if (now == null || now.deletedAt() != null || now.status() == JobStatus.FAILED) {
             s3.deleteObject(r -> r.bucket(names.outputBucket()).key(outputKey));
-            throw new JobEndedException(what + ": job " + jobId + " was deleted while its model ran; its output is removed");
+            throw new JobEndedException(what + ": job " + jobId + " was " + (now != null && now.deletedAt() == null
+                    ? "failed" : "deleted") + " while its model ran; its output is removed");
         }
     }
 

@@ -89,12 +89,13 @@ public class SegmentCheck {
             throw failure(work, String.format(Locale.ROOT, "the model's output has %d frames, expected about %.0f for %d input frames at %.3g fps",
                     output.frames(), expectedFrames, input.frames(), input.fps()));
         }
-        String still = stillThroughout(work.outputFile(), output.seconds());
+        boolean twoViews = format != StereoFormat.ANAGLYPH && params.divergence() > 0;
+        Path middleFrame = twoViews ? work.workDir().resolve("check-frame.gray") : null;
+        String still = stillThroughout(work.outputFile(), output, middleFrame);
         if (still != null) {
             throw failure(work, "the model's output is " + still + " from start to end");
         }
-        boolean twoViews = format != StereoFormat.ANAGLYPH && params.divergence() > 0;
-        if (twoViews && viewDifference(work, format, output) < IDENTICAL_VIEWS) {
+        if (twoViews && viewDifference(work, format, output, middleFrame) < IDENTICAL_VIEWS) {
             throw failure(work, "the model's output has two identical views (no depth) at strength " + params.divergence());
         }
     }
@@ -127,20 +128,31 @@ public class SegmentCheck {
         }
     }
 
-    /** "black" or "frozen" when one of them lasts the whole video (less a frame or two), else null. */
-    private String stillThroughout(Path video, double seconds) throws IOException {
+    /**
+     * "black" or "frozen" when one of them lasts the whole video (less a frame or two), else null. The same decode
+     * writes the middle frame's luma to {@code middleFrame} where it is not null, for {@link #viewDifference}: one
+     * pass over the output instead of two.
+     */
+    private String stillThroughout(Path video, Counted counted, Path middleFrame) throws IOException {
         Path log = Files.createTempFile("reelroute-check-", ".log");
         try {
-            List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-hide_banner"));
+            List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-hide_banner", "-y"));
             args.addAll(MediaCommands.input(video));
-            args.addAll(List.of("-map", "0:v:0", "-vf", "blackdetect=d=0.1:pix_th=0.10,freezedetect=n=0.001:d=0.5",
-                    "-f", "null", "-"));
+            String detect = "blackdetect=d=0.1:pix_th=0.10,freezedetect=n=0.001:d=0.5";
+            if (middleFrame == null) {
+                args.addAll(List.of("-map", "0:v:0", "-vf", detect, "-f", "null", "-"));
+            } else {
+                args.addAll(List.of("-filter_complex", "[0:v:0]split[d][m];[d]" + detect + "[detected];[m]select='eq(n,"
+                        + counted.frames() / 2 + ")',format=gray[middle]",
+                        "-map", "[detected]", "-f", "null", "-",
+                        "-map", "[middle]", "-frames:v", "1", "-f", "rawvideo", middleFrame.toString()));
+            }
             ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), args, timeout, log);
             if (!result.succeeded()) {
                 return null;
             }
             String text = Files.readString(log);
-            double whole = Math.max(0.1, seconds - 0.2);
+            double whole = Math.max(0.1, counted.seconds() - 0.2);
             Matcher black = BLACK.matcher(text);
             while (black.find()) {
                 if (Double.parseDouble(black.group(2)) - Double.parseDouble(black.group(1)) >= whole) {
@@ -161,16 +173,10 @@ public class SegmentCheck {
         }
     }
 
-    /** The mean difference of the two views' luma in the output's middle frame. */
-    private double viewDifference(SegmentWork work, StereoFormat format, Counted output) throws IOException {
-        Path raw = work.workDir().resolve("check-frame.gray");
-        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                "-ss", String.format(Locale.ROOT, "%.3f", output.seconds() / 2)));
-        args.addAll(MediaCommands.input(work.outputFile()));
-        args.addAll(List.of("-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", raw.toString()));
-        ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), args, timeout, work.workDir().resolve("check-frame.log"));
-        if (!result.succeeded() || !Files.exists(raw)) {
-            throw failure(work, "could not read a frame of the model's output: " + result.tail());
+    /** The mean difference of the two views' luma in the output's middle frame, which {@link #stillThroughout} wrote to {@code raw}. */
+    private double viewDifference(SegmentWork work, StereoFormat format, Counted output, Path raw) throws IOException {
+        if (!Files.exists(raw)) {
+            throw failure(work, "could not read a frame of the model's output");
         }
         byte[] luma = Files.readAllBytes(raw);
         Files.deleteIfExists(raw);

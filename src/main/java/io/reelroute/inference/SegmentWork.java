@@ -11,7 +11,7 @@ import io.reelroute.contract.StereoParams;
 /**
  * One segment's inference: where its input and output are, in S3 and on local disk, and how long it may take.
  * {@code workDir} is a folder of this run's own, removed afterwards. A preview clip of a held job is worked on the
- * same way ({@code preview}: its {@code segment} is its index and count, its input at {@code inputKey}).
+ * same way ({@code preview}: its {@code segment} is its index, its input at {@code inputKey}).
  */
 public record SegmentWork(
         SegmentKey segment,
@@ -60,8 +60,8 @@ public record SegmentWork(
         return request;
     }
 
-    /** "segment 3 of 6" (or "preview clip 1 of 3"), for reasons a person reads. */
+    /** "segment 3" (or "preview clip 1"), for reasons a person reads. */
     public String describe() {
-        return (preview ? "preview clip " : "segment ") + segment.index() + " of " + segment.total();
+        return preview ? "preview clip " + segment.index() : segment.describe();
     }
 }

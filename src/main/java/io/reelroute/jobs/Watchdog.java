@@ -212,7 +212,7 @@ public class Watchdog {
         List<String> lost = new ArrayList<>();
         for (int index = 0; index < job.totalSegments(); index++) {
             if (!done.contains(index)) {
-                String key = new SegmentKey(job.jobId(), index, job.totalSegments(), job.mode()).key();
+                String key = new SegmentKey(job.jobId(), index, job.mode()).key();
                 (exists(key) ? missing : lost).add(key);
             }
         }

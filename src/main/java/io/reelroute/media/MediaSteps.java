@@ -33,6 +33,8 @@ public class MediaSteps {
 
     private static final Logger LOG = LoggerFactory.getLogger(MediaSteps.class);
     private static final Pattern PTS_TIME = Pattern.compile("pts_time:([0-9.]+)");
+    /** The names the split gives its segments ({@link MediaCommands#split}); a lead-in's work file is not one. */
+    private static final Pattern SEGMENT_FILE = Pattern.compile("[0-9]{5}\\.mp4");
 
     /**
      * What a split wrote: the segment files in order, and where the last one ends in the source (seconds, from
@@ -71,42 +73,100 @@ public class MediaSteps {
     }
 
     /**
+     * A segment the split has finished writing, handed on while ffmpeg goes on with the next: called in the order of
+     * the segments, on the thread that runs the split. If it throws, the split stops and the exception is the
+     * split's.
+     */
+    @FunctionalInterface
+    public interface FinishedSegment {
+        void accept(int index, Path file) throws IOException;
+    }
+
+    /**
      * ffmpeg: splits {@code source} by stream copy into segments of about {@code segmentSeconds}, cut at keyframes,
      * in {@code outDir} ({@link MediaCommands#split}), for a source known to be H.264 and AAC (tests, benchmarks). A
      * failure fails the job in phase chunking.
      */
     public Segments split(Path source, Path outDir, int segmentSeconds) throws IOException {
-        return split(source, outDir, segmentSeconds, false, SegmentPlan.COPY, 0);
+        return split(source, outDir, segmentSeconds, false, SegmentPlan.COPY, 0, (index, file) -> { });
+    }
+
+    /** As {@link #split(Path, Path, int, boolean, VideoProbe, FinishedSegment)}, handing nothing on. */
+    public Segments split(Path source, Path outDir, int segmentSeconds, boolean snapToScenes, VideoProbe probe)
+            throws IOException {
+        return split(source, outDir, segmentSeconds, snapToScenes, probe, (index, file) -> { });
     }
 
     /**
      * ffmpeg: splits {@code source}, which {@code probe} describes, into MP4 segments of about {@code segmentSeconds}
-     * in {@code outDir}, by stream copy or through a mezzanine as {@link SegmentPlan#of} decides. With
-     * {@code snapToScenes}, each cut moves to the nearest scene change within half a segment of it (found by a pass of
-     * ffmpeg's scene detection over the source), so that a model sees no cut in the middle of a shot where the picture
-     * allows. A failure fails the job in phase chunking, with what to do.
+     * in {@code outDir}, by stream copy or through a mezzanine as {@link SegmentPlan#of} decides, and hands each
+     * segment to {@code finished} as soon as ffmpeg has written it. With {@code snapToScenes}, each cut moves to the
+     * nearest scene change within half a segment of it (found by a pass of ffmpeg's scene detection over the source),
+     * so that a model sees no cut in the middle of a shot where the picture allows. A failure fails the job in phase
+     * chunking, with what to do.
      */
-    public Segments split(Path source, Path outDir, int segmentSeconds, boolean snapToScenes, VideoProbe probe)
-            throws IOException {
+    public Segments split(Path source, Path outDir, int segmentSeconds, boolean snapToScenes, VideoProbe probe,
+            FinishedSegment finished) throws IOException {
         SegmentPlan plan = SegmentPlan.of(probe);
         if (!plan.copyVideo()) {
             LOG.info("The source is re-encoded to H.264 as it is split: {}", String.join("; ", plan.reasons()));
         }
-        return split(source, outDir, segmentSeconds, snapToScenes, plan, probe.durationSeconds());
+        return split(source, outDir, segmentSeconds, snapToScenes, plan, probe.durationSeconds(), finished);
     }
 
     private Segments split(Path source, Path outDir, int segmentSeconds, boolean snapToScenes, SegmentPlan plan,
-            double durationSeconds) throws IOException {
+            double durationSeconds, FinishedSegment finished) throws IOException {
         Files.createDirectories(outDir);
         List<String> args = snapToScenes
                 ? MediaCommands.split(source, outDir, snappedCuts(segmentSeconds, durationSeconds, sceneChanges(source, outDir)), plan)
                 : MediaCommands.split(source, outDir, segmentSeconds, plan);
-        run(args, splitTimeout, outDir.resolve("split.log"), FailurePhase.CHUNKING, "the source");
-        List<Path> files;
-        try (Stream<Path> listing = Files.list(outDir)) {
-            files = listing.filter(p -> p.getFileName().toString().endsWith(".mp4")).sorted().toList();
+        FinishedSegments segments = new FinishedSegments(outDir, finished);
+        Path log = outDir.resolve("split.log");
+        ProcessRunner.Result result = ProcessRunner.run(tools.ffmpeg(), args, splitTimeout, log, segments::handOnClosed);
+        if (!result.succeeded()) {
+            throw MediaCommandException.of(FailurePhase.CHUNKING, "ffmpeg", result, splitTimeout, "the source");
         }
-        return new Segments(files, mediaEnd(outDir.resolve(MediaCommands.SEGMENT_LIST)));
+        return new Segments(segments.handOnAll(), mediaEnd(outDir.resolve(MediaCommands.SEGMENT_LIST)));
+    }
+
+    /**
+     * The segments of a running split, handed on in order once ffmpeg has closed them. The segment muxer opens the
+     * next file only after closing the one before (its list entry is written before the close, so the list can't
+     * say), so every file but the newest is complete while ffmpeg runs, and all of them once it has ended.
+     */
+    private static final class FinishedSegments {
+        private final Path dir;
+        private final FinishedSegment finished;
+        private final List<Path> handedOn = new ArrayList<>();
+
+        FinishedSegments(Path dir, FinishedSegment finished) {
+            this.dir = dir;
+            this.finished = finished;
+        }
+
+        void handOnClosed() throws IOException {
+            List<Path> written = written();
+            handOn(written.subList(0, Math.max(handedOn.size(), written.size() - 1)));
+        }
+
+        List<Path> handOnAll() throws IOException {
+            handOn(written());
+            return List.copyOf(handedOn);
+        }
+
+        private void handOn(List<Path> closed) throws IOException {
+            for (Path file : closed.subList(handedOn.size(), closed.size())) {
+                finished.accept(handedOn.size(), file);
+                handedOn.add(file);
+            }
+        }
+
+        /** The segment files ffmpeg has opened, in order (00000.mp4, 00001.mp4, ...). */
+        private List<Path> written() throws IOException {
+            try (Stream<Path> listing = Files.list(dir)) {
+                return listing.filter(p -> SEGMENT_FILE.matcher(p.getFileName().toString()).matches()).sorted().toList();
+            }
+        }
     }
 
     /**
@@ -130,25 +190,55 @@ public class MediaSteps {
     }
 
     /**
-     * ffmpeg: gives every segment but the first a lead-in of {@code leadInSeconds} (as whole frames at
-     * the frame rate {@code probe} gives) from the one before, for a model whose temporal state must warm up at each cut: segment i
-     * is cut again from the source, from its start less the lead-in to its end, frame-accurately (decoded and
-     * encoded as H.264 at CRF 16, audio as AAC). The join removes the lead-in again ({@link #join}). Nothing to do
-     * for 0, or an unknown frame rate.
+     * ffmpeg: gives every segment but the first a lead-in of {@code leadInSeconds} from the one before
+     * ({@link #leadIns}).
      */
     public void addLeadIns(Path source, Segments segments, double leadInSeconds, VideoProbe probe) throws IOException {
-        double frameRate = probe.frameRate();
-        List<String> filters = SegmentPlan.of(probe).videoFilters();
-        long leadFrames = Math.round(leadInSeconds * frameRate);
-        if (leadFrames <= 0) {
-            return;
-        }
-        // Where each segment starts, in frames of the source: the split's own times are a packet's, not a frame's.
-        long firstFrame = 0;
+        LeadIns leadIns = leadIns(source, leadInSeconds, probe);
         for (int i = 0; i < segments.files().size(); i++) {
-            Path segment = segments.files().get(i);
+            leadIns.add(i, segments.files().get(i));
+        }
+    }
+
+    /**
+     * Lead-ins of {@code leadInSeconds} (as whole frames at the frame rate {@code probe} gives) for the segments of
+     * one split of {@code source}, for a model whose temporal state must warm up at each cut: segment i is cut again
+     * from the source, from its start less the lead-in to its end, frame-accurately (decoded and encoded as H.264 at
+     * CRF 16, audio as AAC). The join removes the lead-in again ({@link #join}). Nothing to do for 0, or an unknown
+     * frame rate.
+     */
+    public LeadIns leadIns(Path source, double leadInSeconds, VideoProbe probe) {
+        return new LeadIns(source, Math.round(leadInSeconds * probe.frameRate()), probe.frameRate(),
+                SegmentPlan.of(probe).videoFilters());
+    }
+
+    /** The lead-ins of one split's segments, added to each in turn ({@link #leadIns}). */
+    public final class LeadIns {
+        private final Path source;
+        private final long leadFrames;
+        private final double frameRate;
+        private final List<String> filters;
+        private int next;
+        /** Where the next segment starts, in frames of the source: the split's own times are a packet's, not a frame's. */
+        private long firstFrame;
+
+        private LeadIns(Path source, long leadFrames, double frameRate, List<String> filters) {
+            this.source = source;
+            this.leadFrames = leadFrames;
+            this.frameRate = frameRate;
+            this.filters = filters;
+        }
+
+        /** Adds its lead-in to segment {@code index} of the split, in place; the segments must come in order. */
+        public void add(int index, Path segment) throws IOException {
+            if (leadFrames <= 0) {
+                return;
+            }
+            if (index != next) {
+                throw new IllegalStateException("lead-in of segment " + index + " asked for before segment " + next);
+            }
             long frames = frames(segment);
-            if (i > 0) {
+            if (index > 0) {
                 long lead = Math.min(leadFrames, firstFrame);
                 // Accurate seek (decode from the keyframe before) to the first lead-in frame, audio from the same instant.
                 double from = (firstFrame - lead) / frameRate;
@@ -163,10 +253,11 @@ public class MediaSteps {
                         "-t", seconds((lead + frames + 0.5) / frameRate),
                         "-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p",
                         "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart", cut.toString()));
-                run(args, splitTimeout, segment.resolveSibling("lead-" + i + ".log"), FailurePhase.CHUNKING, "the source");
+                run(args, splitTimeout, segment.resolveSibling("lead-" + index + ".log"), FailurePhase.CHUNKING, "the source");
                 Files.move(cut, segment, StandardCopyOption.REPLACE_EXISTING);
             }
             firstFrame += frames;
+            next++;
         }
     }
 

@@ -77,10 +77,7 @@ public final class ProcessRunner {
 
     /** Runs {@code executable} with {@code args}; see {@link #run(List, Duration, Path)}. */
     public static Result run(String executable, List<String> args, Duration timeout, Path log) throws IOException {
-        List<String> command = new java.util.ArrayList<>(args.size() + 1);
-        command.add(executable);
-        command.addAll(args);
-        return run(command, timeout, log);
+        return run(executable, args, timeout, log, null);
     }
 
     public static Result run(List<String> command, Duration timeout, Path log) throws IOException {
@@ -89,6 +86,31 @@ public final class ProcessRunner {
 
     /** As {@link #run(List, Duration, Path)}, the program's environment made from {@code environment}. */
     public static Result run(List<String> command, Duration timeout, Path log, Environment environment) throws IOException {
+        return run(command, timeout, log, environment, null);
+    }
+
+    /**
+     * Something to do while a program runs, such as handing on the files it has finished: called every
+     * {@link #WATCH_INTERVAL} until it ends. If it throws, the program is killed and the exception goes to the caller.
+     */
+    @FunctionalInterface
+    public interface Watch {
+        void poll() throws IOException;
+    }
+
+    /** How often a {@link Watch} looks: a local folder listing, far below a segment's length. */
+    static final Duration WATCH_INTERVAL = Duration.ofMillis(100);
+
+    /** Runs {@code executable} with {@code args} as {@link #run(String, List, Duration, Path)} does, calling {@code watch} meanwhile. */
+    public static Result run(String executable, List<String> args, Duration timeout, Path log, Watch watch) throws IOException {
+        List<String> command = new java.util.ArrayList<>(args.size() + 1);
+        command.add(executable);
+        command.addAll(args);
+        return run(command, timeout, log, Environment.inherited(), watch);
+    }
+
+    private static Result run(List<String> command, Duration timeout, Path log, Environment environment, Watch watch)
+            throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder builder = new ProcessBuilder(launched(command))
                 .redirectErrorStream(true)
@@ -98,17 +120,27 @@ public final class ProcessRunner {
         builder.environment().putAll(environment.child());
         Process process = builder.start();
         RUNNING.add(process);
+        boolean ended = false;
         try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                kill(process);
-                return new Result(-1, true, tail(log));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long step = watch == null ? timeout.toNanos() : WATCH_INTERVAL.toNanos();
+            while (!process.waitFor(Math.min(step, Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)) {
+                if (System.nanoTime() - deadline >= 0) {
+                    kill(process);
+                    ended = true;
+                    return new Result(-1, true, tail(log));
+                }
+                watch.poll();
             }
+            ended = true;
             return new Result(process.exitValue(), false, tail(log));
         } catch (InterruptedException e) {
-            kill(process);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while running " + command.get(0), e);
         } finally {
+            if (!ended) {
+                kill(process);
+            }
             RUNNING.remove(process);
         }
     }

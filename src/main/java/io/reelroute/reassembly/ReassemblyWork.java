@@ -36,6 +36,7 @@ import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
+import io.reelroute.media.Transfers;
 import io.reelroute.media.UnprocessableSourceException;
 import io.reelroute.media.VideoProbe;
 import io.reelroute.media.WorkFolders;
@@ -86,6 +87,7 @@ public class ReassemblyWork {
     private final Path workRoot;
     private final Duration lockLease;
     private final boolean audioFromSource;
+    private final int parallelTransfers;
     /**
      * The lock's owner for every run of this process: the pod (or host) and the process id. A container restarted in
      * its pod is the same owner (PID 1 again), so the message it gets back resumes at once instead of waiting out
@@ -114,6 +116,7 @@ public class ReassemblyWork {
         this.workRoot = properties.media().workRoot();
         this.lockLease = properties.reassembly().lockTtl();
         this.audioFromSource = !"model".equals(properties.reassembly().audioFrom());
+        this.parallelTransfers = properties.media().parallelTransfers();
     }
 
     /** The job id of a {@code {"job_id": ...}} message. */
@@ -215,26 +218,18 @@ public class ReassemblyWork {
         }
         Path dir = WorkFolders.create(workRoot, "reassembly-" + jobId);
         try {
-            List<Path> segments = new ArrayList<>(total);
-            double seconds = 0;
-            boolean audio = false;
-            boolean playable = true;
-            for (int i = 0; i < total; i++) {
-                Path segment = dir.resolve(String.format("%05d.mp4", i));
-                String key = OutputKeys.segment(jobId, i);
-                try {
-                    s3.getObject(r -> r.bucket(names.outputBucket()).key(key), segment);
-                } catch (NoSuchKeyException gone) {
-                    throw new PermanentJobFailure(FailurePhase.REASSEMBLY, "segment output s3://" + names.outputBucket()
-                            + "/" + key + " is recorded as complete but does not exist");
+            List<Fetched> fetched;
+            try (Transfers<Fetched> downloads = new Transfers<>(parallelTransfers)) {
+                for (int i = 0; i < total; i++) {
+                    int index = i;
+                    downloads.submit(() -> fetch(jobId, index, total, dir));
                 }
-                VideoProbe probe = probe(segment, "segment " + i + " of " + total + ": its output s3://"
-                        + names.outputBucket() + "/" + key);
-                seconds += probe.durationSeconds();
-                audio |= probe.hasAudio();
-                playable &= probe.browserPlayable();
-                segments.add(segment);
+                fetched = downloads.awaitAll();
             }
+            List<Path> segments = fetched.stream().map(Fetched::file).toList();
+            double seconds = fetched.stream().mapToDouble(f -> f.probe().durationSeconds()).sum();
+            boolean audio = fetched.stream().anyMatch(f -> f.probe().hasAudio());
+            boolean playable = fetched.stream().allMatch(f -> f.probe().browserPlayable());
             // Segments with a lead-in (overlap_seconds) are re-encoded at the join, which cuts it off again.
             Number overlap = job.params().number("overlap_seconds");
             double leadIn = overlap == null ? 0 : overlap.doubleValue();
@@ -246,6 +241,24 @@ public class ReassemblyWork {
             WorkFolders.remove(dir);
             throw e;
         }
+    }
+
+    /** A segment's output in the work folder, and what ffprobe says of it. */
+    private record Fetched(Path file, VideoProbe probe) {
+    }
+
+    /** Downloads the output of segment {@code index} into {@code dir} and probes it. */
+    private Fetched fetch(String jobId, int index, int total, Path dir) throws IOException {
+        Path segment = dir.resolve(String.format("%05d.mp4", index));
+        String key = OutputKeys.segment(jobId, index);
+        try {
+            s3.getObject(r -> r.bucket(names.outputBucket()).key(key), segment);
+        } catch (NoSuchKeyException gone) {
+            throw new PermanentJobFailure(FailurePhase.REASSEMBLY, "segment output s3://" + names.outputBucket()
+                    + "/" + key + " is recorded as complete but does not exist");
+        }
+        return new Fetched(segment, probe(segment, "segment " + index + " of " + total + ": its output s3://"
+                + names.outputBucket() + "/" + key));
     }
 
     /**

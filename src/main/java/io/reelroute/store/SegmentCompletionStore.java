@@ -75,7 +75,6 @@ public class SegmentCompletionStore {
         String now = Long.toString(clock.millis());
         Map<String, AttributeValue> item = new HashMap<>(Map.of(JOB_ID, AttributeValue.fromS(segment.jobId()),
                 SEGMENT_INDEX, AttributeValue.fromN(Integer.toString(segment.index())),
-                TOTAL_SEGMENTS, AttributeValue.fromN(Integer.toString(segment.total())),
                 OUTPUT_KEY, AttributeValue.fromS(outputKey),
                 COMPLETED_AT, AttributeValue.fromN(now)));
         if (inference != null) {

@@ -715,7 +715,7 @@ class JobApiIT extends RouteTestSupport {
         assertThat(call("GET", "/jobs/" + jobId, null).json().get("timeline").get("segments")).isEmpty();
         jobs.chunkingComplete(jobId, 3);
         for (int index = 0; index < 3; index++) {
-            completions.record(new SegmentKey(jobId, index, 3, Mode.SBS), OutputKeys.segment(jobId, index),
+            completions.record(new SegmentKey(jobId, index, Mode.SBS), OutputKeys.segment(jobId, index),
                     new HopRun(Hop.INFERENCE, Instant.now(), Duration.ofMillis(12), 1));
         }
 
@@ -741,7 +741,7 @@ class JobApiIT extends RouteTestSupport {
         jobs.chunkingComplete(jobId, 1);
         s3.putObject(r -> r.bucket(names().outputBucket()).key(OutputKeys.segment(jobId, 0)),
                 RequestBody.fromFile(TestVideos.clip(4, 320, 240, true)));
-        completions.record(new SegmentKey(jobId, 0, 1, Mode.SBS), OutputKeys.segment(jobId, 0));
+        completions.record(new SegmentKey(jobId, 0, Mode.SBS), OutputKeys.segment(jobId, 0));
         jobs.fail(jobId, FailurePhase.REASSEMBLY, "disk full");
         JsonNode failed = call("GET", "/jobs/" + jobId, null).json();
         assertThat(failed.get("status").asText()).isEqualTo("failed");

@@ -52,12 +52,17 @@ class RequestsPerSegmentBenchmark {
             for (int segments : SEGMENTS) {
                 Path source = TestVideos.clip(2 * segments, 160, 120, true);
                 Map<String, Double> start = requests(meters);
+                Map<String, Double> startByOperation = requestsByOperation(meters);
                 long started = System.nanoTime();
-                runJob(app, source);
+                int polls = runJob(app, source);
                 double seconds = (System.nanoTime() - started) / 1e9;
                 Map<String, Double> used = minus(requests(meters), start);
-                System.out.printf("%d segments, %.1f s: total %s; per segment %s%n", segments, seconds,
-                        rounded(used), perUnit(used, segments));
+                // The benchmark's own reads of the job (one GetItem each) go through the application's client too.
+                used.merge("DynamoDB", (double) -polls, Double::sum);
+                Map<String, Double> byOperation = minus(requestsByOperation(meters), startByOperation);
+                byOperation.merge("DynamoDB.GetItem", (double) -polls, Double::sum);
+                System.out.printf("%d segments, %.1f s: total %s; per segment %s%n  per segment by operation: %s%n",
+                        segments, seconds, rounded(used), perUnit(used, segments), perOperation(byOperation, segments));
             }
             System.out.println();
         }
@@ -70,6 +75,26 @@ class RequestsPerSegmentBenchmark {
             byService.merge(counter.getId().getTag("service"), counter.count(), Double::sum);
         }
         return byService;
+    }
+
+    /** Requests so far, by service and operation ("DynamoDB.GetItem"). */
+    private static Map<String, Double> requestsByOperation(MeterRegistry meters) {
+        Map<String, Double> byOperation = new TreeMap<>();
+        for (Counter counter : meters.find("reelroute.aws.requests").counters()) {
+            byOperation.merge(counter.getId().getTag("service") + "." + counter.getId().getTag("operation"),
+                    counter.count(), Double::sum);
+        }
+        return byOperation;
+    }
+
+    private static String perOperation(Map<String, Double> counts, double units) {
+        Map<String, String> shown = new TreeMap<>();
+        counts.forEach((operation, count) -> {
+            if (count >= 0.5) {
+                shown.put(operation, String.format("%.2f", count / units));
+            }
+        });
+        return shown.toString();
     }
 
     private static Map<String, Double> minus(Map<String, Double> after, Map<String, Double> before) {
@@ -95,20 +120,20 @@ class RequestsPerSegmentBenchmark {
         return BenchApplication.start("--reelroute.chunking.segment-seconds=2", "--reelroute.inference.concurrent-consumers=2");
     }
 
-    /** Upload to HLS ready. */
-    private static void runJob(ConfigurableApplicationContext app, Path source) throws InterruptedException {
+    /** Upload to HLS ready; returns how many times it read the job. */
+    private static int runJob(ConfigurableApplicationContext app, Path source) throws InterruptedException {
         S3Client s3 = app.getBean(S3Client.class);
         JobStore jobs = app.getBean(JobStore.class);
         String bucket = app.getBean(AwsResources.class).names().inputBucket();
         String jobId = JobIds.newId();
         s3.putObject(r -> r.bucket(bucket).key(new SourceKey(jobId).key()), RequestBody.fromFile(source));
-        while (true) {
+        for (int polls = 1; ; polls++) {
             Job job = jobs.find(jobId).orElse(null);
             if (job != null && job.status() == JobStatus.FAILED) {
                 throw new IllegalStateException("benchmark job failed: " + job.failureReason());
             }
             if (job != null && job.hls() != null && job.hls().status() == HlsStatus.READY) {
-                return;
+                return polls;
             }
             if (job != null && job.hls() != null && job.hls().status() == HlsStatus.FAILED) {
                 throw new IllegalStateException("benchmark job's packaging failed: " + job.hls().errorMessage());

@@ -84,7 +84,7 @@ class InboundMessagesTest {
                 .containsExactly(
                         tuple("input/" + JOB + "/source.mp4", 1024L, "ObjectCreated:CompleteMultipartUpload",
                                 "d41d8cd98f00b204e9800998ecf8427e"),
-                        tuple("segments/" + JOB + "/00000_00002_sbs.mp4", 2048L, "ObjectCreated:Copy",
+                        tuple("segments/" + JOB + "/00000_sbs.mp4", 2048L, "ObjectCreated:Copy",
                                 "9b2cf535f27731c974343645a3985328"));
     }
 

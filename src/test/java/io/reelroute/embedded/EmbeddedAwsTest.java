@@ -99,7 +99,7 @@ class EmbeddedAwsTest {
 
     @Test
     void anS3StoreCutShortByAKilledProcessIsRepairedAtStart(@TempDir Path data) throws IOException {
-        String torn = "segments/a/00001_00002_sbs.mp4";
+        String torn = "segments/a/00001_sbs.mp4";
         String other = BUCKET + "-2";
         try (EmbeddedAws aws = start(data); Clients clients = new Clients(aws)) {
             for (String bucket : List.of(BUCKET, other)) {

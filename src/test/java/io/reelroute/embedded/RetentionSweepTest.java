@@ -46,7 +46,7 @@ class RetentionSweepTest {
         String output = ProvisionedEmulators.NAMES.outputBucket();
         String job = "0b6f7c1e-5f4c-4f2a-9d7e-3a1b2c3d4e5f";
         List<String> inputs = List.of("input/" + job + "/source.mp4", "tracks/" + job + "/tracks.mkv",
-                "segments/" + job + "/00000_00001_sbs.mp4");
+                "segments/" + job + "/00000_sbs.mp4");
         inputs.forEach(key -> s3.putObject(r -> r.bucket(input).key(key), RequestBody.fromString("x")));
         List<String> outputs = List.of("dead-letters/reelroute-chunking/" + job + "/m.json", "jobs/" + job + "/final.mp4");
         outputs.forEach(key -> s3.putObject(r -> r.bucket(output).key(key), RequestBody.fromString("x")));

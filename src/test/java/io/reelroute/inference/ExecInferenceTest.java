@@ -134,7 +134,7 @@ class ExecInferenceTest {
 
         assertThatThrownBy(() -> backend(Map.of("reelroute.inference.exec.command", "/bin/sh " + script + " {input}")).infer(work))
                 .isInstanceOf(InferenceFailure.class)
-                .hasMessage("segment 1 of 3: sh exited with 3: CUDA out of memory");
+                .hasMessage("segment 1: sh exited with 3: CUDA out of memory");
     }
 
     @Test
@@ -157,7 +157,7 @@ class ExecInferenceTest {
 
         assertThatThrownBy(() -> backend(Map.of("reelroute.inference.exec.command", "/bin/sh " + script)).infer(work))
                 .isInstanceOf(InferenceFailure.class)
-                .hasMessageContaining("segment 1 of 3: sh stopped after the timeout of 1 s");
+                .hasMessageContaining("segment 1: sh stopped after the timeout of 1 s");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
         long child = Long.parseLong(Files.readString(pidFile).strip());
         await().atMost(Duration.ofSeconds(10)).until(() -> !running(child));
@@ -176,7 +176,7 @@ class ExecInferenceTest {
     private SegmentWork work(StereoParams params, Duration timeout) throws IOException {
         String jobId = JobIds.newId();
         Path workDir = Files.createDirectories(dir.resolve("work-" + jobId));
-        return new SegmentWork(new SegmentKey(jobId, 1, 3, params.format().mode()), params, "reelroute-input", "reelroute-output",
+        return new SegmentWork(new SegmentKey(jobId, 1, params.format().mode()), params, "reelroute-input", "reelroute-output",
                 "jobs/" + jobId + "/segments/1.mp4", workDir, timeout);
     }
 

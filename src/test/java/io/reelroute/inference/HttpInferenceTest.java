@@ -120,7 +120,7 @@ class HttpInferenceTest {
 
         assertThatThrownBy(() -> backend().infer(segment(Duration.ofSeconds(30))))
                 .isInstanceOf(InferenceFailure.class)
-                .hasMessage("segment 2 of 5: the model server failed (500): model crashed: CUDA error");
+                .hasMessage("segment 2: the model server failed (500): model crashed: CUDA error");
     }
 
     @Test
@@ -129,7 +129,7 @@ class HttpInferenceTest {
 
         assertThatThrownBy(() -> backend().infer(segment(Duration.ofSeconds(30))))
                 .isInstanceOf(PermanentJobFailure.class)
-                .hasMessageContaining("segment 2 of 5: the model server refused the request (400)")
+                .hasMessageContaining("segment 2: the model server refused the request (400)")
                 .satisfies(e -> assertThat(((PermanentJobFailure) e).phase()).isEqualTo(FailurePhase.INFERENCE));
     }
 
@@ -202,12 +202,12 @@ class HttpInferenceTest {
 
         assertThatThrownBy(() -> backend().infer(segment(Duration.ofSeconds(1))))
                 .isInstanceOf(InferenceFailure.class)
-                .hasMessage("segment 2 of 5: the model server gave no answer within 1 s");
+                .hasMessage("segment 2: the model server gave no answer within 1 s");
     }
 
     private SegmentWork segment(Duration timeout) {
         String jobId = JobIds.newId();
-        SegmentKey key = new SegmentKey(jobId, 2, 5, Mode.ANAGLYPH);
+        SegmentKey key = new SegmentKey(jobId, 2, Mode.ANAGLYPH);
         s3.putObject(r -> r.bucket("reelroute-input").key(key.key()), RequestBody.fromString("segment bytes of " + key.key()));
         try {
             return new SegmentWork(key, TestParams.stereo("{\"format\": \"anaglyph\"}"), "reelroute-input", "reelroute-output", OutputKeys.segment(jobId, 2),

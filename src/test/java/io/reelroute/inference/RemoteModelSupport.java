@@ -65,9 +65,9 @@ final class RemoteModelSupport implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    /** A new job's segment 2 of 4 whose input object holds {@code bytes}. */
+    /** A new job's segment 2 whose input object holds {@code bytes}. */
     SegmentWork segment(Path workDir, Duration timeout, String bytes) {
-        SegmentKey segment = new SegmentKey(JobIds.newId(), 2, 4, Mode.SBS);
+        SegmentKey segment = new SegmentKey(JobIds.newId(), 2, Mode.SBS);
         s3.putObject(r -> r.bucket(INPUT_BUCKET).key(segment.key()), RequestBody.fromString(bytes));
         return new SegmentWork(segment, TestParams.stereo("{}"), INPUT_BUCKET, OUTPUT_BUCKET, OutputKeys.segment(segment.jobId(), segment.index()),
                 workDir, timeout);

@@ -120,7 +120,7 @@ class SagemakerAsyncInferenceTest {
 
         assertThatThrownBy(() -> backend("broken").infer(work))
                 .isInstanceOf(InferenceFailure.class)
-                .hasMessageStartingWith("segment 2 of 4: ")
+                .hasMessageStartingWith("segment 2: ")
                 .hasMessageContaining("SageMaker endpoint broken failed")
                 .hasMessageEndingWith(": CUDA error: out of memory");
         assertThat(support.exists(OUTPUT_BUCKET, work.outputKey())).isFalse();
@@ -133,7 +133,7 @@ class SagemakerAsyncInferenceTest {
 
         assertThatThrownBy(() -> backend("stalled").infer(work))
                 .isInstanceOf(InferenceFailure.class)
-                .hasMessageStartingWith("segment 2 of 4: ")
+                .hasMessageStartingWith("segment 2: ")
                 .hasMessageContaining("gave no result within");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(700), Duration.ofSeconds(5));
         assertThat(invocations).hasSize(1);
@@ -146,7 +146,7 @@ class SagemakerAsyncInferenceTest {
         assertThatThrownBy(() -> backend("unknown").infer(work))
                 .isInstanceOfSatisfying(PermanentJobFailure.class,
                         failure -> assertThat(failure.phase()).isEqualTo(FailurePhase.INFERENCE))
-                .hasMessageStartingWith("segment 2 of 4: ")
+                .hasMessageStartingWith("segment 2: ")
                 .hasMessageContaining("400 ValidationError")
                 .hasMessageContaining("Endpoint unknown of account 000000000000 not found.");
     }

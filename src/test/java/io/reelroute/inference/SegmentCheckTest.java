@@ -55,7 +55,7 @@ class SegmentCheckTest {
         make(work.outputFile(), "color=c=black:size=640x240:rate=25:duration=4");
 
         assertThatThrownBy(() -> CHECK.check(work)).isInstanceOf(InferenceFailure.class)
-                .hasMessage("segment 1 of 3: the model's output is black from start to end");
+                .hasMessage("segment 1: the model's output is black from start to end");
     }
 
     @Test
@@ -64,7 +64,7 @@ class SegmentCheckTest {
         make(work.outputFile(), "smptebars=size=640x240:rate=25:duration=4");
 
         assertThatThrownBy(() -> CHECK.check(work)).isInstanceOf(InferenceFailure.class)
-                .hasMessage("segment 1 of 3: the model's output is frozen from start to end");
+                .hasMessage("segment 1: the model's output is frozen from start to end");
     }
 
     @Test
@@ -74,7 +74,7 @@ class SegmentCheckTest {
                 "-c:v", "libx264", "-pix_fmt", "yuv420p", work.outputFile().toString());
 
         assertThatThrownBy(() -> CHECK.check(work)).isInstanceOf(InferenceFailure.class)
-                .hasMessage("segment 1 of 3: the model's output has two identical views (no depth) at strength 2.0");
+                .hasMessage("segment 1: the model's output has two identical views (no depth) at strength 2.0");
 
         SegmentWork flat = work("{\"divergence\": 0}");
         Files.copy(work.outputFile(), flat.outputFile());
@@ -89,7 +89,7 @@ class SegmentCheckTest {
                 "-c:v", "libx264", "-pix_fmt", "yuv420p", work.outputFile().toString());
 
         assertThatThrownBy(() -> CHECK.check(work)).isInstanceOf(InferenceFailure.class)
-                .hasMessageStartingWith("segment 1 of 3: the model's output has 50 frames, expected about 100");
+                .hasMessageStartingWith("segment 1: the model's output has 50 frames, expected about 100");
     }
 
     @Test
@@ -98,7 +98,7 @@ class SegmentCheckTest {
         Files.copy(work.inputFile(), work.outputFile());
 
         assertThatThrownBy(() -> CHECK.check(work)).isInstanceOf(InferenceFailure.class)
-                .hasMessage("segment 1 of 3: the model's output is 320x240, expected 320x480 (full-tb of a 320x240 segment)");
+                .hasMessage("segment 1: the model's output is 320x240, expected 320x480 (full-tb of a 320x240 segment)");
     }
 
     @Test
@@ -107,7 +107,7 @@ class SegmentCheckTest {
         Files.writeString(work.outputFile(), "{\"error\": \"CUDA out of memory\"}");
 
         assertThatThrownBy(() -> CHECK.check(work)).isInstanceOf(InferenceFailure.class)
-                .hasMessage("segment 1 of 3: the model's output is not a readable video");
+                .hasMessage("segment 1: the model's output is not a readable video");
     }
 
     @Test
@@ -125,7 +125,7 @@ class SegmentCheckTest {
         StereoParams stereo = TestParams.stereo(params);
         String jobId = JobIds.newId();
         Path workDir = Files.createDirectories(dir.resolve(jobId));
-        SegmentWork work = new SegmentWork(new SegmentKey(jobId, 1, 3, stereo.format().mode()), stereo, "reelroute-input",
+        SegmentWork work = new SegmentWork(new SegmentKey(jobId, 1, stereo.format().mode()), stereo, "reelroute-input",
                 "reelroute-output", "jobs/" + jobId + "/segments/1.mp4", workDir, Duration.ofMinutes(2));
         Files.copy(TestVideos.clip(4, 320, 240, true), work.inputFile());
         return work;

@@ -51,7 +51,7 @@ class DeadLetterIT extends RouteTestSupport {
         jobs.createIfAbsent(jobId, Mode.SBS);
         jobs.startChunking(jobId);
         jobs.chunkingComplete(jobId, 1);
-        String segment = new SegmentKey(jobId, 0, 1, Mode.SBS).key();
+        String segment = new SegmentKey(jobId, 0, Mode.SBS).key();
         s3.putObject(r -> r.bucket(resources.names().inputBucket()).key(segment), RequestBody.fromString("segment"));
 
         Job failed = await().atMost(PATIENCE).until(() -> jobs.find(jobId).orElseThrow(),

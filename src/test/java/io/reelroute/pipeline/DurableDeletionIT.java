@@ -56,7 +56,7 @@ class DurableDeletionIT extends RouteTestSupport {
     void theWatchdogFinishesThePurgeOfADeletedJobWhosePurgeWasLost() throws Exception {
         String jobId = JobIds.newId();
         jobs.createIfAbsent(jobId, Mode.SBS, ApiAuth.LOCAL_SUBJECT, "to delete");
-        List<String> inputs = List.of(SourceKey.keyFor(jobId), "segments/" + jobId + "/00000_00002_sbs.mp4",
+        List<String> inputs = List.of(SourceKey.keyFor(jobId), "segments/" + jobId + "/00000_sbs.mp4",
                 "tracks/" + jobId + "/tracks.mkv");
         inputs.forEach(key -> s3.putObject(r -> r.bucket(names().inputBucket()).key(key), RequestBody.fromString("x")));
         List<String> outputs = List.of(OutputKeys.finalVideo(jobId), "jobs/" + jobId + "/hls/master.m3u8");

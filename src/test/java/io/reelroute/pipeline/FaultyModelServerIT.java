@@ -89,7 +89,7 @@ class FaultyModelServerIT extends RouteTestSupport {
 
             Job job = awaitFailed(jobId);
             assertThat(job.failurePhase()).isEqualTo(FailurePhase.INFERENCE);
-            assertThat(job.failureReason()).matches("segment [01] of 2: the model server gave no answer within 3 s");
+            assertThat(job.failureReason()).matches("segment [01]: the model server gave no answer within 3 s");
             assertNothingLeft();
             // The first attempt and two retries, each stopped at the segment timeout.
             assertAttemptsSpent(jobId, job);
@@ -112,7 +112,7 @@ class FaultyModelServerIT extends RouteTestSupport {
 
         Job job = awaitFailed(jobId);
         assertThat(job.failurePhase()).isEqualTo(FailurePhase.INFERENCE);
-        assertThat(job.failureReason()).matches("segment ([01]) of 2: the http backend reported success but "
+        assertThat(job.failureReason()).matches("segment ([01]): the http backend reported success but "
                 + "s3://" + names().outputBucket() + "/jobs/" + jobId + "/segments/\\1\\.mp4 does not exist");
         assertNothingLeft();
         assertAttemptsSpent(jobId, job);
@@ -130,7 +130,7 @@ class FaultyModelServerIT extends RouteTestSupport {
         Job job = awaitFailed(jobId);
         // Each segment's output is checked before it counts as complete: the reason names the segment and what is wrong.
         assertThat(job.failurePhase()).isEqualTo(FailurePhase.INFERENCE);
-        assertThat(job.failureReason()).matches("segment [01] of 2: the model's output is not a readable video")
+        assertThat(job.failureReason()).matches("segment [01]: the model's output is not a readable video")
                 .doesNotContain("test-work-faulty-model");
         assertNothingLeft();
         assertThat(s3.listObjectsV2(r -> r.bucket(names().outputBucket()).prefix(OutputKeys.finalVideo(jobId))).contents())

@@ -234,7 +234,7 @@ abstract class PipelineScenarios extends RouteTestSupport {
         List<Path> segments = TestVideos.split(source, 4, Files.createDirectories(tmp.resolve("segments")));
         assertThat(segments).hasSize(3);
         for (int i = 0; i < segments.size(); i++) {
-            upload(new SegmentKey(jobId, i, 3, Mode.SBS).key(), segments.get(i));
+            upload(new SegmentKey(jobId, i, Mode.SBS).key(), segments.get(i));
         }
         await().atMost(PATIENCE).until(() -> jobs.find(jobId).orElseThrow().completedSegments() == 3);
         assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.CHUNKING_IN_PROGRESS);

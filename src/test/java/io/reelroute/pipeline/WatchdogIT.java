@@ -87,8 +87,8 @@ class WatchdogIT extends RouteTestSupport {
                 job -> job.status() == JobStatus.FAILED);
         assertThat(failed.failurePhase()).isEqualTo(FailurePhase.STALLED);
         assertThat(failed.failureReason()).contains("chunking_complete with no progress for")
-                .contains("segment inputs are gone").contains("segments/" + jobId + "/00000_00002_anaglyph.mp4")
-                .contains("segments/" + jobId + "/00001_00002_anaglyph.mp4");
+                .contains("segment inputs are gone").contains("segments/" + jobId + "/00000_anaglyph.mp4")
+                .contains("segments/" + jobId + "/00001_anaglyph.mp4");
     }
 
     @Test

@@ -146,7 +146,7 @@ class CompletionAndTriggerStoresTest {
         SegmentCompletionStore completions = new SegmentCompletionStore(dynamoDb, NAMES, Clock.systemUTC());
         String jobId = JobIds.newId();
         jobs.createIfAbsent(jobId, Mode.SBS);
-        SegmentKey segment = new SegmentKey(jobId, 2, 4, Mode.SBS);
+        SegmentKey segment = new SegmentKey(jobId, 2, Mode.SBS);
 
         List<Object> outcomes = concurrently(() -> record(completions, segment));
 
@@ -164,7 +164,7 @@ class CompletionAndTriggerStoresTest {
         jobs.startChunking(jobId);
         AtomicLong next = new AtomicLong();
 
-        concurrently(() -> record(completions, new SegmentKey(jobId, (int) next.getAndIncrement(), THREADS, Mode.SBS)));
+        concurrently(() -> record(completions, new SegmentKey(jobId, (int) next.getAndIncrement(), Mode.SBS)));
 
         assertThat(jobs.find(jobId).orElseThrow().completedSegments()).isEqualTo(THREADS);
         assertThat(completions.completedIndices(jobId)).hasSize(THREADS);
@@ -179,7 +179,7 @@ class CompletionAndTriggerStoresTest {
         SegmentCompletionStore completions = new SegmentCompletionStore(dynamoDb, NAMES, Clock.systemUTC());
         String jobId = JobIds.newId();
 
-        assertThat(completions.record(new SegmentKey(jobId, 0, 1, Mode.SBS), "jobs/x/segments/0.mp4"))
+        assertThat(completions.record(new SegmentKey(jobId, 0, Mode.SBS), "jobs/x/segments/0.mp4"))
                 .isEqualTo(Recorded.NO_SUCH_JOB);
         assertThat(jobs.find(jobId)).isEmpty();
         assertThat(completions.completedIndices(jobId)).isEmpty();

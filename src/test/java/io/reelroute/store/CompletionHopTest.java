@@ -125,7 +125,7 @@ class CompletionHopTest {
     private static final Instant STARTED = Instant.parse("2026-11-23T10:00:00Z");
 
     private static Inferred done(String jobId, int index) {
-        return new Inferred(new SegmentKey(jobId, index, 2, Mode.SBS), "jobs/" + jobId + "/segments/" + index + ".mp4",
+        return new Inferred(new SegmentKey(jobId, index, Mode.SBS), "jobs/" + jobId + "/segments/" + index + ".mp4",
                 "exec", Duration.ofMillis(1500), new HopRun(Hop.INFERENCE, STARTED.plusSeconds(index), Duration.ofMillis(30), 1));
     }
 

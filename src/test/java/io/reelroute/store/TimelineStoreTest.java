@@ -137,11 +137,11 @@ class TimelineStoreTest {
         for (int index = 4; index >= 0; index--) {
             HopRun inference = new HopRun(Hop.INFERENCE, at(10 + index), Duration.ofMillis(100 * index), index + 1);
             at(20 + index);
-            completions.record(new SegmentKey(jobId, index, 5, Mode.SBS), "jobs/" + jobId + "/segments/" + index + ".mp4",
+            completions.record(new SegmentKey(jobId, index, Mode.SBS), "jobs/" + jobId + "/segments/" + index + ".mp4",
                     inference);
         }
         // A redelivered completion is not counted again, and keeps the first run's times.
-        completions.record(new SegmentKey(jobId, 2, 5, Mode.SBS), "jobs/" + jobId + "/segments/2.mp4",
+        completions.record(new SegmentKey(jobId, 2, Mode.SBS), "jobs/" + jobId + "/segments/2.mp4",
                 new HopRun(Hop.INFERENCE, at(99), Duration.ofMillis(1), 9));
 
         SegmentCompletionStore.Page<SegmentTime> first = completions.segmentTimes(jobId, 0, 3);
@@ -165,7 +165,7 @@ class TimelineStoreTest {
         String jobId = JobIds.newId();
         jobs.createIfAbsent(jobId, Mode.SBS);
         at(7);
-        completions.record(new SegmentKey(jobId, 0, 1, Mode.SBS), "jobs/" + jobId + "/segments/0.mp4");
+        completions.record(new SegmentKey(jobId, 0, Mode.SBS), "jobs/" + jobId + "/segments/0.mp4");
 
         assertThat(completions.segmentTimes(jobId, 0, 10).items())
                 .containsExactly(new Timeline.SegmentTime(0, null, T0.plusSeconds(7), null, null));

@@ -93,7 +93,7 @@ public final class ModelServer implements AutoCloseable {
     /** Invocations of segments 0 .. total-1 of the job's sbs segments, in order. */
     public List<Integer> attempts(String jobId, int total) {
         return java.util.stream.IntStream.range(0, total)
-                .mapToObj(i -> invocations.getOrDefault(new SegmentKey(jobId, i, total, Mode.SBS).key(), new AtomicInteger()).get())
+                .mapToObj(i -> invocations.getOrDefault(new SegmentKey(jobId, i, Mode.SBS).key(), new AtomicInteger()).get())
                 .toList();
     }
 
