@@ -205,6 +205,7 @@ async function poll(jobId, controller) {
 
 function finished(jobId, job, status) {
   loadJobs();
+  showTimeline(jobId);
   if (job && job.hls_status === 'ready') {
     say('Done: playing the HLS result.');
     play(jobId);
@@ -275,6 +276,7 @@ function jobItem(job) {
     li.append(b);
   };
   if (job.hls_status === 'ready') button('Play', () => play(job.job_id));
+  button('Timeline', () => showTimeline(job.job_id));
   if (job.status !== 'completed' && job.status !== 'failed') button('Watch', () => watch(job.job_id));
   if (job.status === 'failed') button('Retry', async () => {
     try { await api('POST', '/jobs/' + job.job_id + '/retry'); watch(job.job_id); } catch (e) { say(e.message, true); }
@@ -476,6 +478,97 @@ async function loadPipelines() {
   } catch (e) {
     say(e.message, true);
   }
+}
+
+// The job's timeline (GET /jobs/{id}: timeline.hops, and timeline.segments a page at a time) on one time axis:
+// a lane per hop in pipeline order, the segments' inference packed into as few lanes as ran at once.
+async function showTimeline(jobId) {
+  try {
+    let job = await api('GET', '/jobs/' + jobId);
+    const hops = job.timeline.hops;
+    const segments = job.timeline.segments.slice();
+    // At most 2000 segments: four pages of 500.
+    for (let page = 1; job.timeline.segments_next != null && page < 10; page++) {
+      job = await api('GET', '/jobs/' + jobId + '?segments_from=' + job.timeline.segments_next);
+      segments.push(...job.timeline.segments);
+    }
+    drawTimeline(jobId, hops, segments);
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+function drawTimeline(jobId, hops, segments) {
+  const time = (text) => (text ? Date.parse(text) : null);
+  const now = Date.now();
+  const runs = hops.map((h) => ({ label: h.hop, hop: h.hop, start: time(h.started_at), end: time(h.finished_at), wait: h.queue_wait_ms }))
+    .concat(segments.filter((s) => s.started_at).map((s) => ({ label: 'segment ' + s.index, segment: s.index,
+      start: time(s.started_at), end: time(s.finished_at), wait: s.queue_wait_ms, attempts: s.attempts })));
+  $('timeline-section').hidden = false;
+  $('timeline-job').textContent = jobId;
+  if (!runs.length) {
+    $('timeline').textContent = 'No hop has run yet.';
+    return;
+  }
+  const from = Math.min(...runs.map((r) => r.start - (r.wait || 0)));
+  const to = Math.max(...runs.map((r) => r.end || now), from + 1);
+  const pct = (t) => (100 * (t - from) / (to - from)).toFixed(3) + '%';
+  const seconds = (ms) => (ms / 1000).toFixed(ms < 10000 ? 2 : 0) + ' s';
+  const bar = (run) => {
+    const parts = [];
+    if (run.wait) {
+      const wait = document.createElement('div');
+      wait.className = 'wait';
+      wait.style.left = pct(run.start - run.wait);
+      wait.style.width = pct(from + run.wait);
+      wait.title = run.label + ' waited ' + seconds(run.wait) + ' in its queue';
+      parts.push(wait);
+    }
+    const b = document.createElement('div');
+    b.className = run.end ? 'bar' : 'bar running';
+    if (run.hop) b.dataset.hop = run.hop;
+    if (run.segment !== undefined) b.dataset.segment = run.segment;
+    b.style.left = pct(run.start);
+    b.style.width = pct(from + (run.end || now) - run.start);
+    b.title = run.label + ': ' + (run.end ? seconds(run.end - run.start) : 'running for ' + seconds(now - run.start))
+      + (run.wait != null ? ', waited ' + seconds(run.wait) : '') + (run.attempts > 1 ? ', delivery ' + run.attempts : '');
+    parts.push(b);
+    return parts;
+  };
+  const lane = (label, bars) => {
+    const row = document.createElement('div');
+    row.className = 'lane';
+    const name = document.createElement('span');
+    name.textContent = label;
+    const track = document.createElement('div');
+    track.className = 'track';
+    track.append(...bars);
+    row.append(name, track);
+    return row;
+  };
+  // Packed lanes: each segment goes into the first lane that is free when it starts.
+  const lanes = [];
+  runs.filter((r) => r.segment !== undefined).sort((a, b) => a.start - b.start).forEach((run) => {
+    const free = lanes.find((l) => l.end <= run.start - (run.wait || 0));
+    const target = free || (lanes[lanes.length] = { end: 0, bars: [] });
+    target.end = run.end || now;
+    target.bars.push(...bar(run));
+  });
+  const rows = [];
+  runs.filter((r) => r.hop).forEach((run) => {
+    rows.push(lane(run.label, bar(run)));
+    // The segments run after chunking began, before their completion: their lanes follow the chunk hop.
+    if (run.hop === 'chunk') lanes.forEach((l, i) => rows.push(lane(i ? '' : 'inference', l.bars)));
+  });
+  if (!runs.some((r) => r.hop === 'chunk')) lanes.forEach((l, i) => rows.push(lane(i ? '' : 'inference', l.bars)));
+  const axis = document.createElement('div');
+  axis.className = 'axis';
+  for (let i = 0; i <= 4; i++) {
+    const tick = document.createElement('span');
+    tick.textContent = seconds((to - from) * i / 4);
+    axis.append(tick);
+  }
+  $('timeline').replaceChildren(...rows, axis);
 }
 
 $('pipeline').addEventListener('change', showParams);

@@ -199,9 +199,62 @@ public class JobApi {
         return new ApiResponse(200, body);
     }
 
-    /** GET /jobs/{id}. */
-    public ApiResponse get(String id, String subject) {
-        return new ApiResponse(200, view(owned(id, subject)));
+    /** Segments a job's timeline shows per answer; {@code segments_from} pages through the rest. */
+    static final int TIMELINE_SEGMENTS = 500;
+
+    /**
+     * GET /jobs/{id}?segments_from=N: the job with its timeline, whose segments start at index N (0) and hold at
+     * most {@value #TIMELINE_SEGMENTS}; {@code timeline.segments_next} is where the next page starts (null after the last).
+     */
+    public ApiResponse get(String id, String segmentsFrom, String subject) {
+        int from = 0;
+        if (segmentsFrom != null && !segmentsFrom.isBlank()) {
+            try {
+                from = Integer.parseInt(segmentsFrom.strip());
+            } catch (NumberFormatException notNumber) {
+                from = -1;
+            }
+            if (from < 0) {
+                throw ApiException.badRequest("segments_from must be a whole number from 0");
+            }
+        }
+        Job job = owned(id, subject);
+        Map<String, Object> view = view(job);
+        view.put("timeline", timeline(job, from));
+        return new ApiResponse(200, view);
+    }
+
+    /** Where the job's time went (docs/api.md, "Timeline"): its hops from the record, a page of segments from their completions. */
+    private Map<String, Object> timeline(Job job, int from) {
+        List<Object> hops = new ArrayList<>();
+        job.hops().forEach(hop -> {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("hop", hop.hop().wireName());
+            item.put("started_at", text(hop.startedAt()));
+            item.put("finished_at", text(hop.finishedAt()));
+            item.put("queue_wait_ms", hop.queueWaitMs());
+            hops.add(item);
+        });
+        List<Object> segments = new ArrayList<>();
+        Integer next = null;
+        if (job.totalSegments() != null || job.completedSegments() > 0) {
+            var page = completions.segmentTimes(job.jobId(), from, TIMELINE_SEGMENTS);
+            page.items().forEach(segment -> {
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("index", segment.index());
+                item.put("started_at", text(segment.startedAt()));
+                item.put("finished_at", text(segment.finishedAt()));
+                item.put("queue_wait_ms", segment.queueWaitMs());
+                item.put("attempts", segment.attempts());
+                segments.add(item);
+            });
+            next = page.next();
+        }
+        Map<String, Object> timeline = new LinkedHashMap<>();
+        timeline.put("hops", hops);
+        timeline.put("segments", segments);
+        timeline.put("segments_next", next);
+        return timeline;
     }
 
     /** GET /jobs?status=completed|in_progress|failed&limit=N&next_token=... */

@@ -5,9 +5,10 @@ import java.util.Locale;
 
 /**
  * A segment the inference hop has done: its output is at {@code outputKey} in the output bucket, and the backend
- * took {@code backendTime}. What the inference hop hands to the completion aggregation.
+ * took {@code backendTime}. What the inference hop hands to the completion aggregation, with the hop's {@code run}
+ * (when it started, how long the segment's message waited; null if unknown), which the completion keeps.
  */
-public record Inferred(SegmentKey segment, String outputKey, String backend, Duration backendTime) {
+public record Inferred(SegmentKey segment, String outputKey, String backend, Duration backendTime, HopRun run) {
 
     public String jobId() {
         return segment.jobId();

@@ -53,10 +53,13 @@ public record Job(
         /** The job's latest preview request; null if none. */
         Preview preview,
         /** The completion webhook of a job created with a callback_url; null for a job without one. */
-        Webhook webhook) {
+        Webhook webhook,
+        /** The job-level hops that have run (or run now), in pipeline order; the segments' times are with their completions. */
+        List<Timeline.HopTime> hops) {
 
     public Job {
         renditions = renditions == null ? List.of() : List.copyOf(renditions);
+        hops = hops == null ? List.of() : List.copyOf(hops);
     }
 
     /** Whether a reassembly worker holds the job's lock at {@code now} (it may yet finish). */

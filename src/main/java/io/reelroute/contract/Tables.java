@@ -114,8 +114,33 @@ public final class Tables {
     public static final String LEASE_OWNER = "lease_owner";
     public static final String LEASE_EXPIRES_AT = "lease_expires_at";
 
+    /**
+     * A hop's timeline on the job (see {@link Hop}): epoch millis when it started and finished, and the millis its
+     * message waited in its queue, as {@code hop_{hop}_started_at}, {@code hop_{hop}_finished_at},
+     * {@code hop_{hop}_queue_wait_ms}. Flat attributes, not a map: a hop's finish may be written before its start
+     * (an event that overtakes its submission), and a nested path can't be set on a map that is not there.
+     */
+    public static String hopStartedAt(Hop hop) {
+        return "hop_" + hop.wireName() + "_started_at";
+    }
+
+    public static String hopFinishedAt(Hop hop) {
+        return "hop_" + hop.wireName() + "_finished_at";
+    }
+
+    public static String hopQueueWaitMs(Hop hop) {
+        return "hop_" + hop.wireName() + "_queue_wait_ms";
+    }
+
     // SegmentCompletions item attributes.
     public static final String OUTPUT_KEY = "output_key";
+    /**
+     * The segment's inference: epoch millis when it started (its completion's {@code completed_at} is when it
+     * finished), the millis its message waited in the video-worker queue, and SQS's delivery count of that message.
+     */
+    public static final String STARTED_AT = "started_at";
+    public static final String QUEUE_WAIT_MS = "queue_wait_ms";
+    public static final String ATTEMPTS = "attempts";
 
     // ReassemblyTriggered item attributes: a claim is pending until its hand-off is confirmed.
     public static final String TRIGGER_STATE = "state";

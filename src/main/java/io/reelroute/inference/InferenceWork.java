@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
+import io.reelroute.contract.HopRun;
 import io.reelroute.contract.InboundMessage.S3ObjectRef;
 import io.reelroute.contract.Inferred;
 import io.reelroute.contract.InvalidKeyException;
@@ -91,9 +92,10 @@ public class InferenceWork {
     /**
      * Runs the backend named {@code backendName} on the segment and leaves its output in the output bucket.
      *
+     * @param run the inference hop's run on this segment (null if unknown), handed on with the result
      * @throws IllegalStateException if no backend has that name (a setting to correct, not the job's fault)
      */
-    public Inferred run(SegmentKey segment, String backendName) throws IOException {
+    public Inferred run(SegmentKey segment, String backendName, HopRun run) throws IOException {
         InferenceBackend backend = backend(backendName);
         Job job = jobs.find(segment.jobId()).orElseThrow(() -> new PermanentJobFailure(FailurePhase.INFERENCE,
                 segment.describe() + ": job " + segment.jobId() + " does not exist"));
@@ -106,7 +108,7 @@ public class InferenceWork {
                 OutputKeys.segment(segment.jobId(), segment.index()), dir, timeout);
         Duration backendTime = run(backend, work, dir);
         removeIfEndedMeanwhile(segment.jobId(), work.outputKey(), what);
-        return new Inferred(segment, work.outputKey(), backend.name(), backendTime);
+        return new Inferred(segment, work.outputKey(), backend.name(), backendTime, run);
     }
 
     /** @throws InvalidKeyException for an object outside the preview clip layout */

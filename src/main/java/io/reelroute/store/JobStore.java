@@ -24,12 +24,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.HlsStatus;
+import io.reelroute.contract.Hop;
+import io.reelroute.contract.HopRun;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.Params;
 import io.reelroute.contract.Rendition;
 import io.reelroute.contract.ResourceNames;
+import io.reelroute.contract.Timeline;
 import io.reelroute.contract.WebhookStatus;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -231,8 +234,15 @@ public class JobStore {
     }
 
     public Transition chunkingComplete(String jobId, int totalSegments) {
-        return moveTo(jobId, JobStatus.CHUNKING_COMPLETE, Map.of(TOTAL_SEGMENTS, n(totalSegments),
-                CHUNKED_AT, n(clock.millis())));
+        return chunkingComplete(jobId, totalSegments, null);
+    }
+
+    /** Chunking is complete, and the chunk hop's run ({@code chunk}, null for none) ends in the same write. */
+    public Transition chunkingComplete(String jobId, int totalSegments, HopRun chunk) {
+        long now = clock.millis();
+        Map<String, AttributeValue> attributes = new HashMap<>(Map.of(TOTAL_SEGMENTS, n(totalSegments), CHUNKED_AT, n(now)));
+        attributes.putAll(hopTimes(chunk, null, now));
+        return moveTo(jobId, JobStatus.CHUNKING_COMPLETE, attributes);
     }
 
     public Transition startReassembly(String jobId) {
@@ -241,7 +251,22 @@ public class JobStore {
 
     /** Sets {@code completed_at}, the sort key of the ended-jobs index. */
     public Transition complete(String jobId) {
-        return moveTo(jobId, JobStatus.COMPLETED, Map.of());
+        return complete(jobId, null);
+    }
+
+    /** As {@link #complete(String)}, ending the hop's run that completed the job ({@code run}, null for none) in the same write. */
+    public Transition complete(String jobId, HopRun run) {
+        return moveTo(jobId, JobStatus.COMPLETED, hopTimes(run, null, clock.millis()));
+    }
+
+    /**
+     * Ends a hop's run on the job where no other write of the job ends it (the completion hop's trigger): one small
+     * update, once per hop run. Nothing for a null run or a job that is not there.
+     */
+    public void recordHop(String jobId, HopRun run) {
+        if (run != null) {
+            setIfJob(jobId, hopTimes(run, null, clock.millis()));
+        }
     }
 
     /**
@@ -258,16 +283,25 @@ public class JobStore {
      * submission was recorded, and a retried submission repeats it.
      */
     public void hlsSubmitted(String jobId, String mediaConvertJobId) {
+        hlsSubmitted(jobId, mediaConvertJobId, null);
+    }
+
+    /**
+     * As {@link #hlsSubmitted(String, String)}, keeping when the submitting hop's run ({@code run}, null for none)
+     * started; the packager's outcome ends it.
+     */
+    public void hlsSubmitted(String jobId, String mediaConvertJobId, HopRun run) {
         Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#hls", HLS_STATUS, "#updated", UPDATED_AT));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":submitted", s(HlsStatus.SUBMITTED.wireName()),
                 ":now", n(clock.millis())));
-        String update = "SET #hls = if_not_exists(#hls, :submitted), #updated = :now";
+        StringBuilder set = new StringBuilder("SET #hls = if_not_exists(#hls, :submitted), #updated = :now");
         if (mediaConvertJobId != null) {
             names.put("#mc", MEDIACONVERT_JOB_ID);
             values.put(":mc", s(mediaConvertJobId));
-            update += ", #mc = :mc";
+            set.append(", #mc = :mc");
         }
-        String expression = update;
+        setAll(hopTimes(run, null, null), set, names, values);
+        String expression = set.toString();
         dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
                 .updateExpression(expression)
                 .conditionExpression("attribute_exists(#id)")
@@ -277,14 +311,49 @@ public class JobStore {
 
     /**
      * Records the packager's job without an {@code hls_status}: the local packager's, whose events are only applied
-     * once it is recorded, and whose request is packaged again if the process stops (see package-hls).
+     * once it is recorded, and whose request is packaged again if the process stops (see package-hls); with when the
+     * packaging hop's run ({@code run}, null for none) started.
      */
-    public void recordPackagerJob(String jobId, String packagerJobId) {
-        dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
-                .updateExpression("SET #mc = :mc")
+    public void recordPackagerJob(String jobId, String packagerJobId, HopRun run) {
+        Map<String, AttributeValue> attributes = new HashMap<>(Map.of(MEDIACONVERT_JOB_ID, s(packagerJobId)));
+        attributes.putAll(hopTimes(run, null, null));
+        setIfJob(jobId, attributes);
+    }
+
+    /** Sets {@code attributes} on the job, if there is one (nothing otherwise). */
+    private void setIfJob(String jobId, Map<String, AttributeValue> attributes) {
+        if (attributes.isEmpty()) {
+            return;
+        }
+        Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID));
+        Map<String, AttributeValue> values = new HashMap<>();
+        StringBuilder set = new StringBuilder();
+        setAll(attributes, set, names, values);
+        conditionally(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
+                .updateExpression("SET " + set.substring(2))
                 .conditionExpression("attribute_exists(#id)")
-                .expressionAttributeNames(Map.of("#id", JOB_ID, "#mc", MEDIACONVERT_JOB_ID))
-                .expressionAttributeValues(Map.of(":mc", s(packagerJobId))));
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values));
+    }
+
+    /**
+     * The attributes of a hop's run on the job: when it started and how long its message waited (from {@code run}),
+     * and when it finished ({@code finishedAt}, epoch millis; null while it runs on). The run's own hop unless
+     * {@code as} names another (the poster, a part of the renditions hop). Empty for a null run.
+     */
+    private static Map<String, AttributeValue> hopTimes(HopRun run, Hop as, Long finishedAt) {
+        if (run == null) {
+            return Map.of();
+        }
+        Hop hop = as == null ? run.hop() : as;
+        Map<String, AttributeValue> attributes = new HashMap<>(Map.of(hopStartedAt(hop), n(run.startedAt().toEpochMilli())));
+        if (run.queueWait() != null) {
+            attributes.put(hopQueueWaitMs(hop), n(run.queueWait().toMillis()));
+        }
+        if (finishedAt != null) {
+            attributes.put(hopFinishedAt(hop), n(finishedAt));
+        }
+        return attributes;
     }
 
     /**
@@ -308,13 +377,16 @@ public class JobStore {
         return moveHls(jobId, HlsStatus.PROGRESSING, Map.of(HLS_PERCENT, n(percent)), percent);
     }
 
+    /** HLS is ready, which ends the packaging hop. */
     public boolean hlsReady(String jobId, String masterKey) {
-        return moveHls(jobId, HlsStatus.READY, Map.of(HLS_MASTER_KEY, s(masterKey), HLS_PERCENT, n(100)), null);
+        return moveHls(jobId, HlsStatus.READY, Map.of(HLS_MASTER_KEY, s(masterKey), HLS_PERCENT, n(100),
+                hopFinishedAt(Hop.PACKAGING), n(clock.millis())), null);
     }
 
+    /** HLS packaging failed, which ends the packaging hop too. */
     public boolean hlsFailed(String jobId, String errorCode, String errorMessage) {
         return moveHls(jobId, HlsStatus.FAILED, Map.of(HLS_ERROR_CODE, s(errorCode == null ? "unknown" : errorCode),
-                HLS_ERROR_MESSAGE, s(trim(errorMessage))), null);
+                HLS_ERROR_MESSAGE, s(trim(errorMessage)), hopFinishedAt(Hop.PACKAGING), n(clock.millis())), null);
     }
 
     /**
@@ -359,28 +431,55 @@ public class JobStore {
         return true;
     }
 
-    /** Records the MP4 renditions a job's pipeline wrote (a repeat writes the same list again). */
+    /**
+     * Records the MP4 renditions a job's pipeline wrote (a repeat writes the same list again), made by a packager
+     * elsewhere (MediaConvert): their arrival ends the renditions hop, whose start its submission kept.
+     */
     public void recordRenditions(String jobId, List<Rendition> renditions) {
+        long now = clock.millis();
+        updateRenditions(jobId, renditions, Map.of(hopFinishedAt(Hop.RENDITIONS), n(now)), now);
+    }
+
+    /** Records the MP4 renditions made by the renditions hop's run {@code run} (null for none), which they end. */
+    public void recordRenditions(String jobId, List<Rendition> renditions, HopRun run) {
+        long now = clock.millis();
+        updateRenditions(jobId, renditions, hopTimes(run, null, now), now);
+    }
+
+    private void updateRenditions(String jobId, List<Rendition> renditions, Map<String, AttributeValue> hopTimes, long now) {
         String json;
         try {
             json = JSON.writeValueAsString(renditions);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("renditions can't be written as JSON", e);
         }
+        Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#renditions", RENDITIONS, "#updated", UPDATED_AT));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":renditions", s(json), ":now", n(now)));
+        StringBuilder set = new StringBuilder("SET #renditions = :renditions, #updated = :now");
+        setAll(hopTimes, set, names, values);
         dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
-                .updateExpression("SET #renditions = :renditions, #updated = :now")
+                .updateExpression(set.toString())
                 .conditionExpression("attribute_exists(#id)")
-                .expressionAttributeNames(Map.of("#id", JOB_ID, "#renditions", RENDITIONS, "#updated", UPDATED_AT))
-                .expressionAttributeValues(Map.of(":renditions", s(json), ":now", n(clock.millis()))));
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values));
     }
 
-    /** Records where the job's poster still lies in the output bucket (a repeat writes the same key again). */
-    public void recordPoster(String jobId, String key) {
+    /**
+     * Records where the job's poster still lies in the output bucket (a repeat writes the same key again). The poster
+     * is made first thing in the hop run {@code within} (null for none): its part of the timeline runs from that
+     * run's start to now.
+     */
+    public void recordPoster(String jobId, String key, HopRun within) {
+        long now = clock.millis();
+        Map<String, String> names = new HashMap<>(Map.of("#id", JOB_ID, "#poster", POSTER_KEY, "#updated", UPDATED_AT));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":poster", s(key), ":now", n(now)));
+        StringBuilder set = new StringBuilder("SET #poster = :poster, #updated = :now");
+        setAll(hopTimes(within, Hop.POSTER, now), set, names, values);
         dynamoDb.updateItem(r -> r.tableName(table).key(Map.of(JOB_ID, s(jobId)))
-                .updateExpression("SET #poster = :poster, #updated = :now")
+                .updateExpression(set.toString())
                 .conditionExpression("attribute_exists(#id)")
-                .expressionAttributeNames(Map.of("#id", JOB_ID, "#poster", POSTER_KEY, "#updated", UPDATED_AT))
-                .expressionAttributeValues(Map.of(":poster", s(key), ":now", n(clock.millis()))));
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values));
     }
 
     /**
@@ -1060,7 +1159,23 @@ public class JobStore {
                 text(item, RERENDER_OF),
                 item.containsKey(HELD) && Boolean.TRUE.equals(item.get(HELD).bool()),
                 preview(item),
-                webhook(item));
+                webhook(item),
+                hops(item));
+    }
+
+    /** The hops that started on the job, in pipeline order. */
+    private static List<Timeline.HopTime> hops(Map<String, AttributeValue> item) {
+        List<Timeline.HopTime> hops = new ArrayList<>();
+        for (Hop hop : Hop.values()) {
+            Instant started = instant(item.get(hopStartedAt(hop)));
+            Instant finished = instant(item.get(hopFinishedAt(hop)));
+            // A finish alone (HLS made by the renditions hop's MediaConvert job, not a packaging run) is no hop run.
+            if (started != null) {
+                AttributeValue wait = item.get(hopQueueWaitMs(hop));
+                hops.add(new Timeline.HopTime(hop, started, finished, wait == null ? null : Long.valueOf(wait.n())));
+            }
+        }
+        return hops;
     }
 
     private static Job.Preview preview(Map<String, AttributeValue> item) {

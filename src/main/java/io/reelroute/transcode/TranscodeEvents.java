@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.reelroute.config.ReelRouteProperties;
+import io.reelroute.contract.HopRun;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.InboundMessage;
 import io.reelroute.contract.InboundMessage.EventBridgeEvent;
@@ -155,10 +156,11 @@ public class TranscodeEvents {
 
     /**
      * Records the local packager's job on the job, as a MediaConvert submission records MediaConvert's, so that its
-     * events are applied; called before they are sent.
+     * events are applied, with when the packaging hop's run ({@code run}, null for none) started; called before they
+     * are sent.
      */
-    public void recordLocalPackaging(String jobId) {
-        jobs.recordPackagerJob(JobIds.requireValid(jobId), LOCAL_JOB_PREFIX + jobId);
+    public void recordLocalPackaging(String jobId, HopRun run) {
+        jobs.recordPackagerJob(JobIds.requireValid(jobId), LOCAL_JOB_PREFIX + jobId, run);
     }
 
     /** The job a packaging request names; null for any other message (or a request without a valid job id). */

@@ -50,6 +50,8 @@ import io.reelroute.config.ReelRouteProperties;
 import io.reelroute.contract.FailurePhase;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobStatus;
+import io.reelroute.contract.Hop;
+import io.reelroute.contract.HopRun;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.OutputKeys;
@@ -704,6 +706,28 @@ class JobApiIT extends RouteTestSupport {
         assertThat(call("DELETE", "/jobs/" + jobId, null).status()).isEqualTo(202);
         assertError(call("DELETE", "/jobs/nope", null), 400, "lowercase UUID");
         assertError(call("DELETE", "/jobs/" + JobIds.newId(), null), 404, "no job");
+    }
+
+    /** The timeline's segments come a page at a time, from segments_from on; listings leave the timeline out. */
+    @Test
+    void theTimelinesSegmentsArePagedFromTheIndexAsked() throws Exception {
+        String jobId = call("POST", "/jobs", "{\"mode\": \"sbs\"}").json().get("job_id").asText();
+        assertThat(call("GET", "/jobs/" + jobId, null).json().get("timeline").get("segments")).isEmpty();
+        jobs.chunkingComplete(jobId, 3);
+        for (int index = 0; index < 3; index++) {
+            completions.record(new SegmentKey(jobId, index, Mode.SBS), OutputKeys.segment(jobId, index),
+                    new HopRun(Hop.INFERENCE, Instant.now(), Duration.ofMillis(12), 1));
+        }
+
+        JsonNode timeline = call("GET", "/jobs/" + jobId + "?segments_from=1", null).json().get("timeline");
+        assertThat(timeline.get("segments")).extracting(s -> s.get("index").asInt()).containsExactly(1, 2);
+        assertThat(timeline.get("segments").get(0).get("queue_wait_ms").asLong()).isEqualTo(12);
+        assertThat(timeline.get("segments").get(0).get("attempts").asInt()).isEqualTo(1);
+        assertThat(timeline.get("segments_next").isNull()).isTrue();
+        assertThat(call("GET", "/jobs/" + jobId, null).json().get("timeline").get("segments")).hasSize(3);
+        assertError(call("GET", "/jobs/" + jobId + "?segments_from=-1", null), 400, "segments_from");
+        assertError(call("GET", "/jobs/" + jobId + "?segments_from=x", null), 400, "segments_from");
+        assertThat(call("GET", "/jobs?status=in_progress", null).json().get("jobs")).allMatch(job -> !job.has("timeline"));
     }
 
     @Test

@@ -121,7 +121,24 @@ class WebPageBrowserIT extends RouteTestSupport {
                 () -> browser.findElements(By.cssSelector("#completed li[data-job-id='" + jobId + "']")),
                 found -> !found.isEmpty()).get(0);
         List<String> buttons = listed.findElements(By.tagName("button")).stream().map(WebElement::getText).toList();
-        assertThat(buttons).contains("Play", "Delete");
+        assertThat(buttons).contains("Play", "Timeline", "Delete");
+
+        // The job's timeline, selected in the list: a bar per hop on one time axis, and a bar per segment.
+        browser.executeScript("document.getElementById('timeline').replaceChildren()");
+        listed.findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("Timeline")).findFirst()
+                .orElseThrow().click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElements(By.cssSelector("#timeline .bar")).size() >= 6);
+        assertThat(browser.findElement(By.id("timeline-job")).getText()).isEqualTo(jobId);
+        for (String hop : new String[] {"chunk", "completion", "reassembly", "packaging"}) {
+            WebElement bar = browser.findElement(By.cssSelector("#timeline .bar[data-hop='" + hop + "']"));
+            assertThat(bar.isDisplayed()).as(hop).isTrue();
+            assertThat(bar.getDomAttribute("title")).as(hop).startsWith(hop + ": ");
+        }
+        assertThat(browser.findElements(By.cssSelector("#timeline .bar[data-segment]"))).hasSize(2);
+        Object inOrder = js.executeScript("const x = (h) => document.querySelector(\"#timeline .bar[data-hop='\" + h + \"']\")"
+                + ".getBoundingClientRect().left; return x('chunk') <= x('completion') && x('completion') <= x('reassembly')"
+                + " && x('reassembly') <= x('packaging')");
+        assertThat(inOrder).as("the bars lie on one time axis, in the order the hops ran").isEqualTo(true);
         listed.findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("Delete")).findFirst()
                 .orElseThrow().click();
         await().atMost(Duration.ofSeconds(20)).until(() -> jobs.find(jobId).map(Job::deletedAt).isPresent());

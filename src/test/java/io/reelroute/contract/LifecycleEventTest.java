@@ -95,6 +95,6 @@ class LifecycleEventTest {
             String reason, String failureDetail) {
         Instant now = Instant.parse("2026-12-01T09:00:00Z");
         return new Job(jobId, status, "stereo", null, Mode.SBS, 6, 6, phase, reason, failureDetail, now, now, completedAt, hls, null,
-                null, now, null, null, null, 0, null, null, null, null, false, null, null);
+                null, now, null, null, null, 0, null, null, null, null, false, null, null, null);
     }
 }

@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.CamelContext;
@@ -26,6 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.reelroute.aws.SqsAttributeHeaders;
+import io.reelroute.contract.HlsStatus;
 import io.reelroute.contract.JobStatus;
 import io.reelroute.testing.EmbeddedDefaultTest;
 import io.reelroute.testing.RouteTestSupport;
@@ -88,6 +91,41 @@ class OperationsIT extends RouteTestSupport {
         assertThat(metrics).contains("camel_exchanges_total{camelContext=\"reelroute\",eventType=\"route\",kind=\"CamelRoute\",routeId=\"inference\"} 2.0");
         assertThat(metrics).containsPattern("camel_exchanges_failed_total\\{[^}]*routeId=\"chunk\"} 0.0");
         assertThat(metrics).containsPattern("reelroute_segments_inferred_total\\{[^}]*} 2.0");
+
+        // Where the job's time went: GET /jobs/{id} has every hop it ran, each started before it finished, the first
+        // hop off each queue with its message's wait, and one entry per segment; the hops' and queues' histograms
+        // are on the management port.
+        awaitHls(jobId, HlsStatus.READY);
+        JsonNode timeline = mapper.readTree(get(port, "/jobs/" + jobId).body()).get("timeline");
+        List<String> hops = new ArrayList<>();
+        for (JsonNode hop : timeline.get("hops")) {
+            hops.add(hop.get("hop").asText());
+            Instant started = Instant.parse(hop.get("started_at").asText());
+            Instant finished = Instant.parse(hop.get("finished_at").asText());
+            assertThat(started).as(hop.toString()).isBeforeOrEqualTo(finished);
+            if (!hop.get("hop").asText().equals("completion")) {
+                assertThat(hop.get("queue_wait_ms").asLong()).as(hop.toString()).isNotNegative();
+            } else {
+                assertThat(hop.get("queue_wait_ms").isNull()).as("it runs on the segment's message").isTrue();
+            }
+        }
+        assertThat(hops).containsExactly("chunk", "completion", "reassembly", "packaging");
+        assertThat(timeline.get("segments")).hasSize(2);
+        for (int index = 0; index < 2; index++) {
+            JsonNode segment = timeline.get("segments").get(index);
+            assertThat(segment.get("index").asInt()).isEqualTo(index);
+            assertThat(Instant.parse(segment.get("started_at").asText())).isBeforeOrEqualTo(Instant.parse(segment.get("finished_at").asText()));
+            assertThat(segment.get("queue_wait_ms").asLong()).isNotNegative();
+            assertThat(segment.get("attempts").asInt()).isEqualTo(1);
+        }
+        assertThat(timeline.get("segments_next").isNull()).isTrue();
+        String histograms = get(managementPort, "/actuator/prometheus").body();
+        for (String hop : new String[] {"chunk", "inference", "completion", "reassembly", "packaging"}) {
+            assertThat(histograms).containsPattern("reelroute_hop_duration_seconds_bucket\\{[^}]*hop=\"" + hop + "\"[^}]*le=\"");
+        }
+        for (String queue : new String[] {"chunking", "video-worker", "reassembly", "transcode-events"}) {
+            assertThat(histograms).containsPattern("reelroute_queue_wait_seconds_bucket\\{[^}]*queue=\"" + queue + "\"[^}]*le=\"");
+        }
 
         // The job's work logs with its id: the chunk, inference and reassembly hops all do.
         long tagged = output.getAll().lines().filter(line -> line.contains("[" + jobId + "]")).count();

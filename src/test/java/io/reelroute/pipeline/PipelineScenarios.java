@@ -25,6 +25,7 @@ import org.springframework.test.annotation.DirtiesContext;
 
 
 import io.reelroute.contract.HlsStatus;
+import io.reelroute.contract.Hop;
 import io.reelroute.contract.Job;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.JobStatus;
@@ -35,6 +36,7 @@ import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.contract.Tables;
+import io.reelroute.contract.Timeline;
 import io.reelroute.store.ReassemblyLocks;
 import io.reelroute.store.SegmentCompletionStore;
 import io.reelroute.testing.RouteTestSupport;
@@ -103,6 +105,12 @@ abstract class PipelineScenarios extends RouteTestSupport {
         assertThat(TestVideos.codecs(poster)).containsExactly("mjpeg");
         assertThat(TestVideos.videoSize(poster)).containsExactly(1280, 720);
         assertThat(awaitHls(jobId, HlsStatus.READY).masterKey()).endsWith("master.m3u8");
+        // Its timeline: the poster is the first part of the renditions hop, then the HLS package of final.mp4.
+        List<Timeline.HopTime> hops = jobs.find(jobId).orElseThrow().hops();
+        assertThat(hops).extracting(Timeline.HopTime::hop).containsExactly(Hop.POSTER, Hop.RENDITIONS, Hop.PACKAGING);
+        assertThat(hops).allSatisfy(hop -> assertThat(hop.startedAt()).isBeforeOrEqualTo(hop.finishedAt()));
+        assertThat(hops.get(0).finishedAt()).isBeforeOrEqualTo(hops.get(1).finishedAt());
+        assertThat(hops.get(1).queueWaitMs()).as("the upload event's wait in the chunking queue").isNotNegative();
         assertThat(job.totalSegments()).isNull();
         assertThat(s3.listObjectsV2(r -> r.bucket(names().inputBucket()).prefix("segments/" + jobId)).contents()).isEmpty();
         assertThat(s3.listObjectsV2(r -> r.bucket(names().outputBucket()).prefix("jobs/" + jobId + "/segments/")).contents())

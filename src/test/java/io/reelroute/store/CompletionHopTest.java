@@ -1,9 +1,11 @@
 package io.reelroute.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
@@ -15,12 +17,17 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.reelroute.contract.Hop;
+import io.reelroute.contract.HopRun;
 import io.reelroute.contract.Inferred;
 import io.reelroute.contract.JobIds;
 import io.reelroute.contract.Mode;
 import io.reelroute.contract.ReassemblyMessage;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
+import io.reelroute.contract.Timeline.HopTime;
+import io.reelroute.contract.Timeline.SegmentTime;
+import io.reelroute.jobs.HopTimes;
 import io.reelroute.jobs.JobFailures;
 import io.reelroute.testing.HopContext;
 import io.reelroute.testing.ProvisionedEmulators;
@@ -101,12 +108,25 @@ class CompletionHopTest {
             assertThat(hop.counted("reelroute.messages.dropped", "hop", "completion", "reason", "no-such-job"))
                     .isEqualTo(1);
             assertThat(completions.completedIndices(stray)).isEmpty();
+
+            // The timeline: each segment's inference run is kept with its completion; the completion hop that
+            // triggered is kept on the job and timed, as every hop's route is.
+            assertThat(completions.segmentTimes(jobId, 0, 10).items())
+                    .extracting(SegmentTime::index, SegmentTime::startedAt, SegmentTime::queueWaitMs, SegmentTime::attempts)
+                    .containsExactly(tuple(0, STARTED, 30L, 1), tuple(1, STARTED.plusSeconds(1), 30L, 1));
+            HopTime completion = jobs.find(jobId).orElseThrow().hops().get(0);
+            assertThat(completion.hop()).isEqualTo(Hop.COMPLETION);
+            assertThat(completion.startedAt()).isBeforeOrEqualTo(completion.finishedAt());
+            assertThat(completion.queueWaitMs()).as("it ran on the inference hop's message").isNull();
+            assertThat(hop.meters().find("reelroute.hop.duration").tag("hop", "completion").timer().count()).isEqualTo(3);
         }
     }
 
+    private static final Instant STARTED = Instant.parse("2026-11-23T10:00:00Z");
+
     private static Inferred done(String jobId, int index) {
         return new Inferred(new SegmentKey(jobId, index, Mode.SBS), "jobs/" + jobId + "/segments/" + index + ".mp4",
-                "exec", Duration.ofMillis(1500));
+                "exec", Duration.ofMillis(1500), new HopRun(Hop.INFERENCE, STARTED.plusSeconds(index), Duration.ofMillis(30), 1));
     }
 
     private static HopContext context() throws Exception {
@@ -120,6 +140,7 @@ class CompletionHopTest {
                 .bind("reassemblyTriggered", new DynamoDbIdempotentRepository(emulators.dynamoDb(),
                         NAMES.reassemblyTriggeredTable(), Duration.ofSeconds(60), Duration.ofDays(7)))
                 .bind("jobFailures", new JobFailures(jobs, new LifecycleEvents(jobs, hop.producer(), hop.meters(), new com.fasterxml.jackson.databind.ObjectMapper(), false)));
+        hop.camel().addRoutePolicyFactory(new HopTimes(hop.meters(), "reelroute", Clock.systemUTC()));
         for (String file : new String[] {"error-policy.camel.yaml", "aggregate-completion.camel.yaml",
                 "exactly-once-trigger.camel.yaml", "completion.camel.yaml"}) {
             hop.load(file);

@@ -157,7 +157,7 @@ class TranscodeEventsTest {
         assertThat(events.packagingRequested(complete)).as("no packaging request").isNull();
         assertThat(events.apply(complete).outcome()).as("not before the local packager's job is recorded")
                 .isEqualTo(Outcome.OTHER_MEDIACONVERT_JOB);
-        events.recordLocalPackaging(jobId);
+        events.recordLocalPackaging(jobId, null);
         assertThat(jobs.needsPackaging(jobId)).as("a stopped local packager packages again").isTrue();
         TranscodeEvents.Applied applied = events.apply(complete);
 
@@ -170,7 +170,7 @@ class TranscodeEventsTest {
     @Test
     void theLocalPackagersErrorEventCarriesTheFailuresMessage() throws IOException {
         String jobId = completedJob();
-        events.recordLocalPackaging(jobId);
+        events.recordLocalPackaging(jobId, null);
         String error = events.localPackagingFailed(jobId, new HlsPackagingFailed("ffmpeg exited with code 1: moov atom not found"));
 
         TranscodeEvents.Applied applied = events.apply((EventBridgeEvent) new InboundMessages(MAPPER).classify(error));
