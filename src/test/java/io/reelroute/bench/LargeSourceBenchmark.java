@@ -6,13 +6,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.FileSystemUtils;
 
 import io.reelroute.media.MediaTools;
 import io.reelroute.testing.TestVideos;
@@ -61,7 +60,7 @@ class LargeSourceBenchmark {
             Files.readAllLines(results).forEach(System.out::println);
             System.out.println();
         } finally {
-            deleteTree(dir);
+            FileSystemUtils.deleteRecursively(dir);
         }
     }
 
@@ -86,7 +85,7 @@ class LargeSourceBenchmark {
             results.add(String.format("peak heap: %d MiB of %d MiB", HeapPeak.bytes() >> 20, Runtime.getRuntime().maxMemory() >> 20));
         }
         Files.write(Path.of(args[1]), results);
-        deleteTree(data);
+        FileSystemUtils.deleteRecursively(data);
         // Camel's and the emulators' non-daemon threads may outlive the context.
         System.exit(0);
     }
@@ -110,16 +109,5 @@ class LargeSourceBenchmark {
         List<String> all = new ArrayList<>(List.of("-nostdin", "-loglevel", "error", "-y"));
         all.addAll(List.of(args));
         DirectWork.run(TOOLS.ffmpeg(), all, dir.resolve("ffmpeg.log"));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }
