@@ -45,7 +45,7 @@ public class StartupBenchmark {
     static final MotoServer MOTO = new MotoServer();
 
     private static final int RUNS = Integer.getInteger("bench.runs", 3);
-    private static final Duration PATIENCE = Duration.ofMinutes(3);
+    private static final Duration PATIENCE = Duration.ofMinutes(5);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** The image's JAVA_TOOL_OPTIONS, but for the JavaCPP cache, which is a new folder per start here. */
     private static final String TOOL_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError";
@@ -134,7 +134,7 @@ public class StartupBenchmark {
                 } catch (IOException notYet) {
                     // not listening yet
                 }
-                Thread.sleep(20);
+                Thread.sleep(50);
             }
             throw new AssertionError(name + " was not ready within " + PATIENCE.toSeconds() + " s:\n" + tail(log));
         } finally {
