@@ -1,155 +1,125 @@
 package io.reelroute.bench;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.reelroute.aws.AwsResources;
-import io.reelroute.contract.JobIds;
-import io.reelroute.contract.JobStatus;
-import io.reelroute.contract.SourceKey;
-import io.reelroute.media.FileProbe;
-import io.reelroute.media.MediaCommands;
-import io.reelroute.media.MediaTools;
-import io.reelroute.media.ProcessRunner;
-import io.reelroute.media.VideoProbe;
+import io.reelroute.contract.Job;
+import io.reelroute.contract.Timeline;
 import io.reelroute.store.JobStore;
-import io.reelroute.testing.TestParams;
+import io.reelroute.store.SegmentCompletionStore;
 import io.reelroute.testing.TestVideos;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
+import io.reelroute.transcode.LocalHlsPackager;
 
 /**
- * Orchestration overhead of the whole embedded pipeline, as numbers. Not part of {@code ./mvnw verify}; run:
+ * P1: orchestration overhead of the whole embedded pipeline, as numbers. Not part of {@code ./mvnw verify}; run:
  * <pre>./mvnw test -Dtest=PipelineBenchmark -Dsurefire.failIfNoSpecifiedTests=false</pre>
  * It generates a 60 s 720p video with audio, runs the same ffmpeg work the pipeline does (probe, split, the
- * per-segment stereo preview, concat) back to back directly, then the whole pipeline (upload to
- * {@code completed}) with one and with two inference consumers, each in a fresh application on fresh
- * emulators, and prints the wall times, their ratios to the direct run, and the peak heap of each.
+ * per-segment stereo preview, concat, the local packager's HLS ladder) back to back directly, before and after the
+ * whole pipeline (upload to HLS ready) with one inference consumer, then the pipeline with two, each in a fresh
+ * application on fresh emulators, and prints the wall times, their ratios to the direct run, the peak heap of
+ * each, and where the pipeline's time went, from the job's timeline.
  */
 class PipelineBenchmark {
 
     private static final int SECONDS = Integer.getInteger("bench.seconds", 60);
     private static final int SEGMENT_SECONDS = 10;
-    private static final MediaTools TOOLS = MediaTools.bundled();
 
     @Test
     void orchestrationOverhead() throws Exception {
         Path source = TestVideos.clip(SECONDS, 1280, 720, true);
         Map<String, String> lines = new LinkedHashMap<>();
-
-        double direct1 = direct(source);
-        long pipeline1 = 0;
-        long heap1 = 0;
-        long pipeline2 = 0;
-        long heap2 = 0;
-        for (int consumers : new int[] {1, 2}) {
-            try (ConfigurableApplicationContext app = start(consumers)) {
-                resetPeaks();
-                long elapsed = runJob(app, source);
-                if (consumers == 1) {
-                    pipeline1 = elapsed;
-                    heap1 = peakHeap();
-                } else {
-                    pipeline2 = elapsed;
-                    heap2 = peakHeap();
-                }
-            }
+        double direct1;
+        double direct2;
+        Run one;
+        try (ConfigurableApplicationContext app = start(1)) {
+            // The packager bean is the one the pipeline runs, with the same settings; the application idles meanwhile.
+            LocalHlsPackager hls = app.getBean(LocalHlsPackager.class);
+            direct1 = DirectWork.seconds(source, SEGMENT_SECONDS, hls);
+            one = runJob(app, source);
+            direct2 = DirectWork.seconds(source, SEGMENT_SECONDS, hls);
         }
-        double direct2 = direct(source);
+        Run two;
+        try (ConfigurableApplicationContext app = start(2)) {
+            two = runJob(app, source);
+        }
         double direct = (direct1 + direct2) / 2;
 
         lines.put("source", SECONDS + " s, 1280x720, H.264 + AAC, " + SEGMENT_SECONDS + " s segments");
-        lines.put("direct ffmpeg work (probe, split, preview per segment, concat)",
+        lines.put("direct ffmpeg work (probe, split, preview per segment, concat, HLS ladder)",
                 String.format("%.2f s (runs: %.2f s, %.2f s)", direct, direct1, direct2));
-        lines.put("pipeline, 1 inference consumer", String.format("%.2f s, ratio %.3f, peak heap %d MiB",
-                pipeline1 / 1000.0, pipeline1 / 1000.0 / direct, heap1 >> 20));
-        lines.put("pipeline, 2 inference consumers", String.format("%.2f s, ratio %.3f, peak heap %d MiB",
-                pipeline2 / 1000.0, pipeline2 / 1000.0 / direct, heap2 >> 20));
+        for (Run run : List.of(one, two)) {
+            lines.put("pipeline to HLS ready, " + run.consumers() + " inference consumer(s)", String.format(
+                    "%.2f s, ratio %.3f, peak heap %d MiB", run.seconds(), run.seconds() / direct, run.heap() >> 20));
+            lines.put("  timeline, " + run.consumers() + " consumer(s)", "\n" + run.timeline());
+        }
         System.out.println();
         System.out.println("=== ReelRoute pipeline benchmark (" + Runtime.getRuntime().availableProcessors() + " cores) ===");
         lines.forEach((k, v) -> System.out.println(k + ": " + v));
         System.out.println();
     }
 
-    /** The pipeline's ffmpeg work, run back to back in this process; seconds. */
-    private static double direct(Path source) throws IOException {
-        Path dir = Files.createTempDirectory(Path.of("target"), "bench-direct-");
-        long started = System.nanoTime();
-        run(TOOLS.ffprobe(), MediaCommands.probe(source), dir.resolve("probe.json"));
-        VideoProbe.parse(Files.readString(dir.resolve("probe.json")), new ObjectMapper());
-        Path segments = Files.createDirectories(dir.resolve("segments"));
-        run(TOOLS.ffmpeg(), MediaCommands.split(source, segments, SEGMENT_SECONDS), dir.resolve("split.log"));
-        List<String> concat = new ArrayList<>();
-        List<Path> parts;
-        try (var files = Files.list(segments)) {
-            parts = files.filter(p -> p.toString().endsWith(".mp4")).sorted().toList();
-        }
-        for (Path part : parts) {
-            Path out = dir.resolve("out-" + part.getFileName());
-            run(TOOLS.ffmpeg(), MediaCommands.stereoPreview(part, out, TestParams.stereo("{}"),
-                    new FileProbe(TOOLS, Duration.ofMinutes(1), new ObjectMapper()).probe(part)), dir.resolve("preview.log"));
-            concat.add("file '" + out.toAbsolutePath() + "'");
-        }
-        Files.write(dir.resolve("concat.txt"), concat);
-        run(TOOLS.ffmpeg(), MediaCommands.concat(dir.resolve("concat.txt"), dir.resolve("final.mp4"), null, null), dir.resolve("concat.log"));
-        return (System.nanoTime() - started) / 1e9;
-    }
-
-    private static void run(String program, List<String> args, Path log) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(program);
-        command.addAll(args);
-        ProcessRunner.Result result = ProcessRunner.run(command, Duration.ofMinutes(30), log);
-        if (!result.succeeded()) {
-            throw new IllegalStateException(command + ": " + result.tail());
-        }
+    /** One pipeline run: its wall time from the upload, peak heap, and its timeline as text. */
+    private record Run(int consumers, double seconds, long heap, String timeline) {
     }
 
     private static ConfigurableApplicationContext start(int consumers) throws IOException {
         return BenchApplication.start("--reelroute.inference.concurrent-consumers=" + consumers);
     }
 
-    /** Upload to {@code completed}, in milliseconds. */
-    private static long runJob(ConfigurableApplicationContext app, Path source) throws InterruptedException {
-        S3Client s3 = app.getBean(S3Client.class);
-        JobStore jobs = app.getBean(JobStore.class);
-        String bucket = app.getBean(AwsResources.class).names().inputBucket();
-        String jobId = JobIds.newId();
+    /** Upload to HLS ready. */
+    private static Run runJob(ConfigurableApplicationContext app, Path source) throws InterruptedException {
+        int consumers = app.getEnvironment().getProperty("reelroute.inference.concurrent-consumers", Integer.class, 1);
+        HeapPeak.reset();
+        Instant uploaded = Instant.now();
         long started = System.nanoTime();
-        s3.putObject(r -> r.bucket(bucket).key(new SourceKey(jobId).key()), RequestBody.fromFile(source));
-        while (true) {
-            JobStatus status = jobs.find(jobId).map(j -> j.status()).orElse(null);
-            if (status == JobStatus.COMPLETED) {
-                return (System.nanoTime() - started) / 1_000_000;
-            }
-            if (status == JobStatus.FAILED) {
-                throw new IllegalStateException("benchmark job failed: " + jobs.find(jobId));
-            }
-            Thread.sleep(50);
+        String jobId = BenchJobs.upload(app, source);
+        BenchJobs.awaitHlsReady(app, jobId);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long heap = HeapPeak.bytes();
+        return new Run(consumers, seconds, heap, timeline(app, jobId, uploaded));
+    }
+
+    /**
+     * Each hop's start and end, in seconds after the upload, its length and its queue wait; the segments' inference
+     * as one line each; and the gaps: what no hop's run covers (hand-offs, S3 events, the completion's own work).
+     */
+    private static String timeline(ConfigurableApplicationContext app, String jobId, Instant uploaded) {
+        Job job = app.getBean(JobStore.class).find(jobId).orElseThrow();
+        List<Timeline.SegmentTime> segments = app.getBean(SegmentCompletionStore.class).segmentTimes(jobId, 0, 10_000).items();
+        StringBuilder text = new StringBuilder();
+        for (Timeline.HopTime hop : job.hops()) {
+            text.append(String.format("    %-11s %s%n", hop.hop().wireName(), span(uploaded, hop.startedAt(), hop.finishedAt(), hop.queueWaitMs())));
         }
+        for (Timeline.SegmentTime segment : segments) {
+            text.append(String.format("    segment %-3d %s%n", segment.index(),
+                    span(uploaded, segment.startedAt(), segment.finishedAt(), segment.queueWaitMs())));
+        }
+        Instant firstSegment = segments.stream().map(Timeline.SegmentTime::startedAt).filter(Objects::nonNull).min(Instant::compareTo).orElse(null);
+        Instant chunkEnd = job.hops().stream().filter(h -> h.hop().wireName().equals("chunk")).map(Timeline.HopTime::finishedAt)
+                .filter(Objects::nonNull).findFirst().orElse(null);
+        if (firstSegment != null && chunkEnd != null) {
+            text.append(String.format("    first segment's inference began %.2f s before chunking ended (streaming)%n",
+                    Duration.between(firstSegment, chunkEnd).toMillis() / 1000.0));
+        }
+        return text.toString().stripTrailing();
     }
 
-    private static void resetPeaks() {
-        System.gc();
-        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-    }
-
-    private static long peakHeap() {
-        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    private static String span(Instant uploaded, Instant started, Instant finished, Long queueWaitMs) {
+        if (started == null) {
+            return "not recorded";
+        }
+        double from = Duration.between(uploaded, started).toMillis() / 1000.0;
+        String end = finished == null ? "unfinished" : String.format("%7.2f s, %6.2f s long",
+                Duration.between(uploaded, finished).toMillis() / 1000.0, Duration.between(started, finished).toMillis() / 1000.0);
+        return String.format("%7.2f s to %s%s", from, end, queueWaitMs == null ? "" : ", queue wait " + queueWaitMs + " ms");
     }
 }

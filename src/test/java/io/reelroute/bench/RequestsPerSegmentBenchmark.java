@@ -11,16 +11,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.reelroute.aws.AwsResources;
-import io.reelroute.contract.HlsStatus;
-import io.reelroute.contract.Job;
-import io.reelroute.contract.JobIds;
-import io.reelroute.contract.JobStatus;
-import io.reelroute.contract.SourceKey;
-import io.reelroute.store.JobStore;
 import io.reelroute.testing.TestVideos;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * P3: AWS requests (S3, SQS, DynamoDB; each attempt, as {@code reelroute.aws.requests} counts them) per segment,
@@ -122,23 +113,6 @@ class RequestsPerSegmentBenchmark {
 
     /** Upload to HLS ready; returns how many times it read the job. */
     private static int runJob(ConfigurableApplicationContext app, Path source) throws InterruptedException {
-        S3Client s3 = app.getBean(S3Client.class);
-        JobStore jobs = app.getBean(JobStore.class);
-        String bucket = app.getBean(AwsResources.class).names().inputBucket();
-        String jobId = JobIds.newId();
-        s3.putObject(r -> r.bucket(bucket).key(new SourceKey(jobId).key()), RequestBody.fromFile(source));
-        for (int polls = 1; ; polls++) {
-            Job job = jobs.find(jobId).orElse(null);
-            if (job != null && job.status() == JobStatus.FAILED) {
-                throw new IllegalStateException("benchmark job failed: " + job.failureReason());
-            }
-            if (job != null && job.hls() != null && job.hls().status() == HlsStatus.READY) {
-                return polls;
-            }
-            if (job != null && job.hls() != null && job.hls().status() == HlsStatus.FAILED) {
-                throw new IllegalStateException("benchmark job's packaging failed: " + job.hls().errorMessage());
-            }
-            Thread.sleep(100);
-        }
+        return BenchJobs.awaitHlsReady(app, BenchJobs.upload(app, source));
     }
 }

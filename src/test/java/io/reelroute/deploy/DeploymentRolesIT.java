@@ -33,8 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.reelroute.ReelRouteApplication;
 import io.reelroute.contract.OutputKeys;
@@ -259,24 +257,10 @@ class DeploymentRolesIT {
             command.add("--reelroute.inference.http.url=" + MODEL.url());
         }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(containerEnvironment(deployment));
+        builder.environment().putAll(prod.containerEnvironment(deployment));
         builder.environment().put("AWS_ACCESS_KEY_ID", "testing");
         builder.environment().put("AWS_SECRET_ACCESS_KEY", "testing");
         return new Role(name, builder.start(), log);
-    }
-
-    /** The reelroute container's environment as the Deployment gives it: literals and the aws.env ConfigMap. */
-    private static Map<String, String> containerEnvironment(Deployment deployment) {
-        ConfigMap aws = prod.configMap("reelroute-aws");
-        Map<String, String> environment = new LinkedHashMap<>();
-        for (EnvVar variable : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
-            if (variable.getValue() != null) {
-                environment.put(variable.getName(), variable.getValue());
-            } else if (variable.getValueFrom().getConfigMapKeyRef() != null) {
-                environment.put(variable.getName(), aws.getData().get(variable.getValueFrom().getConfigMapKeyRef().getKey()));
-            }
-        }
-        return environment;
     }
 
     /** Ready once readiness (routes, table, queue, bucket) answers UP; fails at once if the process exits. */

@@ -12,14 +12,19 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import io.reelroute.bench.StartupBenchmark;
+
 /**
  * deploy/Dockerfile can't be built here (no Docker engine), so its references are checked: what it copies
  * from the build context exists, the artifact it copies is the one Maven builds, the entrypoint runs what was
- * copied, the routes land where the settings point, and the image runs as a non-root user on a JRE.
+ * copied, the routes land where the settings point, the image runs as a non-root user on a JRE, and it starts
+ * from the class-data-sharing archive of a training run.
  */
 class DockerfileTest {
 
     static final Path DOCKERFILE = Path.of("deploy", "Dockerfile");
+    private static final String APP_DIR = "/app";
+    private static final String APP_JAR = "reelroute.jar";
 
     @Test
     void everythingTheImageCopiesFromTheContextExists() throws IOException {
@@ -51,11 +56,43 @@ class DockerfileTest {
         List<String> lines = instructions();
         String build = lines.stream().filter(l -> l.startsWith("RUN ") && l.contains(" package")).findFirst().orElseThrow();
         assertThat(build).contains("-Dproduction");
+        // The artifact extracted into the application's jar and its lib/, which the run stage copies.
+        String extract = lines.stream().filter(l -> l.startsWith("RUN ") && l.contains("-Djarmode=tools")).findFirst().orElseThrow();
+        assertThat(extract).contains("-jar target/" + artifact.group(1) + "-*.jar extract", "--destination target/extracted",
+                "--application-filename " + APP_JAR);
         String copied = lines.stream().filter(l -> l.startsWith("COPY --from=build")).findFirst().orElseThrow();
-        assertThat(copied).contains("/target/" + artifact.group(1) + "-*.jar");
-        String destination = copied.substring(copied.lastIndexOf(' ') + 1);
-        String entrypoint = lines.stream().filter(l -> l.startsWith("ENTRYPOINT")).reduce((a, b) -> b).orElseThrow();
-        assertThat(entrypoint).contains("\"-jar\"", "\"" + destination + "\"");
+        assertThat(copied).isEqualTo("COPY --from=build /src/target/extracted " + APP_DIR);
+        assertThat(entrypoint()).contains("\"-jar\", \"" + APP_DIR + "/" + APP_JAR + "\"");
+    }
+
+    /**
+     * Each start maps a class-data-sharing archive written in the run stage (by the JVM that reads it) by a training
+     * run of the extracted jar, with the flags StartupBenchmark measured.
+     */
+    @Test
+    void theImageStartsFromTheClassDataSharingArchiveOfATrainingRun() throws IOException {
+        List<String> lines = instructions();
+        List<String> stages = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
+        List<String> runStage = lines.subList(lines.indexOf(stages.get(stages.size() - 1)), lines.size());
+        String archive = APP_DIR + "/reelroute.jsa";
+        String training = runStage.stream().filter(l -> l.startsWith("RUN java ") && l.contains("ArchiveClassesAtExit"))
+                .findFirst().orElseThrow();
+        for (String flag : StartupBenchmark.TRAINING) {
+            assertThat(training).contains(flag.replace("reelroute.jsa", archive));
+        }
+        assertThat(training).endsWith("-jar " + APP_DIR + "/" + APP_JAR);
+        // After the routes and the settings it reads are in place, before the image drops root.
+        assertThat(runStage.indexOf(training)).isGreaterThan(indexOf(runStage, "COPY routes"))
+                .isGreaterThan(indexOf(runStage, "ENV ")).isLessThan(indexOf(runStage, "USER "));
+        assertThat(entrypoint()).startsWith("ENTRYPOINT [\"java\", \"-XX:SharedArchiveFile=" + archive + "\", \"-jar\"");
+    }
+
+    private static String entrypoint() throws IOException {
+        return instructions().stream().filter(l -> l.startsWith("ENTRYPOINT")).reduce((a, b) -> b).orElseThrow();
+    }
+
+    private static int indexOf(List<String> lines, String prefix) {
+        return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().map(lines::indexOf).orElseThrow();
     }
 
     @Test

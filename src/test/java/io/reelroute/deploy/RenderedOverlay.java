@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -35,7 +37,7 @@ import io.reelroute.testing.Executables;
  * resources such as KEDA's and Karpenter's stay generic). A field the type does not know makes reading fail,
  * so a misspelt or misplaced key is caught, not carried along as an "additional property".
  */
-record RenderedOverlay(String overlay, List<HasMetadata> objects) {
+public record RenderedOverlay(String overlay, List<HasMetadata> objects) {
 
     private static final Map<String, Class<? extends HasMetadata>> TYPES = Map.of(
             "v1/ConfigMap", ConfigMap.class,
@@ -55,7 +57,7 @@ record RenderedOverlay(String overlay, List<HasMetadata> objects) {
     }
 
     /** kubectl, or the calling test is skipped (a {@code [SKIPPED] test: ...} line and a JUnit assumption). */
-    static Path kubectlOrSkip(String test) {
+    public static Path kubectlOrSkip(String test) {
         Optional<Path> kubectl = kubectl();
         if (kubectl.isEmpty()) {
             System.out.println("[SKIPPED] " + test + ": kubectl (with kustomize) is not on the PATH");
@@ -64,7 +66,7 @@ record RenderedOverlay(String overlay, List<HasMetadata> objects) {
         return kubectl.get();
     }
 
-    static RenderedOverlay render(Path kubectl, String overlay) throws IOException, InterruptedException {
+    public static RenderedOverlay render(Path kubectl, String overlay) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(kubectl.toString(), "kustomize", "k8s/overlays/" + overlay).start();
         String rendered = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -89,7 +91,7 @@ record RenderedOverlay(String overlay, List<HasMetadata> objects) {
         return new RenderedOverlay(overlay, objects);
     }
 
-    <T extends HasMetadata> List<T> all(Class<T> type) {
+    public <T extends HasMetadata> List<T> all(Class<T> type) {
         return objects.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
@@ -106,6 +108,20 @@ record RenderedOverlay(String overlay, List<HasMetadata> objects) {
     ConfigMap configMap(String generatedName) {
         return all(ConfigMap.class).stream().filter(c -> c.getMetadata().getName().startsWith(generatedName + "-"))
                 .findFirst().orElseThrow(() -> new AssertionError(overlay + ": no ConfigMap " + generatedName));
+    }
+
+    /** The reelroute container's environment as the Deployment gives it: literals and the aws.env ConfigMap. */
+    public Map<String, String> containerEnvironment(Deployment deployment) {
+        ConfigMap aws = configMap("reelroute-aws");
+        Map<String, String> environment = new LinkedHashMap<>();
+        for (EnvVar variable : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
+            if (variable.getValue() != null) {
+                environment.put(variable.getName(), variable.getValue());
+            } else if (variable.getValueFrom().getConfigMapKeyRef() != null) {
+                environment.put(variable.getName(), aws.getData().get(variable.getValueFrom().getConfigMapKeyRef().getKey()));
+            }
+        }
+        return environment;
     }
 
     /**
