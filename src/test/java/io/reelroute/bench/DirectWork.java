@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -36,12 +38,20 @@ final class DirectWork {
 
     /** As {@link #seconds(Path, int)}, then the HLS ladder of the result by {@code hls} where it is not null. */
     static double seconds(Path source, int segmentSeconds, LocalHlsPackager hls) throws IOException {
+        return steps(source, segmentSeconds, hls).values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    /** As {@link #seconds(Path, int, LocalHlsPackager)}, the seconds of each step by name, in order. */
+    static Map<String, Double> steps(Path source, int segmentSeconds, LocalHlsPackager hls) throws IOException {
         Path dir = Files.createTempDirectory(Path.of("target"), "bench-direct-");
+        Map<String, Double> steps = new LinkedHashMap<>();
         long started = System.nanoTime();
         run(TOOLS.ffprobe(), MediaCommands.probe(source), dir.resolve("probe.json"));
         VideoProbe.parse(Files.readString(dir.resolve("probe.json")), new ObjectMapper());
+        started = step(steps, "probe", started);
         Path segments = Files.createDirectories(dir.resolve("segments"));
         run(TOOLS.ffmpeg(), MediaCommands.split(source, segments, segmentSeconds), dir.resolve("split.log"));
+        started = step(steps, "split", started);
         List<String> concat = new ArrayList<>();
         List<Path> parts;
         try (var files = Files.list(segments)) {
@@ -53,12 +63,21 @@ final class DirectWork {
                     new FileProbe(TOOLS, Duration.ofMinutes(1), new ObjectMapper()).probe(part)), dir.resolve("preview.log"));
             concat.add("file '" + out.toAbsolutePath() + "'");
         }
+        started = step(steps, "previews", started);
         Files.write(dir.resolve("concat.txt"), concat);
         run(TOOLS.ffmpeg(), MediaCommands.concat(dir.resolve("concat.txt"), dir.resolve("final.mp4"), null, null), dir.resolve("concat.log"));
+        started = step(steps, "concat", started);
         if (hls != null) {
             hls.packageHls(dir.resolve("final.mp4"), dir.resolve("hls"), 0);
+            step(steps, "hls", started);
         }
-        return (System.nanoTime() - started) / 1e9;
+        return steps;
+    }
+
+    private static long step(Map<String, Double> steps, String name, long started) {
+        long now = System.nanoTime();
+        steps.put(name, (now - started) / 1e9);
+        return now;
     }
 
     /** Runs {@code program} with {@code args}, its output into {@code log}; a failure throws with the output's tail. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ import io.reelroute.transcode.LocalHlsPackager;
 
 /**
  * P1: orchestration overhead of the whole embedded pipeline, as numbers. Not part of {@code ./mvnw verify}; run:
- * <pre>./mvnw test -Dtest=PipelineBenchmark -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ * <pre>./mvnw test -Dtest=PipelineBenchmark -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.one-consumer] [-Dbench.args=...]</pre>
  * It generates a 60 s 720p video with audio, runs the same ffmpeg work the pipeline does (probe, split, the
  * per-segment stereo preview, concat, the local packager's HLS ladder) back to back directly, before and after the
  * whole pipeline (upload to HLS ready) with one inference consumer, then the pipeline with two, each in a fresh
@@ -32,31 +33,40 @@ class PipelineBenchmark {
 
     private static final int SECONDS = Integer.getInteger("bench.seconds", 60);
     private static final int SEGMENT_SECONDS = 10;
+    /** -Dbench.one-consumer: the run with two inference consumers is left out. */
+    private static final boolean ONE_CONSUMER_ONLY = Boolean.getBoolean("bench.one-consumer");
+    /** -Dbench.args: settings for the application, separated by spaces (for example --reelroute.inference.check-output=false). */
+    private static final List<String> EXTRA_ARGS = System.getProperty("bench.args", "").isBlank() ? List.of()
+            : List.of(System.getProperty("bench.args").strip().split("\\s+"));
 
     @Test
     void orchestrationOverhead() throws Exception {
         Path source = TestVideos.clip(SECONDS, 1280, 720, true);
         Map<String, String> lines = new LinkedHashMap<>();
-        double direct1;
-        double direct2;
-        Run one;
+        Map<String, Double> steps1;
+        Map<String, Double> steps2;
+        List<Run> runs = new ArrayList<>();
         try (ConfigurableApplicationContext app = start(1)) {
             // The packager bean is the one the pipeline runs, with the same settings; the application idles meanwhile.
             LocalHlsPackager hls = app.getBean(LocalHlsPackager.class);
-            direct1 = DirectWork.seconds(source, SEGMENT_SECONDS, hls);
-            one = runJob(app, source);
-            direct2 = DirectWork.seconds(source, SEGMENT_SECONDS, hls);
+            steps1 = DirectWork.steps(source, SEGMENT_SECONDS, hls);
+            runs.add(runJob(app, source));
+            steps2 = DirectWork.steps(source, SEGMENT_SECONDS, hls);
         }
-        Run two;
-        try (ConfigurableApplicationContext app = start(2)) {
-            two = runJob(app, source);
+        if (!ONE_CONSUMER_ONLY) {
+            try (ConfigurableApplicationContext app = start(2)) {
+                runs.add(runJob(app, source));
+            }
         }
+        double direct1 = steps1.values().stream().mapToDouble(Double::doubleValue).sum();
+        double direct2 = steps2.values().stream().mapToDouble(Double::doubleValue).sum();
         double direct = (direct1 + direct2) / 2;
 
-        lines.put("source", SECONDS + " s, 1280x720, H.264 + AAC, " + SEGMENT_SECONDS + " s segments");
+        lines.put("source", SECONDS + " s, 1280x720, H.264 + AAC, " + SEGMENT_SECONDS + " s segments"
+                + (EXTRA_ARGS.isEmpty() ? "" : "; settings " + EXTRA_ARGS));
         lines.put("direct ffmpeg work (probe, split, preview per segment, concat, HLS ladder)",
-                String.format("%.2f s (runs: %.2f s, %.2f s)", direct, direct1, direct2));
-        for (Run run : List.of(one, two)) {
+                String.format("%.2f s (runs: %.2f s, %.2f s); steps of the first: %s", direct, direct1, direct2, rounded(steps1)));
+        for (Run run : runs) {
             lines.put("pipeline to HLS ready, " + run.consumers() + " inference consumer(s)", String.format(
                     "%.2f s, ratio %.3f, peak heap %d MiB", run.seconds(), run.seconds() / direct, run.heap() >> 20));
             lines.put("  timeline, " + run.consumers() + " consumer(s)", "\n" + run.timeline());
@@ -72,7 +82,15 @@ class PipelineBenchmark {
     }
 
     private static ConfigurableApplicationContext start(int consumers) throws IOException {
-        return BenchApplication.start("--reelroute.inference.concurrent-consumers=" + consumers);
+        List<String> args = new ArrayList<>(List.of("--reelroute.inference.concurrent-consumers=" + consumers));
+        args.addAll(EXTRA_ARGS);
+        return BenchApplication.start(args.toArray(String[]::new));
+    }
+
+    private static String rounded(Map<String, Double> steps) {
+        List<String> shown = new ArrayList<>();
+        steps.forEach((step, seconds) -> shown.add(String.format("%s %.2f s", step, seconds)));
+        return String.join(", ", shown);
     }
 
     /** Upload to HLS ready. */
