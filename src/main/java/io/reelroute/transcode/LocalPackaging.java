@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.springframework.stereotype.Component;
@@ -13,6 +14,7 @@ import io.reelroute.contract.JobIds;
 import io.reelroute.contract.OutputKeys;
 import io.reelroute.contract.ResourceNames;
 import io.reelroute.media.MediaCommands;
+import io.reelroute.media.Transfers;
 import io.reelroute.media.WorkFolders;
 import io.reelroute.store.JobStore;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -32,12 +34,14 @@ public class LocalPackaging {
     private final JobStore jobs;
     private final ResourceNames names;
     private final Path workRoot;
+    private final int parallelTransfers;
 
     public LocalPackaging(S3Client s3, JobStore jobs, ReelRouteProperties properties) {
         this.s3 = s3;
         this.jobs = jobs;
         this.names = ResourceNames.fromPrefix(properties.prefix());
         this.workRoot = properties.media().workRoot();
+        this.parallelTransfers = properties.media().parallelTransfers();
     }
 
     /**
@@ -61,19 +65,28 @@ public class LocalPackaging {
 
     /**
      * Uploads every file of the run's HLS folder, keeping its layout, under {@code jobs/{job_id}/hls/}, and returns
-     * the master playlist's {@code s3://} URI.
+     * the master playlist's {@code s3://} URI. The files go up side by side (reelroute.media.parallel-transfers), the
+     * master playlist last, so a player never finds it before what it lists.
      */
     public String upload(PackagingRun run) throws IOException {
         String prefix = OutputKeys.hlsPrefix(run.jobId());
         Path hls = run.hlsDir();
-        try (Stream<Path> files = Files.walk(hls)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                String key = prefix + hls.relativize(file).toString().replace('\\', '/');
-                s3.putObject(r -> r.bucket(names.outputBucket()).key(key).contentType(contentType(file)),
-                        RequestBody.fromFile(file));
-            }
+        Path master = hls.resolve(LocalHlsPackager.MASTER_PLAYLIST);
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(hls)) {
+            files = walk.filter(Files::isRegularFile).filter(file -> !file.equals(master)).toList();
         }
+        try (Transfers<Object> uploads = new Transfers<>(parallelTransfers)) {
+            files.forEach(file -> uploads.submit(() -> put(prefix, hls, file)));
+            uploads.awaitAll();
+        }
+        put(prefix, hls, master);
         return "s3://" + names.outputBucket() + "/" + prefix + LocalHlsPackager.MASTER_PLAYLIST;
+    }
+
+    private Object put(String prefix, Path hls, Path file) {
+        String key = prefix + hls.relativize(file).toString().replace('\\', '/');
+        return s3.putObject(r -> r.bucket(names.outputBucket()).key(key).contentType(contentType(file)), RequestBody.fromFile(file));
     }
 
     /** Removes the run's work folder; nothing to do when there is no run (its download failed). */
