@@ -130,7 +130,9 @@ public final class ProcessRunner {
                     ended = true;
                     return new Result(-1, true, tail(log));
                 }
-                watch.poll();
+                if (watch != null) {
+                    watch.poll();
+                }
             }
             ended = true;
             return new Result(process.exitValue(), false, tail(log));

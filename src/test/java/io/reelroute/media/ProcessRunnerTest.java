@@ -1,6 +1,7 @@
 package io.reelroute.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +34,27 @@ class ProcessRunnerTest {
             Map.entry("REELROUTE_WEBHOOKS_SECRET", "hmac"),
             Map.entry("SPRING_APPLICATION_JSON", "{\"reelroute.api.page-token-key\":\"k\"}"),
             Map.entry("reelroute_api_page_token_key", "k"));
+
+    @Test
+    void aWatchIsCalledWhileTheProgramRuns(@TempDir Path dir) throws Exception {
+        AtomicInteger polls = new AtomicInteger();
+
+        ProcessRunner.Result result = ProcessRunner.run("sleep", List.of("1"), Duration.ofSeconds(30), dir.resolve("log"),
+                polls::incrementAndGet);
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(polls.get()).as("polls every %s during a 1 s run", ProcessRunner.WATCH_INTERVAL).isBetween(3, 11);
+    }
+
+    @Test
+    void aWatchThatFailsStopsTheProgramAndFailsTheRun(@TempDir Path dir) {
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> ProcessRunner.run("sleep", List.of("60"), Duration.ofSeconds(90), dir.resolve("log"), () -> {
+            throw new IOException("an upload failed");
+        })).isInstanceOf(IOException.class).hasMessage("an upload failed");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+    }
 
     @Test
     void aProgramGetsTheEnvironmentWithoutAwsCredentialsOrTheProcessSettings() {
