@@ -331,6 +331,21 @@ public class MediaSteps {
      */
     public Path join(List<Path> parts, Path output, MediaCommands.Encoding reencode, double leadInSeconds,
             MediaCommands.SourceTracks tracks) throws IOException {
+        return join(parts, null, output, reencode, leadInSeconds, tracks);
+    }
+
+    /**
+     * As {@link #join(List, Path, MediaCommands.Encoding, double, MediaCommands.SourceTracks)}, each part lasting
+     * as long as its picture, {@code partSeconds} (where not null): a part's audio may run a few milliseconds past
+     * its picture (whole AAC frames), and the concat demuxer would otherwise start the next part after the longer
+     * of the two, so the joined picture would drift from the source's audio by that much at every seam (seconds,
+     * over a thousand segments).
+     */
+    public Path join(List<Path> parts, List<Double> partSeconds, Path output, MediaCommands.Encoding reencode,
+            double leadInSeconds, MediaCommands.SourceTracks tracks) throws IOException {
+        if (partSeconds != null && partSeconds.size() != parts.size()) {
+            throw new IllegalArgumentException(parts.size() + " parts but " + partSeconds.size() + " durations");
+        }
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("nothing to join into " + output.getFileName());
         }
@@ -342,11 +357,16 @@ public class MediaSteps {
             }
             parts = trimmed;
             reencode = null;
+            // Re-encoded frame-exactly with their audio trimmed alike: they last what they hold.
+            partSeconds = null;
         }
-        List<String> lines = new ArrayList<>(parts.size());
-        for (Path part : parts) {
+        List<String> lines = new ArrayList<>(parts.size() * 2);
+        for (int i = 0; i < parts.size(); i++) {
             // The concat demuxer's quoting: a quote inside a quoted name is written '\''.
-            lines.add("file '" + part.toAbsolutePath().toString().replace("'", "'\\''") + "'");
+            lines.add("file '" + parts.get(i).toAbsolutePath().toString().replace("'", "'\\''") + "'");
+            if (partSeconds != null) {
+                lines.add("duration " + seconds(partSeconds.get(i)));
+            }
         }
         Path list = output.resolveSibling(output.getFileName() + ".concat.txt");
         Files.write(list, lines, StandardCharsets.UTF_8);

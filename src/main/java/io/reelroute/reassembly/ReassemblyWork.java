@@ -144,8 +144,9 @@ public class ReassemblyWork {
      * One reassembly run: the job, the owner of the lock it holds, and once the segment outputs are downloaded, the
      * work folder, the outputs in order, and what they add up to (for {@link #verify}).
      */
-    public record Run(String jobId, String lockOwner, Path workDir, List<Path> segments, double expectedSeconds,
-            boolean audio, MediaCommands.Encoding reencode, double leadInSeconds, MediaCommands.SourceTracks tracks) {
+    public record Run(String jobId, String lockOwner, Path workDir, List<Path> segments, List<Double> segmentSeconds,
+            double expectedSeconds, boolean audio, MediaCommands.Encoding reencode, double leadInSeconds,
+            MediaCommands.SourceTracks tracks) {
 
         /** Where the joined video goes. */
         public Path finalFile() {
@@ -171,7 +172,7 @@ public class ReassemblyWork {
         }
         long every = Math.max(1, lockLease.toMillis() / 3);
         renewals.put(jobId, renewer.scheduleAtFixedRate(() -> renew(jobId), every, every, TimeUnit.MILLISECONDS));
-        return new Run(jobId, worker, null, List.of(), 0, false, null, 0, null);
+        return new Run(jobId, worker, null, List.of(), List.of(), 0, false, null, 0, null);
     }
 
     /** The lock owner of this process's runs. */
@@ -234,7 +235,8 @@ public class ReassemblyWork {
             Number overlap = job.params().number("overlap_seconds");
             double leadIn = overlap == null ? 0 : overlap.doubleValue();
             MediaCommands.SourceTracks tracks = sourceTracks(jobId, dir);
-            return new Run(jobId, locked.lockOwner(), dir, List.copyOf(segments), seconds - leadIn * (total - 1),
+            List<Double> pictureSeconds = fetched.stream().map(f -> f.probe().durationSeconds()).toList();
+            return new Run(jobId, locked.lockOwner(), dir, List.copyOf(segments), pictureSeconds, seconds - leadIn * (total - 1),
                     audio || (tracks != null && tracks.audio()),
                     playable && leadIn == 0 ? null : MediaCommands.Encoding.of(job.params()), leadIn, tracks);
         } catch (IOException | RuntimeException e) {

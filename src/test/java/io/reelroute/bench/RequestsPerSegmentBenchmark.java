@@ -49,9 +49,9 @@ class RequestsPerSegmentBenchmark {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 Map<String, Double> used = minus(requests(meters), start);
                 // The benchmark's own reads of the job (one GetItem each) go through the application's client too.
-                used.merge("DynamoDB", (double) -polls, Double::sum);
+                used.merge("DynamoDb", (double) -polls, Double::sum);
                 Map<String, Double> byOperation = minus(requestsByOperation(meters), startByOperation);
-                byOperation.merge("DynamoDB.GetItem", (double) -polls, Double::sum);
+                byOperation.merge("DynamoDb.GetItem", (double) -polls, Double::sum);
                 System.out.printf("%d segments, %.1f s: total %s; per segment %s%n  per segment by operation: %s%n",
                         segments, seconds, rounded(used), perUnit(used, segments), perOperation(byOperation, segments));
             }
@@ -59,7 +59,7 @@ class RequestsPerSegmentBenchmark {
         }
     }
 
-    /** Requests so far, by service ("S3", "SQS", "DynamoDB"). */
+    /** Requests so far, by service as the SDK names it ("S3", "Sqs", "DynamoDb"). */
     private static Map<String, Double> requests(MeterRegistry meters) {
         Map<String, Double> byService = new TreeMap<>();
         for (Counter counter : meters.find("reelroute.aws.requests").counters()) {
@@ -68,7 +68,7 @@ class RequestsPerSegmentBenchmark {
         return byService;
     }
 
-    /** Requests so far, by service and operation ("DynamoDB.GetItem"). */
+    /** Requests so far, by service and operation ("DynamoDb.GetItem"). */
     private static Map<String, Double> requestsByOperation(MeterRegistry meters) {
         Map<String, Double> byOperation = new TreeMap<>();
         for (Counter counter : meters.find("reelroute.aws.requests").counters()) {
