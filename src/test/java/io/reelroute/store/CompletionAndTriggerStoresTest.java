@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +26,7 @@ import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SegmentKey;
 import io.reelroute.contract.Tables;
 import io.reelroute.testing.ProvisionedEmulators;
+import io.reelroute.testing.SettableClock;
 import io.reelroute.store.DynamoDbIdempotentRepository.HandOffInProgress;
 import io.reelroute.store.SegmentCompletionStore.Recorded;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -44,23 +44,7 @@ class CompletionAndTriggerStoresTest {
     private static ProvisionedEmulators emulators;
     private static DynamoDbClient dynamoDb;
     private static JobStore jobs;
-    private static final AtomicLong now = new AtomicLong(Instant.parse("2026-11-23T10:00:00Z").toEpochMilli());
-    private static final Clock clock = new Clock() {
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    };
+    private static final SettableClock clock = new SettableClock(Instant.parse("2026-11-23T10:00:00Z"));
 
     @BeforeAll
     static void start() {
@@ -119,7 +103,7 @@ class CompletionAndTriggerStoresTest {
         assertThat(repository.add(key)).isTrue();
 
         assertThatThrownBy(() -> repository.add(key)).isInstanceOf(HandOffInProgress.class);
-        now.addAndGet(Duration.ofSeconds(61).toMillis());
+        clock.advance(Duration.ofSeconds(61));
 
         assertThat(repository.add(key)).isTrue();
         repository.confirm(key);
@@ -135,7 +119,7 @@ class CompletionAndTriggerStoresTest {
         Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(NAMES.reassemblyTriggeredTable())
                 .key(Map.of(Tables.JOB_ID, AttributeValue.fromS(key)))).item();
         assertThat(Long.parseLong(item.get(Tables.TTL).n()))
-                .isEqualTo(Instant.ofEpochMilli(now.get()).plus(Duration.ofDays(7)).getEpochSecond());
+                .isEqualTo(clock.instant().plus(Duration.ofDays(7)).getEpochSecond());
         assertThatThrownBy(repository::clear).isInstanceOf(UnsupportedOperationException.class);
     }
 
@@ -197,7 +181,7 @@ class CompletionAndTriggerStoresTest {
         assertThat(locks.acquire(jobId, "b", Duration.ofMinutes(5))).isFalse();
         assertThat(locks.acquire(jobId, "a", Duration.ofMinutes(5))).as("re-entrant for its owner").isTrue();
 
-        now.addAndGet(Duration.ofMinutes(6).toMillis());
+        clock.advance(Duration.ofMinutes(6));
         assertThat(locks.acquire(jobId, "b", Duration.ofMinutes(5))).as("a's lock expired").isTrue();
         locks.release(jobId, "a");
         assertThat(locks.acquire(jobId, "c", Duration.ofMinutes(5))).as("a can't release b's lock").isFalse();
@@ -213,13 +197,13 @@ class CompletionAndTriggerStoresTest {
         jobs.createIfAbsent(jobId, Mode.SBS);
         assertThat(locks.acquire(jobId, "a", Duration.ofMinutes(2))).isTrue();
 
-        now.addAndGet(Duration.ofMinutes(1).toMillis());
+        clock.advance(Duration.ofMinutes(1));
         assertThat(locks.renew(jobId, "a", Duration.ofMinutes(2))).isTrue();
         assertThat(locks.renew(jobId, "b", Duration.ofMinutes(2))).as("not b's").isFalse();
-        now.addAndGet(Duration.ofSeconds(90).toMillis());
+        clock.advance(Duration.ofSeconds(90));
         assertThat(locks.acquire(jobId, "b", Duration.ofMinutes(2))).as("renewed past its first lease").isFalse();
 
-        now.addAndGet(Duration.ofMinutes(1).toMillis());
+        clock.advance(Duration.ofMinutes(1));
         assertThat(locks.acquire(jobId, "b", Duration.ofMinutes(2))).as("a stopped renewing: free one lease later").isTrue();
         assertThat(locks.renew(jobId, "a", Duration.ofMinutes(2))).as("a lost it").isFalse();
     }

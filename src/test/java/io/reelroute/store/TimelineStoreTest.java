@@ -3,12 +3,9 @@ package io.reelroute.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +22,7 @@ import io.reelroute.contract.Timeline;
 import io.reelroute.contract.Timeline.HopTime;
 import io.reelroute.contract.Timeline.SegmentTime;
 import io.reelroute.testing.ProvisionedEmulators;
+import io.reelroute.testing.SettableClock;
 
 /**
  * A job's timeline on DynamoDB Local: the hop runs the stores keep with the writes that end them, read back with the
@@ -38,26 +36,10 @@ class TimelineStoreTest {
     private static ProvisionedEmulators emulators;
     private static JobStore jobs;
     private static SegmentCompletionStore completions;
-    private static final AtomicLong now = new AtomicLong(T0.toEpochMilli());
+    private static final SettableClock clock = new SettableClock(T0);
 
     @BeforeAll
     static void start() {
-        Clock clock = new Clock() {
-            @Override
-            public Instant instant() {
-                return Instant.ofEpochMilli(now.get());
-            }
-
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-        };
         emulators = ProvisionedEmulators.start();
         jobs = new JobStore(emulators.dynamoDb(), NAMES.jobsTable(), clock);
         completions = new SegmentCompletionStore(emulators.dynamoDb(), NAMES, clock);
@@ -69,7 +51,7 @@ class TimelineStoreTest {
     }
 
     private static Instant at(long seconds) {
-        now.set(T0.plusSeconds(seconds).toEpochMilli());
+        clock.set(T0.plusSeconds(seconds));
         return T0.plusSeconds(seconds);
     }
 
