@@ -314,58 +314,54 @@ public class MediaSteps {
         return String.format(Locale.ROOT, "%.6f", value);
     }
 
+    /** A part to join, and how long its picture lasts (null: as long as the file holds, audio included). */
+    public record Part(Path file, Double pictureSeconds) {
+
+        /** Files that each last as long as they hold. */
+        public static List<Part> of(List<Path> files) {
+            return files.stream().map(file -> new Part(file, null)).toList();
+        }
+    }
+
     /**
-     * ffmpeg: joins {@code parts}, in order, into {@code output} (the concat demuxer; its list is written beside the
+     * ffmpeg: joins {@code files}, in order, into {@code output} (the concat demuxer; its list is written beside the
      * output), by stream copy, or re-encoding the video as {@code reencode} says when it is not null, and returns
      * {@code output}. A failure fails the job in phase reassembly.
      */
-    public Path join(List<Path> parts, Path output, MediaCommands.Encoding reencode) throws IOException {
-        return join(parts, output, reencode, 0, null);
+    public Path join(List<Path> files, Path output, MediaCommands.Encoding reencode) throws IOException {
+        return join(Part.of(files), output, reencode, 0, null);
     }
 
     /**
-     * As {@link #join(List, Path, MediaCommands.Encoding)}, with every part but the first starting with a lead-in
-     * of {@code leadInSeconds} ({@link #addLeadIns}), which is cut off first: frame-exactly, by the part's own
-     * frame rate, re-encoding it as {@code reencode} says; and with the source's own audio, subtitles and chapters
-     * from {@code tracks} where it is not null ({@link MediaCommands#concat}).
+     * As {@link #join(List, Path, MediaCommands.Encoding)}, each part lasting as long as its picture where the part
+     * says: a part's audio may run a few milliseconds past its picture (whole AAC frames), and the concat demuxer
+     * would otherwise start the next part after the longer of the two, so the joined picture would drift from the
+     * source's audio by that much at every seam (seconds, over a thousand segments). Every part but the first may
+     * start with a lead-in of {@code leadInSeconds} ({@link #addLeadIns}), which is cut off first: frame-exactly, by
+     * the part's own frame rate, re-encoding it as {@code reencode} says. The source's own audio, subtitles and
+     * chapters come from {@code tracks} where it is not null ({@link MediaCommands#concat}).
      */
-    public Path join(List<Path> parts, Path output, MediaCommands.Encoding reencode, double leadInSeconds,
+    public Path join(List<Part> parts, Path output, MediaCommands.Encoding reencode, double leadInSeconds,
             MediaCommands.SourceTracks tracks) throws IOException {
-        return join(parts, null, output, reencode, leadInSeconds, tracks);
-    }
-
-    /**
-     * As {@link #join(List, Path, MediaCommands.Encoding, double, MediaCommands.SourceTracks)}, each part lasting
-     * as long as its picture, {@code partSeconds} (where not null): a part's audio may run a few milliseconds past
-     * its picture (whole AAC frames), and the concat demuxer would otherwise start the next part after the longer
-     * of the two, so the joined picture would drift from the source's audio by that much at every seam (seconds,
-     * over a thousand segments).
-     */
-    public Path join(List<Path> parts, List<Double> partSeconds, Path output, MediaCommands.Encoding reencode,
-            double leadInSeconds, MediaCommands.SourceTracks tracks) throws IOException {
-        if (partSeconds != null && partSeconds.size() != parts.size()) {
-            throw new IllegalArgumentException(parts.size() + " parts but " + partSeconds.size() + " durations");
-        }
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("nothing to join into " + output.getFileName());
         }
         if (leadInSeconds > 0) {
             MediaCommands.Encoding encoding = reencode == null ? new MediaCommands.Encoding("h264", 18, 0) : reencode;
-            List<Path> trimmed = new ArrayList<>(List.of(encode(parts.get(0), 0, encoding)));
+            // Re-encoded frame-exactly with their audio trimmed alike: they last what they hold.
+            List<Part> trimmed = new ArrayList<>(List.of(new Part(encode(parts.get(0).file(), 0, encoding), null)));
             for (int i = 1; i < parts.size(); i++) {
-                trimmed.add(encode(parts.get(i), leadInSeconds, encoding));
+                trimmed.add(new Part(encode(parts.get(i).file(), leadInSeconds, encoding), null));
             }
             parts = trimmed;
             reencode = null;
-            // Re-encoded frame-exactly with their audio trimmed alike: they last what they hold.
-            partSeconds = null;
         }
         List<String> lines = new ArrayList<>(parts.size() * 2);
-        for (int i = 0; i < parts.size(); i++) {
+        for (Part part : parts) {
             // The concat demuxer's quoting: a quote inside a quoted name is written '\''.
-            lines.add("file '" + parts.get(i).toAbsolutePath().toString().replace("'", "'\\''") + "'");
-            if (partSeconds != null) {
-                lines.add("duration " + seconds(partSeconds.get(i)));
+            lines.add("file '" + part.file().toAbsolutePath().toString().replace("'", "'\\''") + "'");
+            if (part.pictureSeconds() != null) {
+                lines.add("duration " + seconds(part.pictureSeconds()));
             }
         }
         Path list = output.resolveSibling(output.getFileName() + ".concat.txt");

@@ -36,6 +36,7 @@ import io.reelroute.contract.ResourceNames;
 import io.reelroute.contract.SourceKey;
 import io.reelroute.media.FileProbe;
 import io.reelroute.media.MediaCommands;
+import io.reelroute.media.MediaSteps;
 import io.reelroute.media.Transfers;
 import io.reelroute.media.UnprocessableSourceException;
 import io.reelroute.media.VideoProbe;
@@ -142,9 +143,9 @@ public class ReassemblyWork {
 
     /**
      * One reassembly run: the job, the owner of the lock it holds, and once the segment outputs are downloaded, the
-     * work folder, the outputs in order, and what they add up to (for {@link #verify}).
+     * work folder, the outputs in order with their pictures' durations, and what they add up to (for {@link #verify}).
      */
-    public record Run(String jobId, String lockOwner, Path workDir, List<Path> segments, List<Double> segmentSeconds,
+    public record Run(String jobId, String lockOwner, Path workDir, List<MediaSteps.Part> parts,
             double expectedSeconds, boolean audio, MediaCommands.Encoding reencode, double leadInSeconds,
             MediaCommands.SourceTracks tracks) {
 
@@ -172,7 +173,7 @@ public class ReassemblyWork {
         }
         long every = Math.max(1, lockLease.toMillis() / 3);
         renewals.put(jobId, renewer.scheduleAtFixedRate(() -> renew(jobId), every, every, TimeUnit.MILLISECONDS));
-        return new Run(jobId, worker, null, List.of(), List.of(), 0, false, null, 0, null);
+        return new Run(jobId, worker, null, List.of(), 0, false, null, 0, null);
     }
 
     /** The lock owner of this process's runs. */
@@ -227,7 +228,6 @@ public class ReassemblyWork {
                 }
                 fetched = downloads.awaitAll();
             }
-            List<Path> segments = fetched.stream().map(Fetched::file).toList();
             double seconds = fetched.stream().mapToDouble(f -> f.probe().durationSeconds()).sum();
             boolean audio = fetched.stream().anyMatch(f -> f.probe().hasAudio());
             boolean playable = fetched.stream().allMatch(f -> f.probe().browserPlayable());
@@ -235,8 +235,8 @@ public class ReassemblyWork {
             Number overlap = job.params().number("overlap_seconds");
             double leadIn = overlap == null ? 0 : overlap.doubleValue();
             MediaCommands.SourceTracks tracks = sourceTracks(jobId, dir);
-            List<Double> pictureSeconds = fetched.stream().map(f -> f.probe().durationSeconds()).toList();
-            return new Run(jobId, locked.lockOwner(), dir, List.copyOf(segments), pictureSeconds, seconds - leadIn * (total - 1),
+            List<MediaSteps.Part> parts = fetched.stream().map(f -> new MediaSteps.Part(f.file(), f.probe().durationSeconds())).toList();
+            return new Run(jobId, locked.lockOwner(), dir, parts, seconds - leadIn * (total - 1),
                     audio || (tracks != null && tracks.audio()),
                     playable && leadIn == 0 ? null : MediaCommands.Encoding.of(job.params()), leadIn, tracks);
         } catch (IOException | RuntimeException e) {
@@ -272,7 +272,7 @@ public class ReassemblyWork {
         if (Math.abs(result.durationSeconds() - run.expectedSeconds()) > DURATION_TOLERANCE_SECONDS) {
             throw new PermanentJobFailure(FailurePhase.REASSEMBLY, String.format(
                     "the joined video lasts %.2f s but its %d segments add up to %.2f s", result.durationSeconds(),
-                    run.segments().size(), run.expectedSeconds()));
+                    run.parts().size(), run.expectedSeconds()));
         }
         if (run.audio() && !result.hasAudio()) {
             throw new PermanentJobFailure(FailurePhase.REASSEMBLY, "the segments have audio but the joined video has none");

@@ -25,9 +25,10 @@ import io.reelroute.transcode.LocalHlsPackager;
  * <pre>./mvnw test -Dtest=PipelineBenchmark -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.one-consumer] [-Dbench.args=...]</pre>
  * It generates a 60 s 720p video with audio, runs the same ffmpeg work the pipeline does (probe, split, the
  * per-segment stereo preview, concat, the local packager's HLS ladder) back to back directly, before and after the
- * whole pipeline (upload to HLS ready) with one inference consumer, then the pipeline with two, each in a fresh
- * application on fresh emulators, and prints the wall times, their ratios to the direct run, the peak heap of
- * each, and where the pipeline's time went, from the job's timeline.
+ * whole pipeline (upload to HLS ready) twice with one inference consumer (the first job of a fresh application, and
+ * a second one), then once with two in a fresh application, and prints the wall times, their ratios to the direct
+ * run, the peak heap of each, where the CPU time went ({@link CpuUse}) and where the pipeline's time went, from
+ * the job's timeline.
  */
 class PipelineBenchmark {
 
@@ -45,17 +46,22 @@ class PipelineBenchmark {
         Map<String, String> lines = new LinkedHashMap<>();
         Map<String, Double> steps1;
         Map<String, Double> steps2;
+        String directCpu;
         List<Run> runs = new ArrayList<>();
         try (ConfigurableApplicationContext app = start(1)) {
             // The packager bean is the one the pipeline runs, with the same settings; the application idles meanwhile.
             LocalHlsPackager hls = app.getBean(LocalHlsPackager.class);
+            CpuUse.Reading before = CpuUse.read();
             steps1 = DirectWork.steps(source, SEGMENT_SECONDS, hls);
-            runs.add(runJob(app, source));
+            directCpu = CpuUse.between(before, CpuUse.read(), steps1.values().stream().mapToDouble(Double::doubleValue).sum());
+            runs.add(runJob(app, source, "first job of a fresh application"));
+            // A service runs many jobs: the second one finds the JIT-compiled code and filled pools the first left.
+            runs.add(runJob(app, source, "second job, same application"));
             steps2 = DirectWork.steps(source, SEGMENT_SECONDS, hls);
         }
         if (!ONE_CONSUMER_ONLY) {
             try (ConfigurableApplicationContext app = start(2)) {
-                runs.add(runJob(app, source));
+                runs.add(runJob(app, source, "first job of a fresh application"));
             }
         }
         double direct1 = steps1.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -66,10 +72,13 @@ class PipelineBenchmark {
                 + (EXTRA_ARGS.isEmpty() ? "" : "; settings " + EXTRA_ARGS));
         lines.put("direct ffmpeg work (probe, split, preview per segment, concat, HLS ladder)",
                 String.format("%.2f s (runs: %.2f s, %.2f s); steps of the first: %s", direct, direct1, direct2, rounded(steps1)));
+        lines.put("  CPU of the first direct run", directCpu);
         for (Run run : runs) {
-            lines.put("pipeline to HLS ready, " + run.consumers() + " inference consumer(s)", String.format(
+            String name = run.consumers() + " inference consumer(s), " + run.which();
+            lines.put("pipeline to HLS ready, " + name, String.format(
                     "%.2f s, ratio %.3f, peak heap %d MiB", run.seconds(), run.seconds() / direct, run.heap() >> 20));
-            lines.put("  timeline, " + run.consumers() + " consumer(s)", "\n" + run.timeline());
+            lines.put("  CPU, " + name, run.cpu());
+            lines.put("  timeline, " + name, "\n" + run.timeline());
         }
         System.out.println();
         System.out.println("=== ReelRoute pipeline benchmark (" + Runtime.getRuntime().availableProcessors() + " cores) ===");
@@ -77,8 +86,8 @@ class PipelineBenchmark {
         System.out.println();
     }
 
-    /** One pipeline run: its wall time from the upload, peak heap, and its timeline as text. */
-    private record Run(int consumers, double seconds, long heap, String timeline) {
+    /** One pipeline run: its wall time from the upload, peak heap, where the CPU time went, and its timeline as text. */
+    private record Run(int consumers, String which, double seconds, long heap, String cpu, String timeline) {
     }
 
     private static ConfigurableApplicationContext start(int consumers) throws IOException {
@@ -94,16 +103,18 @@ class PipelineBenchmark {
     }
 
     /** Upload to HLS ready. */
-    private static Run runJob(ConfigurableApplicationContext app, Path source) throws InterruptedException {
+    private static Run runJob(ConfigurableApplicationContext app, Path source, String which) throws InterruptedException {
         int consumers = app.getEnvironment().getProperty("reelroute.inference.concurrent-consumers", Integer.class, 1);
         HeapPeak.reset();
+        CpuUse.Reading before = CpuUse.read();
         Instant uploaded = Instant.now();
         long started = System.nanoTime();
         String jobId = BenchJobs.upload(app, source);
         BenchJobs.awaitHlsReady(app, jobId);
         double seconds = (System.nanoTime() - started) / 1e9;
+        String cpu = CpuUse.between(before, CpuUse.read(), seconds);
         long heap = HeapPeak.bytes();
-        return new Run(consumers, seconds, heap, timeline(app, jobId, uploaded));
+        return new Run(consumers, which, seconds, heap, cpu, timeline(app, jobId, uploaded));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.reelroute.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,10 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.util.FileSystemUtils;
@@ -34,10 +39,11 @@ import io.reelroute.testing.MotoServer;
  * <pre>./mvnw test -Dtest=StartupBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dbench.jar=PATH [-Dbench.runs=3]</pre>
  * Each role runs with the environment its prod Deployment gives the container, the settings files the pods
  * mount (k8s/base/application.properties and the prod overlay's), and the image's JAVA_TOOL_OPTIONS, against
- * moto_server (its queues, tables and buckets made first); its ports are free ones, its JavaCPP cache a new
- * folder (a pod's /tmp is empty, so each start extracts ffmpeg). The archive: the jar extracted with
- * {@code -Djarmode=tools}, one training run ({@link #TRAINING}, the Dockerfile's), then each start with
- * {@code -XX:SharedArchiveFile}. Prints the median of the runs per role and the ratio.
+ * moto_server (its queues, tables and buckets made first), on free ports. Two kinds of start: the jar itself, which
+ * extracts the bundled ffmpeg into an empty JavaCPP cache first, and the image's: the jar extracted with
+ * {@code -Djarmode=tools}, one training run ({@link #TRAINING}, the Dockerfile's), each start with
+ * {@code -XX:SharedArchiveFile}, and ffmpeg unpacked beforehand as the image build does ({@link #FFMPEG_ENTRIES}).
+ * Prints the median of the runs per role and the ratio.
  */
 public class StartupBenchmark {
 
@@ -47,8 +53,10 @@ public class StartupBenchmark {
     private static final int RUNS = Integer.getInteger("bench.runs", 3);
     private static final Duration PATIENCE = Duration.ofMinutes(5);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    /** The image's JAVA_TOOL_OPTIONS, but for the JavaCPP cache, which is a new folder per start here. */
+    /** The image's JAVA_TOOL_OPTIONS. */
     private static final String TOOL_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError";
+    /** Where the bundled ffmpeg's executables and libraries are in its linux-x86_64 jar; deploy/Dockerfile unpacks them. */
+    public static final String FFMPEG_ENTRIES = "org/bytedeco/ffmpeg/linux-x86_64-gpl/";
     /**
      * deploy/Dockerfile's training run, which DockerfileTest holds it to: the context is refreshed and the JVM writes
      * the classes it loaded at exit. The image is built where no AWS is reachable, and the beans that reach it
@@ -71,10 +79,11 @@ public class StartupBenchmark {
         Path archive = extracted.resolve("reelroute.jsa");
         java(dir, dir.resolve("extract.log"), Map.of(), "-Djarmode=tools", "-jar", jar.toString(), "extract",
                 "--destination", extracted.toString(), "--application-filename", "reelroute.jar");
+        Path ffmpeg = unpackFfmpeg(extracted.resolve("lib"), dir.resolve("ffmpeg"));
         List<String> training = new ArrayList<>(TRAINING.stream().map(a -> a.replace("reelroute.jsa", archive.toString())).toList());
         training.addAll(List.of("-jar", extracted.resolve("reelroute.jar").toString()));
         long trainingStarted = System.nanoTime();
-        java(dir, dir.resolve("training.log"), imageEnvironment(dir, "training"), training.toArray(String[]::new));
+        java(dir, dir.resolve("training.log"), imageEnvironment(dir, "training", ffmpeg), training.toArray(String[]::new));
         double trainingSeconds = (System.nanoTime() - trainingStarted) / 1e9;
         assertThat(archive).exists();
 
@@ -84,8 +93,10 @@ public class StartupBenchmark {
             Map<String, String> environment = new LinkedHashMap<>(prod.containerEnvironment(deployment));
             double[][] seconds = new double[2][RUNS];
             for (int run = 0; run < RUNS; run++) {
-                seconds[0][run] = startToReady(dir, role + "-plain-" + run, environment, "-jar", jar.toString());
-                seconds[1][run] = startToReady(dir, role + "-cds-" + run, environment,
+                String plain = role + "-plain-" + run;
+                seconds[0][run] = startToReady(dir, plain, jarEnvironment(dir, plain), environment, "-jar", jar.toString());
+                String image = role + "-image-" + run;
+                seconds[1][run] = startToReady(dir, image, imageEnvironment(dir, image, ffmpeg), environment,
                         "-XX:SharedArchiveFile=" + archive, "-jar", extracted.resolve("reelroute.jar").toString());
             }
             results.put(role, seconds);
@@ -95,14 +106,15 @@ public class StartupBenchmark {
         System.out.println("=== Start to ready per role, production artifact on moto (" + Runtime.getRuntime().availableProcessors()
                 + " cores, median of " + RUNS + ") ===");
         System.out.printf("archive: %d MiB, training run %.1f s%n", Files.size(archive) >> 20, trainingSeconds);
-        results.forEach((role, seconds) -> System.out.printf("%s: plain %.2f s %s, CDS %.2f s %s, ratio %.2f%n", role,
+        results.forEach((role, seconds) -> System.out.printf("%s: jar %.2f s %s, image (CDS, ffmpeg unpacked) %.2f s %s, ratio %.2f%n", role,
                 median(seconds[0]), rounded(seconds[0]), median(seconds[1]), rounded(seconds[1]), median(seconds[1]) / median(seconds[0])));
         System.out.println();
         FileSystemUtils.deleteRecursively(dir);
     }
 
     /** Seconds from launching the process until /readyz answers 200; the process is then killed. */
-    private static double startToReady(Path dir, String name, Map<String, String> environment, String... launch) throws Exception {
+    private static double startToReady(Path dir, String name, Map<String, String> image, Map<String, String> environment,
+            String... launch) throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(javaExecutable()));
         command.addAll(List.of(launch));
@@ -115,7 +127,7 @@ public class StartupBenchmark {
                 "--reelroute.aws.endpoint=" + MOTO.endpoint()));
         Path log = dir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(imageEnvironment(dir, name));
+        builder.environment().putAll(image);
         builder.environment().putAll(environment);
         builder.environment().put("AWS_ACCESS_KEY_ID", "testing");
         builder.environment().put("AWS_SECRET_ACCESS_KEY", "testing");
@@ -143,11 +155,42 @@ public class StartupBenchmark {
     }
 
     /** What deploy/Dockerfile's ENV gives every process, a pod's empty /tmp being a new folder here. */
-    private static Map<String, String> imageEnvironment(Path dir, String name) {
+    private static Map<String, String> imageEnvironment(Path dir, String name, Path ffmpeg) {
+        return Map.of("REELROUTE_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString(),
+                "REELROUTE_MEDIA_WORK_DIR", dir.resolve("tmp-" + name).resolve("reelroute").toString(),
+                "REELROUTE_MEDIA_FFMPEG", ffmpeg.resolve("ffmpeg").toString(),
+                "REELROUTE_MEDIA_FFPROBE", ffmpeg.resolve("ffprobe").toString(),
+                "JAVA_TOOL_OPTIONS", TOOL_OPTIONS);
+    }
+
+    /** The jar started outside the image: the bundled ffmpeg is extracted into an empty JavaCPP cache first. */
+    private static Map<String, String> jarEnvironment(Path dir, String name) {
         Path tmp = dir.resolve("tmp-" + name);
         return Map.of("REELROUTE_ROUTES_DIR", Path.of("routes").toAbsolutePath().toString(),
                 "REELROUTE_MEDIA_WORK_DIR", tmp.resolve("reelroute").toString(),
                 "JAVA_TOOL_OPTIONS", TOOL_OPTIONS + " -Dorg.bytedeco.javacpp.cachedir=" + tmp.resolve("javacpp"));
+    }
+
+    /** The bundled ffmpeg's executables and libraries, unpacked as deploy/Dockerfile does (the JNI wrappers left out). */
+    private static Path unpackFfmpeg(Path lib, Path into) throws IOException {
+        Files.createDirectories(into);
+        Path jar;
+        try (Stream<Path> jars = Files.list(lib)) {
+            jar = jars.filter(p -> p.getFileName().toString().matches("ffmpeg-.*-linux-x86_64-gpl\\.jar")).findFirst().orElseThrow();
+        }
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            for (ZipEntry entry : Collections.list(zip.entries())) {
+                String name = entry.getName().substring(entry.getName().lastIndexOf('/') + 1);
+                if (entry.getName().startsWith(FFMPEG_ENTRIES) && !entry.isDirectory() && !name.startsWith("libjni")) {
+                    try (InputStream in = zip.getInputStream(entry)) {
+                        Files.copy(in, into.resolve(name));
+                    }
+                }
+            }
+        }
+        into.resolve("ffmpeg").toFile().setExecutable(true);
+        into.resolve("ffprobe").toFile().setExecutable(true);
+        return into;
     }
 
     private static void java(Path dir, Path log, Map<String, String> environment, String... args) throws Exception {

@@ -3,6 +3,7 @@ package io.reelroute.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,6 +86,30 @@ class DockerfileTest {
         assertThat(runStage.indexOf(training)).isGreaterThan(indexOf(runStage, "COPY routes"))
                 .isGreaterThan(indexOf(runStage, "ENV ")).isLessThan(indexOf(runStage, "USER "));
         assertThat(entrypoint()).startsWith("ENTRYPOINT [\"java\", \"-XX:SharedArchiveFile=" + archive + "\", \"-jar\"");
+    }
+
+    /**
+     * The image runs the bundled ffmpeg unpacked at build time, as StartupBenchmark's image starts do, instead of
+     * extracting it at each start: the entries unpacked are where the artifact on the classpath has them, and the run
+     * stage checks that they run (after libpulse0 is installed) and points the settings at them.
+     */
+    @Test
+    void theImageRunsTheBundledFfmpegUnpackedAtBuildTime() throws IOException {
+        URL executable = getClass().getClassLoader().getResource(StartupBenchmark.FFMPEG_ENTRIES + "ffmpeg");
+        assertThat(executable).as("the bundled linux-x86_64 ffmpeg on the classpath").isNotNull();
+        String jar = executable.toString().substring(0, executable.toString().indexOf("!/"));
+        assertThat(jar.substring(jar.lastIndexOf('/') + 1)).matches("ffmpeg-.*-linux-x86_64-gpl\\.jar");
+        List<String> lines = instructions();
+        String unpack = lines.stream().filter(l -> l.startsWith("RUN ") && l.contains("jar xf")).findFirst().orElseThrow();
+        assertThat(unpack).contains("jar xf ../extracted/lib/ffmpeg-*-linux-x86_64-gpl.jar " + StartupBenchmark.FFMPEG_ENTRIES,
+                "chmod 755 ffmpeg ffprobe");
+        List<String> stages = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
+        List<String> runStage = lines.subList(lines.indexOf(stages.get(stages.size() - 1)), lines.size());
+        assertThat(runStage).contains("COPY --from=build /src/target/ffmpeg " + APP_DIR + "/ffmpeg");
+        assertThat(indexOf(runStage, "RUN " + APP_DIR + "/ffmpeg/ffmpeg -hide_banner -version")).isGreaterThan(indexOf(runStage, "RUN apt-get"));
+        String environment = runStage.stream().filter(l -> l.startsWith("ENV ")).findFirst().orElseThrow();
+        assertThat(environment).contains("REELROUTE_MEDIA_FFMPEG=" + APP_DIR + "/ffmpeg/ffmpeg",
+                "REELROUTE_MEDIA_FFPROBE=" + APP_DIR + "/ffmpeg/ffprobe");
     }
 
     private static String entrypoint() throws IOException {

@@ -63,12 +63,12 @@ class MediaStepsTest {
         Path source = Files.copy(TestVideos.clip(300, 160, 120, true), dir.resolve("source.mp4"));
         MediaSteps.Segments split = steps.split(source, dir.resolve("segments"), 2);
         assertThat(split.files()).hasSize(150);
-        List<Double> pictureSeconds = new ArrayList<>();
+        List<MediaSteps.Part> parts = new ArrayList<>();
         for (Path part : split.files()) {
-            pictureSeconds.add(steps.probe(part).durationSeconds());
+            parts.add(new MediaSteps.Part(part, steps.probe(part).durationSeconds()));
         }
 
-        Path joined = steps.join(split.files(), pictureSeconds, dir.resolve("joined.mp4"), null, 0, null);
+        Path joined = steps.join(parts, dir.resolve("joined.mp4"), null, 0, null);
 
         assertThat(steps.probe(joined).durationSeconds()).as("the joined picture").isCloseTo(300, within(0.1));
     }
@@ -120,7 +120,7 @@ class MediaStepsTest {
         assertThat(TestVideos.frameCount(split.files().get(0))).isEqualTo(100);
         assertThat(TestVideos.frameCount(split.files().get(1))).as("25 lead-in frames, then the segment's 100").isEqualTo(125);
         assertThat(TestVideos.frameCount(split.files().get(2))).isEqualTo(125);
-        Path joined = steps.join(split.files(), dir.resolve("joined.mp4"), new MediaCommands.Encoding("h264", 20, 0), 1.0, null);
+        Path joined = steps.join(MediaSteps.Part.of(split.files()), dir.resolve("joined.mp4"), new MediaCommands.Encoding("h264", 20, 0), 1.0, null);
         assertThat(TestVideos.frameCount(joined)).isEqualTo(TestVideos.frameCount(source)).isEqualTo(300);
         // The container's duration is the audio's too, joined from three segments: each seam may add part of an AAC
         // frame (21 ms at 48 kHz) of padding, so a few hundredths over the picture's 12 s is the audio, not a frame.
