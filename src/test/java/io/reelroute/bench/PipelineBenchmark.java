@@ -46,33 +46,37 @@ class PipelineBenchmark {
         Map<String, String> lines = new LinkedHashMap<>();
         Map<String, Double> steps1;
         Map<String, Double> steps2;
-        String directCpu;
+        List<String> directCpu = new ArrayList<>();
         List<Run> runs = new ArrayList<>();
         try (ConfigurableApplicationContext app = start(1)) {
             // The packager bean is the one the pipeline runs, with the same settings; the application idles meanwhile.
             LocalHlsPackager hls = app.getBean(LocalHlsPackager.class);
             CpuUse.Reading before = CpuUse.read();
             steps1 = DirectWork.steps(source, SEGMENT_SECONDS, hls);
-            directCpu = CpuUse.between(before, CpuUse.read(), steps1.values().stream().mapToDouble(Double::doubleValue).sum());
+            directCpu.add(CpuUse.between(before, CpuUse.read(), sum(steps1)));
             runs.add(runJob(app, source, "first job of a fresh application"));
             // A service runs many jobs: the second one finds the JIT-compiled code and filled pools the first left.
             runs.add(runJob(app, source, "second job, same application"));
+            before = CpuUse.read();
             steps2 = DirectWork.steps(source, SEGMENT_SECONDS, hls);
+            directCpu.add(CpuUse.between(before, CpuUse.read(), sum(steps2)));
         }
         if (!ONE_CONSUMER_ONLY) {
             try (ConfigurableApplicationContext app = start(2)) {
                 runs.add(runJob(app, source, "first job of a fresh application"));
             }
         }
-        double direct1 = steps1.values().stream().mapToDouble(Double::doubleValue).sum();
-        double direct2 = steps2.values().stream().mapToDouble(Double::doubleValue).sum();
+        double direct1 = sum(steps1);
+        double direct2 = sum(steps2);
         double direct = (direct1 + direct2) / 2;
 
         lines.put("source", SECONDS + " s, 1280x720, H.264 + AAC, " + SEGMENT_SECONDS + " s segments"
                 + (EXTRA_ARGS.isEmpty() ? "" : "; settings " + EXTRA_ARGS));
         lines.put("direct ffmpeg work (probe, split, preview per segment, concat, HLS ladder)",
-                String.format("%.2f s (runs: %.2f s, %.2f s); steps of the first: %s", direct, direct1, direct2, rounded(steps1)));
-        lines.put("  CPU of the first direct run", directCpu);
+                String.format("%.2f s (runs: %.2f s, %.2f s); steps of the first: %s; of the second: %s", direct, direct1, direct2,
+                        rounded(steps1), rounded(steps2)));
+        lines.put("  CPU of the first direct run", directCpu.get(0));
+        lines.put("  CPU of the second direct run", directCpu.get(1));
         for (Run run : runs) {
             String name = run.consumers() + " inference consumer(s), " + run.which();
             lines.put("pipeline to HLS ready, " + name, String.format(
@@ -94,6 +98,10 @@ class PipelineBenchmark {
         List<String> args = new ArrayList<>(List.of("--reelroute.inference.concurrent-consumers=" + consumers));
         args.addAll(EXTRA_ARGS);
         return BenchApplication.start(args.toArray(String[]::new));
+    }
+
+    private static double sum(Map<String, Double> steps) {
+        return steps.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     private static String rounded(Map<String, Double> steps) {

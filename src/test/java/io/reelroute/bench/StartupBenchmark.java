@@ -88,6 +88,7 @@ public class StartupBenchmark {
         assertThat(archive).exists();
 
         Map<String, double[][]> results = new LinkedHashMap<>();
+        Map<String, String> started = new LinkedHashMap<>();
         for (Deployment deployment : prod.all(Deployment.class)) {
             String role = deployment.getMetadata().getLabels().get("app.kubernetes.io/component");
             Map<String, String> environment = new LinkedHashMap<>(prod.containerEnvironment(deployment));
@@ -98,6 +99,9 @@ public class StartupBenchmark {
                 String image = role + "-image-" + run;
                 seconds[1][run] = startToReady(dir, image, imageEnvironment(dir, image, ffmpeg), environment,
                         "-XX:SharedArchiveFile=" + archive, "-jar", extracted.resolve("reelroute.jar").toString());
+                // Spring Boot's own account of the start: the rest until /readyz is readiness's checks.
+                started.put(role, Files.readAllLines(dir.resolve(image + ".log")).stream().filter(l -> l.contains(" Started "))
+                        .map(l -> l.substring(l.indexOf(" Started ") + 1)).findFirst().orElse("no Started line"));
             }
             results.put(role, seconds);
         }
@@ -108,6 +112,7 @@ public class StartupBenchmark {
         System.out.printf("archive: %d MiB, training run %.1f s%n", Files.size(archive) >> 20, trainingSeconds);
         results.forEach((role, seconds) -> System.out.printf("%s: jar %.2f s %s, image (CDS, ffmpeg unpacked) %.2f s %s, ratio %.2f%n", role,
                 median(seconds[0]), rounded(seconds[0]), median(seconds[1]), rounded(seconds[1]), median(seconds[1]) / median(seconds[0])));
+        started.forEach((role, line) -> System.out.printf("%s, image, last start: %s%n", role, line));
         System.out.println();
         FileSystemUtils.deleteRecursively(dir);
     }
