@@ -100,7 +100,7 @@ public class StartupBenchmark {
                 seconds[1][run] = startToReady(dir, image, imageEnvironment(dir, image, ffmpeg), environment,
                         "-XX:SharedArchiveFile=" + archive, "-jar", extracted.resolve("reelroute.jar").toString());
                 // Spring Boot's own account of the start: the rest until /readyz is readiness's checks.
-                started.put(role, Files.readAllLines(dir.resolve(image + ".log")).stream().filter(l -> l.contains(" Started "))
+                started.put(role, Files.readAllLines(dir.resolve(image + ".log")).stream().filter(l -> l.contains(" Started ") && l.contains("(process running for"))
                         .map(l -> l.substring(l.indexOf(" Started ") + 1)).findFirst().orElse("no Started line"));
             }
             results.put(role, seconds);
