@@ -143,11 +143,15 @@ public class ReassemblyWork {
 
     /**
      * One reassembly run: the job, the owner of the lock it holds, and once the segment outputs are downloaded, the
-     * work folder, the outputs in order with their pictures' durations, and what they add up to (for {@link #verify}).
+     * work folder and the outputs in order with their pictures' durations.
      */
     public record Run(String jobId, String lockOwner, Path workDir, List<MediaSteps.Part> parts,
-            double expectedSeconds, boolean audio, MediaCommands.Encoding reencode, double leadInSeconds,
-            MediaCommands.SourceTracks tracks) {
+            boolean audio, MediaCommands.Encoding reencode, double leadInSeconds, MediaCommands.SourceTracks tracks) {
+
+        /** What the joined video must last (for {@link #verify}): the parts' pictures, less the lead-ins the join cuts. */
+        public double expectedSeconds() {
+            return parts.stream().mapToDouble(MediaSteps.Part::pictureSeconds).sum() - leadInSeconds * Math.max(0, parts.size() - 1);
+        }
 
         /** Where the joined video goes. */
         public Path finalFile() {
@@ -173,7 +177,7 @@ public class ReassemblyWork {
         }
         long every = Math.max(1, lockLease.toMillis() / 3);
         renewals.put(jobId, renewer.scheduleAtFixedRate(() -> renew(jobId), every, every, TimeUnit.MILLISECONDS));
-        return new Run(jobId, worker, null, List.of(), 0, false, null, 0, null);
+        return new Run(jobId, worker, null, List.of(), false, null, 0, null);
     }
 
     /** The lock owner of this process's runs. */
@@ -228,7 +232,6 @@ public class ReassemblyWork {
                 }
                 fetched = downloads.awaitAll();
             }
-            double seconds = fetched.stream().mapToDouble(f -> f.probe().durationSeconds()).sum();
             boolean audio = fetched.stream().anyMatch(f -> f.probe().hasAudio());
             boolean playable = fetched.stream().allMatch(f -> f.probe().browserPlayable());
             // Segments with a lead-in (overlap_seconds) are re-encoded at the join, which cuts it off again.
@@ -236,7 +239,7 @@ public class ReassemblyWork {
             double leadIn = overlap == null ? 0 : overlap.doubleValue();
             MediaCommands.SourceTracks tracks = sourceTracks(jobId, dir);
             List<MediaSteps.Part> parts = fetched.stream().map(f -> new MediaSteps.Part(f.file(), f.probe().durationSeconds())).toList();
-            return new Run(jobId, locked.lockOwner(), dir, parts, seconds - leadIn * (total - 1),
+            return new Run(jobId, locked.lockOwner(), dir, parts,
                     audio || (tracks != null && tracks.audio()),
                     playable && leadIn == 0 ? null : MediaCommands.Encoding.of(job.params()), leadIn, tracks);
         } catch (IOException | RuntimeException e) {
